@@ -1,0 +1,86 @@
+"""``python -m bot``: Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode on $PORT."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+from bot.flows.policy import PolicyError
+
+logger = logging.getLogger("bot")
+
+
+def configure_logging() -> None:
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO",
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    # Bolt and slack_sdk log whole request and response bodies at DEBUG: citizens' words.
+    for noisy in ("slack_bolt", "slack_sdk", "bot.bolt"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def prepare() -> Settings:
+    """Read settings, check the policy and migrate the database; one clear line on failure."""
+    from bot.app import build_deps
+
+    load_dotenv()
+    configure_logging()
+    try:
+        settings = Settings.from_env()
+        deps = build_deps(settings, run_migrations=True)
+        deps.engine.dispose()
+    except (ConfigError, PolicyError) as problem:
+        print(f"reageerwijzer: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Exception as problem:  # the database, most likely: say what, not a traceback
+        print(f"reageerwijzer: cannot start: {type(problem).__name__}: {_first_line(problem)}",
+              file=sys.stderr)
+        raise SystemExit(2) from None
+    return settings
+
+
+def _first_line(problem: Exception) -> str:
+    text = str(problem).strip().splitlines()
+    return text[0] if text else ""
+
+
+def main() -> None:
+    settings = prepare()
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.app import build_deps, create_app
+
+        app = create_app(build_deps(settings, run_migrations=False))
+        logger.info("starting in Socket Mode")
+        SocketModeHandler(app, settings.app_token).start()
+        return
+    from gunicorn.app.base import BaseApplication
+
+    import bot.gunicorn_conf as conf
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key in ("workers", "threads", "worker_class", "timeout", "graceful_timeout",
+                        "accesslog", "errorlog", "loglevel"):
+                self.cfg.set(key, getattr(conf, key))
+            self.cfg.set("bind", f"0.0.0.0:{settings.port}")
+            self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "1")))
+
+        def load(self):
+            from bot.wsgi import create_wsgi_app
+
+            return create_wsgi_app(settings)
+
+    logger.info("starting in HTTP mode on port %s", settings.port)
+    Server().run()
+
+
+if __name__ == "__main__":
+    main()

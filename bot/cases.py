@@ -1,0 +1,324 @@
+"""Use cases for a case's life: each one is one database transaction.
+
+Handlers call these with plain values and get plain snapshots back to render; the rules come from
+:mod:`bot.flows.tree`, the rows from :mod:`storage.cases`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.flows import tree
+from bot.flows.intake import guess_platform, normalise_handle
+from bot.flows.policy import ROOT, Policy
+from storage import cases as store
+from storage.db import run_in_transaction
+from storage.models import Case, Decision
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A forwarded post as it arrives, before it is a case."""
+
+    team_id: str
+    channel_id: str
+    message_ts: str
+    via: str  # message | shortcut | form
+    text: str
+    link: str | None
+    forwarded_by: str
+    forwarded_at: datetime
+    platform: str | None = None  # guessed from the link when not given
+    author_handle: str | None = None
+    file_ids: tuple[str, ...] = ()
+    source_permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a case's history."""
+
+    node_id: str
+    action_id: str | None
+    user_id: str
+    at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """Everything needed to draw a case's message."""
+
+    id: int
+    team_id: str
+    channel_id: str
+    message_ts: str
+    bot_message_ts: str | None
+    via: str
+    platform: str
+    link: str | None
+    author_platform: str | None
+    author_handle: str | None
+    text: str
+    forwarded_by: str
+    forwarded_at: datetime
+    source_permalink: str | None
+    origin: str | None
+    status: str
+    node_id: str
+    pending_action: str | None
+    version: int
+    evidence_files: int
+    history: tuple[Step, ...]
+
+    @property
+    def state(self) -> tree.CaseState:
+        return tree.CaseState(
+            node_id=self.node_id,
+            status=self.status,
+            pending_action=self.pending_action,
+            done_actions=tree.done_actions(
+                [tree.Record(s.node_id, s.action_id, s.note) for s in self.history]
+            ),
+            has_evidence_file=self.evidence_files > 0,
+        )
+
+
+@dataclass(frozen=True)
+class ClickResult:
+    case: CaseSnapshot
+    refusal: tree.Refusal | None = None
+    stale: bool = False  # somebody else clicked first: the case has moved on
+    support_user: str | None = None
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class _LostRace(Exception):
+    """Another click changed the case between our read and our write."""
+
+
+def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
+    """The case for a forwarded post, and whether it is new (a retried event finds the first)."""
+
+    def work(session: Session) -> tuple[CaseSnapshot, bool]:
+        existing = store.find_case_by_message(
+            session, team_id=intake.team_id, channel_id=intake.channel_id,
+            message_ts=intake.message_ts,
+        )
+        if existing is not None:
+            return snapshot(session, existing), False
+        platform = intake.platform or guess_platform(intake.link)
+        author_id = None
+        handle = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
+        if handle:
+            author_id = store.get_or_add_author(
+                session, team_id=intake.team_id, platform=platform, handle=handle
+            ).id
+        case = store.add_case(
+            session,
+            Case(
+                team_id=intake.team_id,
+                channel_id=intake.channel_id,
+                message_ts=intake.message_ts,
+                via=intake.via,
+                source_permalink=intake.source_permalink,
+                platform=platform,
+                link=intake.link,
+                author_id=author_id,
+                text=intake.text,
+                forwarded_by=intake.forwarded_by,
+                forwarded_at=intake.forwarded_at,
+                node_id=ROOT,
+            ),
+        )
+        store.add_evidence(
+            session, case_id=case.id, file_ids=intake.file_ids, user_id=intake.forwarded_by,
+            at=intake.forwarded_at,
+        )
+        return snapshot(session, case), True
+
+    try:
+        result = run_in_transaction(engine, work)
+    except sa.exc.IntegrityError:
+        # Two deliveries of one event raced: the other one created the case.
+        result = run_in_transaction(engine, work)
+    if result[1]:
+        logger.info("case %s opened via %s in %s", result[0].id, intake.via, intake.channel_id)
+    return result
+
+
+def set_bot_message(engine: sa.Engine, *, case_id: int, ts: str) -> None:
+    def work(session: Session) -> None:
+        case = store.get_case(session, case_id=case_id)
+        if case is None:
+            raise CaseNotFound(case_id)
+        case.bot_message_ts = ts
+        session.add(case)
+
+    run_in_transaction(engine, work)
+
+
+def load_case(engine: sa.Engine, *, case_id: int) -> CaseSnapshot:
+    def work(session: Session) -> CaseSnapshot:
+        case = store.get_case(session, case_id=case_id)
+        if case is None:
+            raise CaseNotFound(case_id)
+        return snapshot(session, case)
+
+    return run_in_transaction(engine, work)
+
+
+def find_case_for_thread(
+    engine: sa.Engine, *, team_id: str, channel_id: str, thread_ts: str
+) -> CaseSnapshot | None:
+    def work(session: Session) -> CaseSnapshot | None:
+        case = store.find_case_by_message(
+            session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts
+        )
+        return snapshot(session, case) if case else None
+
+    return run_in_transaction(engine, work)
+
+
+def find_case_for_source(engine: sa.Engine, *, team_id: str, permalink: str) -> CaseSnapshot | None:
+    def work(session: Session) -> CaseSnapshot | None:
+        case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
+        return snapshot(session, case) if case else None
+
+    return run_in_transaction(engine, work)
+
+
+def click(
+    engine: sa.Engine,
+    policy: Policy,
+    *,
+    case_id: int,
+    version: int,
+    click: tree.Click,
+    user_id: str,
+    now: datetime,
+) -> ClickResult:
+    """Apply one click: exactly one decision even when the same click arrives twice."""
+
+    def work(session: Session) -> ClickResult:
+        case = store.get_case(session, case_id=case_id, for_update=True)
+        if case is None:
+            raise CaseNotFound(case_id)
+        current = snapshot(session, case)
+        if case.version != version:
+            return ClickResult(current, stale=True)
+        if case.node_id not in policy.nodes:
+            return ClickResult(current, refusal=tree.Refusal.NOT_HERE)
+        try:
+            outcome = tree.decide(policy, current.state, click)
+        except tree.Refused as refused:
+            return ClickResult(current, refusal=refused.reason)
+        changes: dict[str, object] = {
+            "node_id": outcome.state.node_id,
+            "status": outcome.state.status,
+            "pending_action": outcome.state.pending_action,
+        }
+        if outcome.origin is not None:
+            changes["origin"] = outcome.origin
+        if outcome.state.status != current.status:
+            changes["closed_at"] = now if outcome.state.status == tree.CLOSED else None
+        if not store.advance_case(session, case=case, expected_version=version, **changes):
+            raise _LostRace
+        for record in outcome.records:
+            store.add_decision(
+                session,
+                Decision(
+                    case_id=case.id,
+                    node_id=record.node_id,
+                    action_id=record.action_id,
+                    user_id=user_id,
+                    decided_at=now,
+                    policy_version=policy.version,
+                    note=record.note,
+                ),
+            )
+        return ClickResult(snapshot(session, case), support_user=outcome.support_user)
+
+    try:
+        result = run_in_transaction(engine, work)
+    except _LostRace:
+        return ClickResult(load_case(engine, case_id=case_id), stale=True)
+    if result.refusal is None and not result.stale:
+        logger.info("case %s: %s %s by %s", case_id, click.move.value, click.target or "", user_id)
+    return result
+
+
+def add_evidence_from_thread(
+    engine: sa.Engine,
+    policy: Policy,
+    *,
+    case_id: int,
+    file_ids: tuple[str, ...],
+    user_id: str,
+    now: datetime,
+) -> CaseSnapshot | None:
+    """Files posted in a case's thread are kept as evidence; each new file is one decision."""
+
+    def work(session: Session) -> CaseSnapshot | None:
+        case = store.get_case(session, case_id=case_id, for_update=True)
+        if case is None:
+            raise CaseNotFound(case_id)
+        added = store.add_evidence(
+            session, case_id=case_id, file_ids=file_ids, user_id=user_id, at=now
+        )
+        if not added:
+            return None
+        for file_id in added:
+            store.add_decision(
+                session,
+                Decision(
+                    case_id=case_id, node_id=case.node_id, action_id="evidence", user_id=user_id,
+                    decided_at=now, policy_version=policy.version, note=f"file:{file_id}",
+                ),
+            )
+        # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
+        store.advance_case(session, case=case, expected_version=case.version)
+        return snapshot(session, case)
+
+    return run_in_transaction(engine, work)
+
+
+def snapshot(session: Session, case: Case) -> CaseSnapshot:
+    author = store.author_by_id(session, author_id=case.author_id) if case.author_id else None
+    history = tuple(
+        Step(d.node_id, d.action_id, d.user_id, d.decided_at, d.note)
+        for d in store.decisions_for(session, case_id=case.id)
+    )
+    return CaseSnapshot(
+        id=case.id,
+        team_id=case.team_id,
+        channel_id=case.channel_id,
+        message_ts=case.message_ts,
+        bot_message_ts=case.bot_message_ts,
+        via=case.via,
+        platform=case.platform,
+        link=case.link,
+        author_platform=author.platform if author else None,
+        author_handle=author.handle if author else None,
+        text=case.text,
+        forwarded_by=case.forwarded_by,
+        forwarded_at=case.forwarded_at,
+        source_permalink=case.source_permalink,
+        origin=case.origin,
+        status=case.status,
+        node_id=case.node_id,
+        pending_action=case.pending_action,
+        version=case.version,
+        evidence_files=len(store.evidence_for(session, case_id=case.id)),
+        history=history,
+    )

@@ -1,0 +1,194 @@
+"""Walking the decision tree: what a click does to a case, decided from the policy alone."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass
+
+from bot.flows.policy import Policy
+
+OPEN = "open"
+CLOSED = "closed"
+
+# Decision-log notes that mark how a guarded action went; None means it was simply done.
+REQUESTED = "requested"
+CANCELLED = "cancelled"
+WITHOUT = "without_"  # followed by the skipped requirement, e.g. "without_evidence"
+
+# Action ids the code adds to the log besides the policy's own actions.
+BACK = "back"
+CLOSE = "close"
+REOPEN = "reopen"
+STAFF_SUPPORT = "staff_support"
+
+
+class Move(str, enum.Enum):
+    GOTO = "goto"  # to a child node
+    ACTION = "act"  # one of the node's recommended actions
+    CONFIRM = "confirm"  # carry out a guarded action now that its warning was read
+    SKIP = "skip"  # carry out a guarded action without its requirement, explicitly
+    CANCEL = "cancel"  # drop a guarded action
+    BACK = "back"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    STAFF = "staff"  # a staff member is personally targeted: offer support
+
+
+class Refusal(enum.Enum):
+    """Why a click does nothing; each has a text in the translation layer (``refusal.<value>``)."""
+
+    CLOSED = "closed"
+    NOT_OPEN = "not_closed"
+    NOT_HERE = "not_here"  # the button belongs to another step (an old message, or a newer bot)
+    AT_ROOT = "at_root"
+    NOTHING_PENDING = "nothing_pending"
+    NEEDS_EVIDENCE_FILE = "needs_evidence_file"
+    REQUIREMENT_MISSING = "requirement_missing"
+
+
+class Refused(Exception):
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CaseState:
+    node_id: str
+    status: str = OPEN
+    pending_action: str | None = None
+    done_actions: frozenset[str] = frozenset()
+    has_evidence_file: bool = False
+
+
+@dataclass(frozen=True)
+class Click:
+    move: Move
+    target: str | None = None  # a node id, an action id, or the targeted staff member's user id
+
+
+@dataclass(frozen=True)
+class Record:
+    """One decision-log row to write."""
+
+    node_id: str
+    action_id: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: CaseState
+    records: tuple[Record, ...]
+    origin: str | None = None  # set when the click chose where the post was made
+    support_user: str | None = None  # a staff member to send the support contacts to
+
+
+def done_actions(rows: list[Record]) -> frozenset[str]:
+    """The actions carried out on a case, read back from its decision log."""
+    return frozenset(
+        r.action_id
+        for r in rows
+        if r.action_id is not None and (r.note is None or r.note.startswith(WITHOUT))
+    )
+
+
+def decide(policy: Policy, state: CaseState, click: Click) -> Outcome:
+    """What ``click`` does to a case in ``state``; raises :class:`Refused` when it cannot apply."""
+    if click.move is Move.REOPEN:
+        if state.status != CLOSED:
+            raise Refused(Refusal.NOT_OPEN)
+        new = _replace(state, status=OPEN)
+        return Outcome(new, (Record(state.node_id, REOPEN),))
+    if state.status == CLOSED:
+        raise Refused(Refusal.CLOSED)
+
+    node = policy.node(state.node_id)
+    if click.move is Move.GOTO:
+        if click.target not in node.children:
+            raise Refused(Refusal.NOT_HERE)
+        new = _replace(state, node_id=click.target, pending_action=None)
+        origin = click.target if state.node_id == "origin" else None
+        return Outcome(new, (Record(click.target),), origin=origin)
+
+    if click.move is Move.BACK:
+        parent = policy.parent(state.node_id)
+        if parent is None:
+            raise Refused(Refusal.AT_ROOT)
+        return Outcome(_replace(state, node_id=parent, pending_action=None), (Record(parent, BACK),))
+
+    if click.move is Move.CLOSE:
+        new = _replace(state, status=CLOSED, pending_action=None)
+        return Outcome(new, (Record(state.node_id, CLOSE),))
+
+    if click.move is Move.STAFF:
+        if not policy.staff_check(state.node_id) or not click.target:
+            raise Refused(Refusal.NOT_HERE)
+        record = Record(state.node_id, STAFF_SUPPORT, note=click.target)
+        return Outcome(state, (record,), support_user=click.target)
+
+    offered = {a.id: a for a in policy.actions_on(state.node_id)}
+    if state.pending_action is not None:
+        # The guard of a pending action offers its requirement (evidence) even where the node
+        # itself does not list it.
+        required = policy.actions[state.pending_action].requires
+        if required is not None:
+            offered.setdefault(required, policy.actions[required])
+    action = offered.get(click.target or "")
+    if action is None:
+        raise Refused(Refusal.NOT_HERE)
+
+    if click.move is Move.ACTION:
+        if action.id == "evidence" and not state.has_evidence_file:
+            raise Refused(Refusal.NEEDS_EVIDENCE_FILE)
+        if action.warning is not None or action.requires is not None:
+            new = _replace(state, pending_action=action.id)
+            return Outcome(new, (Record(state.node_id, action.id, REQUESTED),))
+        done = state.done_actions | {action.id}
+        return Outcome(_replace(state, done_actions=done), (Record(state.node_id, action.id),))
+
+    if state.pending_action != action.id:
+        raise Refused(Refusal.NOTHING_PENDING)
+    if click.move is Move.CANCEL:
+        new = _replace(state, pending_action=None)
+        return Outcome(new, (Record(state.node_id, action.id, CANCELLED),))
+    missing = action.requires is not None and action.requires not in state.done_actions
+    if click.move is Move.CONFIRM:
+        if missing:
+            raise Refused(Refusal.REQUIREMENT_MISSING)
+        note = None
+    else:  # Move.SKIP
+        note = WITHOUT + action.requires if missing else None
+    new = _replace(state, pending_action=None, done_actions=state.done_actions | {action.id})
+    return Outcome(new, (Record(state.node_id, action.id, note),))
+
+
+def offered_moves(policy: Policy, state: CaseState) -> list[Click]:
+    """Every click the case's message offers in ``state`` (the renderer draws exactly these)."""
+    if state.status == CLOSED:
+        return [Click(Move.REOPEN)]
+    node = policy.node(state.node_id)
+    clicks: list[Click] = []
+    if state.pending_action is not None:
+        action = policy.actions[state.pending_action]
+        missing = action.requires is not None and action.requires not in state.done_actions
+        if missing:
+            clicks.append(Click(Move.ACTION, action.requires))
+            clicks.append(Click(Move.SKIP, action.id))
+        else:
+            clicks.append(Click(Move.CONFIRM, action.id))
+        clicks.append(Click(Move.CANCEL, action.id))
+    else:
+        clicks += [Click(Move.GOTO, child) for child in node.children]
+        clicks += [Click(Move.ACTION, a.id) for a in policy.actions_on(node.id)]
+        if policy.staff_check(node.id):
+            clicks.append(Click(Move.STAFF))
+    if policy.parent(node.id) is not None:
+        clicks.append(Click(Move.BACK))
+    clicks.append(Click(Move.CLOSE))
+    return clicks
+
+
+def _replace(state: CaseState, **changes: object) -> CaseState:
+    return dataclasses.replace(state, **changes)

@@ -1,0 +1,11 @@
+"""Slack listeners: ack, decode, call a use case, render, one Slack call. No rules live here."""
+
+from slack_bolt import App
+
+from bot.handlers import errors, intake, tree
+
+
+def register_all(app: App) -> None:
+    errors.register(app)
+    intake.register(app)
+    tree.register(app)

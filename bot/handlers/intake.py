@@ -1,0 +1,182 @@
+"""The three ways in: a post in an intake channel, the message shortcut, and the form."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import blocks, cases, ids
+from bot.app import Deps, deps_of
+from bot.cases import Intake
+from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle
+from bot.handlers.common import post_case_thread, refresh_case_message
+
+logger = logging.getLogger(__name__)
+
+# Message subtypes that are a person's new post; edits, joins, bot posts and the rest are not.
+_POST_SUBTYPES = (None, "file_share")
+
+
+def register(app: App) -> None:
+    app.event("message")(on_message)
+    app.shortcut(ids.REVIEW_MESSAGE_SHORTCUT)(on_review_message)
+    app.shortcut(ids.NEW_CASE_SHORTCUT)(on_new_case_shortcut)
+    app.view(ids.NEW_CASE_VIEW)(on_new_case_submitted)
+
+
+def on_message(event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
+    deps = deps_of(context)
+    channel = event.get("channel")
+    if channel not in deps.settings.intake_channels:
+        return
+    if event.get("subtype") not in _POST_SUBTYPES or event.get("bot_id") or not event.get("user"):
+        return
+    ts = event.get("ts")
+    thread_ts = event.get("thread_ts")
+    team_id = context.team_id or body.get("team_id") or ""
+    files = _file_ids(event)
+    if thread_ts and thread_ts != ts:
+        if files:
+            _evidence_from_thread(client, deps, team_id, channel, thread_ts, files, event["user"])
+        return
+    text = event.get("text") or ""
+    intake = Intake(
+        team_id=team_id,
+        channel_id=channel,
+        message_ts=ts,
+        via="message",
+        text=text,
+        link=find_link(text),
+        forwarded_by=event["user"],
+        forwarded_at=deps.clock(),
+        file_ids=files,
+    )
+    case, created = cases.open_case(deps.engine, intake)
+    if created:
+        post_case_thread(client, deps, case)
+
+
+def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: WebClient,
+                      respond: Respond) -> None:
+    """"Beoordeel dit bericht" on any message: the case opens in the intake channel."""
+    ack()
+    deps = deps_of(context)
+    message = shortcut.get("message") or {}
+    channel = (shortcut.get("channel") or {}).get("id")
+    user = context.user_id
+    team_id = context.team_id or ""
+    text = message.get("text") or ""
+    files = _file_ids(message)
+    in_intake = channel in deps.settings.intake_channels and (
+        not message.get("thread_ts") or message.get("thread_ts") == message.get("ts")
+    )
+    if in_intake:
+        # Already where cases live: the message itself becomes the case.
+        case, created = cases.open_case(deps.engine, Intake(
+            team_id=team_id, channel_id=channel, message_ts=message["ts"], via="shortcut",
+            text=text, link=find_link(text), forwarded_by=user, forwarded_at=deps.clock(),
+            file_ids=files,
+        ))
+        if created:
+            post_case_thread(client, deps, case)
+        else:
+            respond(text=deps.tr("intake.already_a_case", case=case.id), response_type="ephemeral")
+        return
+    permalink = client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
+    existing = cases.find_case_for_source(deps.engine, team_id=team_id, permalink=permalink)
+    if existing is not None:
+        respond(text=deps.tr("intake.already_a_case", case=existing.id), response_type="ephemeral")
+        return
+    link = find_link(text)
+    _open_with_card(client, deps, Intake(
+        team_id=team_id, channel_id=deps.settings.intake_channels[0], message_ts="",
+        via="shortcut", text=text, link=link, forwarded_by=user, forwarded_at=deps.clock(),
+        file_ids=files, source_permalink=permalink,
+    ))
+    respond(text=deps.tr("intake.opened", channel=f"<#{deps.settings.intake_channels[0]}>"),
+            response_type="ephemeral")
+
+
+def on_new_case_shortcut(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    deps = deps_of(context)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=blocks.new_case_form(deps.tr, deps.settings.intake_channels),
+    )
+
+
+def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    deps = deps_of(context)
+    values = (view.get("state") or {}).get("values") or {}
+
+    def field(block_id: str) -> str | None:
+        element = (values.get(block_id) or {}).get(ids.FORM_INPUT) or {}
+        if element.get("selected_option"):
+            return element["selected_option"].get("value")
+        value = element.get("value")
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    text, link, author = field(ids.FORM_TEXT) or "", field(ids.FORM_LINK), field(ids.FORM_AUTHOR)
+    platform = field(ids.FORM_PLATFORM)
+    channel = field(ids.FORM_CHANNEL) or deps.settings.intake_channels[0]
+    errors = {}
+    if not text and not link:
+        errors[ids.FORM_TEXT] = deps.tr("form.error_empty")
+    if platform is not None and platform not in PLATFORMS:
+        errors[ids.FORM_PLATFORM] = deps.tr("form.error_platform")
+    platform = platform or guess_platform(link)
+    if author and normalise_handle(platform, author) is None:
+        errors[ids.FORM_AUTHOR] = deps.tr("form.error_author")
+    if channel not in deps.settings.intake_channels:
+        errors[ids.FORM_CHANNEL] = deps.tr("form.error_channel")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    _open_with_card(client, deps, Intake(
+        team_id=context.team_id or "", channel_id=channel, message_ts="", via="form", text=text,
+        link=link, forwarded_by=context.user_id, forwarded_at=deps.clock(), platform=platform,
+        author_handle=author,
+    ))
+
+
+def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> None:
+    """Post the case's card in the intake channel, then start the tree in its thread."""
+    platform = intake.platform or guess_platform(intake.link)
+    author = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
+    card = client.chat_postMessage(
+        channel=intake.channel_id,
+        text=deps.tr("card.fallback"),
+        blocks=blocks.case_card(intake.text, intake.link, platform, author, intake.forwarded_by,
+                                intake.source_permalink, deps.tr),
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    intake = dataclasses.replace(intake, message_ts=card["ts"])
+    case, created = cases.open_case(deps.engine, intake)
+    if created:
+        post_case_thread(client, deps, case)
+
+
+def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: str,
+                          thread_ts: str, files: tuple[str, ...], user: str) -> None:
+    case = cases.find_case_for_thread(deps.engine, team_id=team_id, channel_id=channel,
+                                      thread_ts=thread_ts)
+    if case is None:
+        return
+    updated = cases.add_evidence_from_thread(
+        deps.engine, deps.policy, case_id=case.id, file_ids=files, user_id=user, now=deps.clock()
+    )
+    if updated is not None and updated.bot_message_ts:
+        refresh_case_message(client, deps, updated)
+
+
+def _file_ids(message: dict) -> tuple[str, ...]:
+    return tuple(
+        f["id"] for f in message.get("files") or []
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    )

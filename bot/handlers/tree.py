@@ -1,0 +1,89 @@
+"""Clicks on a case's message: the tree's buttons and the staff-member picker."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot import blocks, cases, ids
+from bot.app import deps_of
+from bot.flows.tree import Click, Move
+from bot.handlers.common import refresh_case_message, tell
+from bot.payloads import BadPayload, ButtonRef, CaseRef
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.action(ids.TREE_ACTION)(on_tree_button)
+    app.action(ids.STAFF_SELECT)(on_staff_selected)
+
+
+def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    try:
+        ref = ButtonRef.decode(action.get("value"))
+    except BadPayload:
+        _outdated(client, context, body)
+        return
+    _apply(client, context, body, ref.case_id, ref.version, ref.click)
+
+
+def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    selected = action.get("selected_user")
+    try:
+        ref = CaseRef.decode(action.get("block_id"), ids.STAFF_BLOCK_PREFIX)
+    except BadPayload:
+        _outdated(client, context, body)
+        return
+    if not isinstance(selected, str) or not selected:
+        return  # the picker was cleared: nothing to do
+    _apply(client, context, body, ref.case_id, ref.version, Click(Move.STAFF, selected))
+
+
+def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, version: int,
+           click: Click) -> None:
+    deps = deps_of(context)
+    user = context.user_id
+    try:
+        result = cases.click(
+            deps.engine, deps.policy, case_id=case_id, version=version, click=click,
+            user_id=user, now=deps.clock(),
+        )
+    except cases.CaseNotFound:
+        _outdated(client, context, body)
+        return
+    case = result.case
+    if result.stale:
+        last = case.history[-1] if case.history else None
+        text = (
+            deps.tr("refusal.stale", user=f"<@{last.user_id}>", time=blocks.local_time(last.at),
+                    step=blocks.describe_step(last, deps.policy, deps.tr))
+            if last else deps.tr("refusal.not_here")
+        )
+        tell(client, channel=case.channel_id, user=user, text=text, thread_ts=case.message_ts)
+        return
+    if result.refusal is not None:
+        tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+             text=deps.tr(f"refusal.{result.refusal.value}"))
+        return
+    if case.bot_message_ts is None:
+        logger.warning("case %s has no thread message to update", case.id)
+    else:
+        refresh_case_message(client, deps, case)
+    if result.support_user is not None:
+        client.chat_postMessage(
+            channel=result.support_user,
+            text=deps.tr("support.fallback"),
+            blocks=blocks.support_message(deps.policy, deps.tr, case, user),
+        )
+
+
+def _outdated(client: WebClient, context: BoltContext, body: dict) -> None:
+    channel = (body.get("channel") or {}).get("id") or context.channel_id
+    if channel and context.user_id:
+        tell(client, channel=channel, user=context.user_id,
+             text=deps_of(context).tr("refusal.outdated"))

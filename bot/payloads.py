@@ -1,0 +1,67 @@
+"""The one place where case references are put into and read out of Slack payloads.
+
+Only ids travel: the case id, the click (a move and its target node or action) and the case's
+version when the button was drawn, so a stale or doubled click is recognised. Everything else is
+read from the database.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bot.flows.tree import Click, Move
+
+
+class BadPayload(ValueError):
+    """A value that this bot did not write, or an older bot wrote differently."""
+
+
+@dataclass(frozen=True)
+class ButtonRef:
+    case_id: int
+    version: int
+    click: Click
+
+    def encode(self) -> str:
+        data = {"c": self.case_id, "v": self.version, "m": self.click.move.value}
+        if self.click.target is not None:
+            data["t"] = self.click.target
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: object) -> "ButtonRef":
+        try:
+            data = json.loads(value) if isinstance(value, str) else None
+            if not isinstance(data, dict):
+                raise BadPayload("not a button value")
+            case_id, version, move = data["c"], data["v"], Move(data["m"])
+            target = data.get("t")
+            if not (isinstance(case_id, int) and isinstance(version, int)):
+                raise BadPayload("ids are not numbers")
+            if target is not None and not isinstance(target, str):
+                raise BadPayload("target is not text")
+        except (KeyError, ValueError, TypeError) as exc:
+            raise BadPayload(str(exc)) from None
+        return cls(case_id, version, Click(move, target))
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A case at a version, for elements that carry no value (a user picker): kept in a block_id."""
+
+    case_id: int
+    version: int
+
+    def encode(self, prefix: str) -> str:
+        return f"{prefix}{self.case_id}:{self.version}"
+
+    @classmethod
+    def decode(cls, block_id: object, prefix: str) -> "CaseRef":
+        if not isinstance(block_id, str) or not block_id.startswith(prefix):
+            raise BadPayload("not a case block")
+        try:
+            case_id, version = block_id[len(prefix):].split(":")
+            return cls(int(case_id), int(version))
+        except ValueError:
+            raise BadPayload("malformed case block") from None

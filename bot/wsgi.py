@@ -1,0 +1,44 @@
+"""HTTP mode as a WSGI application: ``POST /slack/events`` for everything Slack sends, and
+``GET /healthz`` for the platform's health checks. Served by gunicorn (see the Procfile)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Iterable
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.app import Deps, build_deps, create_app
+from bot.config import Settings
+from storage.db import ping
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+class SlackWsgiApp:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.slack = SlackRequestHandler(create_app(deps), path=EVENTS_PATH)
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            healthy = ping(self.deps.engine)
+            status = "200 OK" if healthy else "503 Service Unavailable"
+            body = b"ok\n" if healthy else b"database unavailable\n"
+            start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                                    ("Content-Length", str(len(body)))])
+            return [body]
+        return self.slack(environ, start_response)
+
+
+def create_wsgi_app(settings: Settings | None = None, *, run_migrations: bool = False) -> SlackWsgiApp:
+    """gunicorn's entry point (``bot.wsgi:create_wsgi_app()``). Migrations run once, in the
+    gunicorn master (``bot.gunicorn_conf``), not in every worker."""
+    from bot.__main__ import configure_logging
+
+    configure_logging()
+    settings = settings or Settings.from_env()
+    return SlackWsgiApp(build_deps(settings, run_migrations=run_migrations))

@@ -1,0 +1,95 @@
+"""The engine, transactions and migrations."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_db_engine(url: str) -> sa.Engine:
+    """An engine with the connection settings this bot relies on."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets the web workers read while one writes; foreign keys are off by default.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+@contextmanager
+def transaction(engine: sa.Engine) -> Iterator[Session]:
+    """One unit of work: commits when the block ends, rolls back when it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    # ConfigParser interpolation would choke on a '%' in a password.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    logger.info("database schema is up to date")
+
+
+def ping(engine: sa.Engine) -> bool:
+    """Whether the database answers (for /healthz)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.SQLAlchemyError:
+        return False
+
+
+def is_retryable(error: sa.exc.DBAPIError) -> bool:
+    """A conflict that a fresh attempt resolves: SQLite's lock, PostgreSQL's serialisation errors."""
+    text = str(getattr(error, "orig", error)).lower()
+    return (
+        "database is locked" in text
+        or "database table is locked" in text
+        or "could not serialize" in text
+        or "deadlock detected" in text
+    )
+
+
+def run_in_transaction(engine: sa.Engine, work, *, attempts: int = 5):
+    """Run ``work(session)`` in one transaction, again from the start after a passing conflict."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(engine) as session:
+                return work(session)
+        except sa.exc.OperationalError as error:
+            if attempt == attempts or not is_retryable(error):
+                raise
+            logger.info("database busy, attempt %d of %d failed; trying again", attempt, attempts)
+            time.sleep(0.05 * attempt)

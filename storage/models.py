@@ -1,0 +1,115 @@
+"""The rows the bot keeps. Decisions are append-only: a row is written once and never updated."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores aware datetimes as UTC and gives them back aware, also on SQLite (which drops zones)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store UTC-aware datetimes only")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _when(**kwargs) -> object:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Author(SQLModel, table=True):
+    """A citizen's account on one platform, counted once however the handle was written."""
+
+    __tablename__ = "author"
+    __table_args__ = (sa.UniqueConstraint("team_id", "platform", "handle", name="uq_author_handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    platform: str = Field(max_length=16)
+    handle: str = Field(max_length=200)
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class Case(SQLModel, table=True):
+    """A forwarded post and where the team is in the decision tree for it."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        # One case per Slack message, so a retried event or a second shortcut finds the first case.
+        sa.UniqueConstraint("team_id", "channel_id", "message_ts", name="uq_case_message"),
+        sa.Index("ix_case_status_forwarded", "team_id", "status", "forwarded_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    message_ts: str = Field(max_length=32)  # the case's top-level message in the intake channel
+    bot_message_ts: str | None = Field(default=None, max_length=32)  # the tree, in its thread
+    via: str = Field(max_length=16)  # message | shortcut | form
+    source_permalink: str | None = Field(default=None, max_length=500)
+    platform: str = Field(max_length=16)
+    link: str | None = Field(default=None, max_length=2000)
+    author_id: int | None = Field(default=None, foreign_key="author.id", index=True)
+    text: str = Field(default="", sa_type=sa.Text)
+    forwarded_by: str = Field(max_length=32)
+    forwarded_at: datetime = _when(default_factory=utcnow)
+    origin: str | None = Field(default=None, max_length=16)  # own | external, once chosen
+    status: str = Field(default="open", max_length=16)  # open | closed
+    node_id: str = Field(max_length=64)
+    pending_action: str | None = Field(default=None, max_length=64)
+    version: int = Field(default=0)  # bumped by every click; buttons carry it to catch stale clicks
+    closed_at: datetime | None = _when(default=None, nullable=True)
+
+
+class Evidence(SQLModel, table=True):
+    """A Slack file kept with a case as evidence (a screenshot of the post)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (sa.UniqueConstraint("case_id", "file_id", name="uq_evidence_file"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    file_id: str = Field(max_length=32)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = _when(default_factory=utcnow)
+
+
+class Decision(SQLModel, table=True):
+    """One click in a case: append-only; corrections are new rows, never edits."""
+
+    __tablename__ = "decision"
+    __table_args__ = (sa.Index("ix_decision_case", "case_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    node_id: str = Field(max_length=64)  # the node the case is at after this decision
+    action_id: str | None = Field(default=None, max_length=64)  # None: a move in the tree
+    user_id: str = Field(max_length=32)
+    decided_at: datetime = _when(default_factory=utcnow)
+    policy_version: str = Field(max_length=64)
+    note: str | None = Field(default=None, max_length=500)
+
+
+@sa.event.listens_for(Decision, "before_update")
+def _decisions_are_append_only(mapper, connection, target) -> None:
+    raise RuntimeError("decisions are append-only: write a new row instead of changing one")
