@@ -27,6 +27,7 @@ import argparse
 import collections
 import hashlib
 import json
+import signal
 import threading
 import time
 import zlib
@@ -1044,6 +1045,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verbose", "-v", action="store_true", help="print a line per call")
     args = parser.parse_args(argv)
     emulator = SlackEmulator(args.host, args.port, max_calls=args.max_calls, verbose=args.verbose)
+
+    def _terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started in the background by a shell
+        signal.signal(signal.SIGINT, _terminate)
     emulator.start()
     print(f"Slack Web API emulator at {emulator.url} (Ctrl-C to stop)", flush=True)
     try:

@@ -1,0 +1,63 @@
+"""Settings: a missing or malformed one is named in one line; secrets stay out of reprs."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-made-up",
+    "SLACK_SIGNING_SECRET": "made-up-secret",
+    "INTAKE_CHANNELS": "C0INTAKE01, C0INTAKE02",
+    "LEAD_USER_IDS": "U0LEAD0001",
+}
+
+
+def test_good_settings():
+    settings = Settings.from_env(GOOD)
+    assert settings.intake_channels == ("C0INTAKE01", "C0INTAKE02")
+    assert settings.language == "nl" and settings.port == 3000 and not settings.socket_mode
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_socket_mode_needs_no_signing_secret():
+    env = {**GOOD, "SLACK_APP_TOKEN": "xapp-1-made-up"}
+    del env["SLACK_SIGNING_SECRET"]
+    assert Settings.from_env(env).socket_mode
+
+
+def test_plain_postgresql_urls_use_psycopg_3():
+    env = {**GOOD, "DATABASE_URL": "postgresql://rw@db.example:5432/rw"}
+    assert Settings.from_env(env).database_url.startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_APP_TOKEN": "not-an-app-token"}, "SLACK_APP_TOKEN"),
+        ({"INTAKE_CHANNELS": ""}, "INTAKE_CHANNELS"),
+        ({"INTAKE_CHANNELS": "#social-intake"}, "INTAKE_CHANNELS"),
+        ({"LEAD_USER_IDS": "anna"}, "LEAD_USER_IDS"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"LANGUAGE": "fr"}, "LANGUAGE"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"SLACK_API_URL": "slack"}, "SLACK_API_URL"),
+        ({"POLICY_FILE": "/no/such/policy.toml"}, "POLICY_FILE"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line(changes, named):
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({**GOOD, **changes})
+    message = str(error.value)
+    assert named in message and "\n" not in message
+
+
+def test_secrets_stay_out_of_the_repr():
+    env = {**GOOD, "DATABASE_URL": "postgresql+psycopg://rw:hunter2@db.example/rw"}
+    text = repr(Settings.from_env(env))
+    assert "xoxb-made-up" not in text and "made-up-secret" not in text and "hunter2" not in text

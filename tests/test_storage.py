@@ -1,0 +1,156 @@
+"""Storage on real SQLite and real PostgreSQL: schema, cases, the append-only decision log."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel, select
+
+from bot import cases
+from bot.cases import Intake
+from bot.flows.policy import load_policy
+from bot.flows.tree import Click, Move, Refusal
+from storage.db import migrate, transaction
+from storage.models import Author, Decision
+
+POLICY = load_policy()
+NOW = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)  # the night the clocks go forward
+
+
+def intake(ts: str = "1732440000.000100", **changes) -> Intake:
+    values = dict(
+        team_id="T0TEST0001", channel_id="C0INTAKE01", message_ts=ts, via="message",
+        text="Wanneer wordt het afval opgehaald in de Kerkstraat?",
+        link="https://www.facebook.com/gemeente.voorbeeld/posts/1", forwarded_by="U0ANNA0001",
+        forwarded_at=NOW,
+    )
+    values.update(changes)
+    return Intake(**values)
+
+
+def test_migrations_match_the_models(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_migrating_again_changes_nothing(engine):
+    migrate(engine)
+    assert {"case", "decision", "evidence", "author"} <= set(sa.inspect(engine).get_table_names())
+
+
+def test_a_message_opens_one_case_however_often_it_arrives(engine):
+    first, created = cases.open_case(engine, intake(file_ids=("F0SHOT0001",)))
+    again, created_again = cases.open_case(engine, intake(file_ids=("F0SHOT0001",)))
+    assert created and not created_again
+    assert again.id == first.id
+    assert first.platform == "facebook"
+    assert first.node_id == "origin" and first.status == "open" and first.version == 0
+    assert first.evidence_files == 1
+    assert first.forwarded_at == NOW and first.forwarded_at.tzinfo is not None
+
+
+def test_the_same_author_written_differently_is_one_author(engine):
+    a, _ = cases.open_case(engine, intake("1.1", platform="instagram", author_handle="@Fien.Test"))
+    b, _ = cases.open_case(
+        engine, intake("1.2", platform="instagram", author_handle="https://instagram.com/fien.test/")
+    )
+    assert a.author_handle == b.author_handle == "fien.test"
+    with transaction(engine) as session:
+        assert len(session.exec(select(Author)).all()) == 1
+
+
+def test_a_click_writes_one_decision_with_who_when_and_the_policy_version(engine):
+    case, _ = cases.open_case(engine, intake())
+    result = cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.GOTO, "own"),
+                         user_id="U0BERT0001", now=NOW)
+    assert not result.stale and result.refusal is None
+    assert result.case.node_id == "own" and result.case.origin == "own" and result.case.version == 1
+    (step,) = result.case.history
+    assert (step.node_id, step.action_id, step.user_id, step.at) == ("own", None, "U0BERT0001", NOW)
+    with transaction(engine) as session:
+        (row,) = session.exec(select(Decision)).all()
+        assert row.policy_version == POLICY.version
+
+
+def test_a_stale_click_writes_nothing(engine):
+    case, _ = cases.open_case(engine, intake())
+    cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.GOTO, "own"),
+                user_id="U0BERT0001", now=NOW)
+    again = cases.click(engine, POLICY, case_id=case.id, version=0,
+                        click=Click(Move.GOTO, "own"), user_id="U0ANNA0001", now=NOW)
+    assert again.stale
+    assert len(again.case.history) == 1 and again.case.history[0].user_id == "U0BERT0001"
+
+
+def test_a_refused_click_writes_nothing(engine):
+    case, _ = cases.open_case(engine, intake())
+    result = cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.BACK),
+                         user_id="U0BERT0001", now=NOW)
+    assert result.refusal is Refusal.AT_ROOT
+    assert cases.load_case(engine, case_id=case.id).history == ()
+
+
+def test_two_people_clicking_at_once_make_one_decision(engine):
+    case, _ = cases.open_case(engine, intake())
+    barrier = threading.Barrier(4)
+    results = []
+
+    def click(user: str) -> None:
+        barrier.wait()
+        results.append(cases.click(engine, POLICY, case_id=case.id, version=0,
+                                   click=Click(Move.GOTO, "external"), user_id=user, now=NOW))
+
+    threads = [threading.Thread(target=click, args=(f"U0USER000{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.stale for r in results) == [False, True, True, True]
+    final = cases.load_case(engine, case_id=case.id)
+    assert len(final.history) == 1 and final.version == 1
+
+
+def test_decisions_are_never_updated_in_place(engine):
+    case, _ = cases.open_case(engine, intake())
+    cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.CLOSE),
+                user_id="U0BERT0001", now=NOW)
+    with pytest.raises(RuntimeError, match="append-only"):
+        with transaction(engine) as session:
+            row = session.exec(select(Decision)).one()
+            row.note = "changed afterwards"
+            session.add(row)
+
+
+def test_closing_and_reopening_are_logged(engine):
+    case, _ = cases.open_case(engine, intake())
+    closed = cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.CLOSE),
+                         user_id="U0BERT0001", now=NOW).case
+    assert closed.status == "closed"
+    later = NOW + timedelta(hours=1)
+    reopened = cases.click(engine, POLICY, case_id=case.id, version=1, click=Click(Move.REOPEN),
+                           user_id="U0ANNA0001", now=later).case
+    assert reopened.status == "open"
+    assert [s.action_id for s in reopened.history] == ["close", "reopen"]
+
+
+def test_evidence_from_the_thread_is_kept_once_and_logged(engine):
+    case, _ = cases.open_case(engine, intake())
+    updated = cases.add_evidence_from_thread(engine, POLICY, case_id=case.id,
+                                             file_ids=("F0SHOT0002",), user_id="U0ANNA0001", now=NOW)
+    assert updated.evidence_files == 1 and updated.version == 1
+    assert [(s.action_id, s.note) for s in updated.history] == [("evidence", "file:F0SHOT0002")]
+    assert cases.add_evidence_from_thread(engine, POLICY, case_id=case.id,
+                                          file_ids=("F0SHOT0002",), user_id="U0ANNA0001",
+                                          now=NOW) is None
+
+
+def test_long_and_unusual_text_is_stored_whole(engine):
+    text = "🙂 مرحبا " + "x" * 40_000 + " <!channel> \u0000".replace("\u0000", "")
+    case, _ = cases.open_case(engine, intake(text=text))
+    assert cases.load_case(engine, case_id=case.id).text == text
