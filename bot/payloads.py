@@ -37,11 +37,11 @@ class ButtonRef:
                 raise BadPayload("not a button value")
             case_id, version, move = data["c"], data["v"], Move(data["m"])
             target = data.get("t")
-            if not (isinstance(case_id, int) and isinstance(version, int)):
+            if type(case_id) is not int or type(version) is not int:  # bool is an int: refuse it
                 raise BadPayload("ids are not numbers")
             if target is not None and not isinstance(target, str):
                 raise BadPayload("target is not text")
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, RecursionError) as exc:
             raise BadPayload(str(exc)) from None
         return cls(case_id, version, Click(move, target))
 

@@ -31,7 +31,16 @@ class SlackWsgiApp:
             start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
                                     ("Content-Length", str(len(body)))])
             return [body]
-        return self.slack(environ, start_response)
+        try:
+            return self.slack(environ, start_response)
+        except Exception as error:  # noqa: BLE001 (Bolt parses before it verifies the signature)
+            # A body Bolt cannot even parse: never a 500 with a traceback, never its content logged.
+            logger.warning("refused an unreadable request to %s: %s", environ.get("PATH_INFO"),
+                           type(error).__name__)
+            body = b"bad request\n"
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                               ("Content-Length", str(len(body)))])
+            return [body]
 
 
 def create_wsgi_app(settings: Settings | None = None, *, run_migrations: bool = False) -> SlackWsgiApp:

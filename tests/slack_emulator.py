@@ -592,7 +592,6 @@ class SlackEmulator:
                 msg[key] = params[key]
         if params.get("thread_ts"):
             msg["thread_ts"] = str(params["thread_ts"])
-            msg["parent_user_id"] = BOT_USER_ID
         return msg
 
     def _user(self, user_id: str) -> dict[str, Any]:

@@ -393,8 +393,6 @@ def message_event(
     event["ts"] = ts
     if thread_ts is not None:
         event["thread_ts"] = thread_ts
-        if thread_ts != ts:
-            event["parent_user_id"] = user or BOT_USER_ID
     event["team"] = TEAM_ID
     event["channel"] = channel
     event["event_ts"] = ts

@@ -379,3 +379,15 @@ def test_a_broken_policy_stops_start_up_with_one_line(tmp_path):
     code, _, stderr = run_bot_expecting_failure({"POLICY_FILE": str(policy)}, tmp_path)
     assert code == 2
     assert len(stderr.strip().splitlines()) == 1 and "policy" in stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{bad", b"\xff\xfe\x00", b"payload=%7Bnot-json", b""],
+    ids=["broken json", "not utf-8", "broken form", "empty"],
+)
+def test_an_unreadable_request_is_refused_without_a_server_error(bot, body):
+    for signed in (False, True):
+        status, _, _ = bot.sender.raw(body, {"Content-Type": "application/json"}, signed=signed)
+        assert 400 <= status < 500
+    assert "Traceback" not in bot.logs()

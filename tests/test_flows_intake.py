@@ -242,35 +242,20 @@ def test_every_spelling_of_a_person_gives_one_handle(
         ("linkedin", "https://www.linkedin.com/feed/update/urn:li:activity:1/"),
         ("youtube", "https://www.youtube.com/watch?v=abc"),
         ("youtube", "https://www.youtube.com/shorts/abc"),
+        ("linkedin", "https://www.linkedin.com/in/"),
     ],
 )
 def test_a_post_link_gives_no_handle(platform: str, link: str) -> None:
     assert normalise_handle(platform, link) is None
 
 
-_SHORT_LINK_BUG = (
-    "bot/flows/intake.py:_handle_from_url: a short post link or a share code is read as a "
-    "profile, so different posts become a made-up author (tiktok.com/t/<code> all become 't')"
-)
-
-
 @pytest.mark.parametrize(
     ("platform", "link"),
     [
-        pytest.param("tiktok", "https://www.tiktok.com/t/ZTabc123/",
-                     marks=pytest.mark.xfail(strict=True, reason=_SHORT_LINK_BUG)),
-        pytest.param("tiktok", "https://vm.tiktok.com/ZMabc123/",
-                     marks=pytest.mark.xfail(strict=True, reason=_SHORT_LINK_BUG)),
-        pytest.param("youtube", "https://youtu.be/AbCdEf12345",
-                     marks=pytest.mark.xfail(strict=True, reason=_SHORT_LINK_BUG)),
-        pytest.param("facebook", "https://fb.watch/aBcDeF/",
-                     marks=pytest.mark.xfail(strict=True, reason=_SHORT_LINK_BUG)),
-        pytest.param(
-            "linkedin", "https://www.linkedin.com/in/",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "bot/flows/intake.py:_handle_from_url: linkedin.com/in/ without a name "
-                "gives the handle 'in'")),
-        ),
+        ("tiktok", "https://www.tiktok.com/t/ZTabc123/"),
+        ("tiktok", "https://vm.tiktok.com/ZMabc123/"),
+        ("youtube", "https://youtu.be/AbCdEf12345"),
+        ("facebook", "https://fb.watch/aBcDeF/"),
     ],
 )
 def test_a_short_post_link_gives_no_handle(platform: str, link: str) -> None:

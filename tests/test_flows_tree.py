@@ -466,6 +466,23 @@ def test_guard_moves_for_another_action_than_the_pending_one_are_refused(move: M
         assert refusal(POLICY, state, Click(move, action_id)) is Refusal.NOTHING_PENDING
 
 
+def test_the_guard_offers_evidence_where_the_node_does_not_list_it() -> None:
+    node = POLICY.node("negative.spam")
+    stripped = dataclasses.replace(node, actions=tuple(r for r in node.actions if r.id != "evidence"))
+    policy = dataclasses.replace(POLICY, nodes={**POLICY.nodes, node.id: stripped})
+    state = CaseState(node.id, has_evidence_file=True)
+    assert "evidence" not in _offered_actions(policy, node.id)
+    assert refusal(policy, state, Click(Move.ACTION, "evidence")) is Refusal.NOT_HERE
+    walk = walk_tree(policy)
+    assert walk.exercised_actions == walk.offered_actions
+    pending = decide(policy, state, Click(Move.ACTION, "delete")).state
+    assert Click(Move.ACTION, "evidence") in offered_moves(policy, pending)
+    done = decide(policy, pending, Click(Move.ACTION, "evidence"))
+    assert done.state.done_actions == {"evidence"} and done.state.pending_action == "delete"
+    confirmed = decide(policy, done.state, Click(Move.CONFIRM, "delete"))
+    assert confirmed.records == (Record(node.id, "delete", None),)
+
+
 def test_skip_after_evidence_was_done_records_a_plain_delete() -> None:
     state = CaseState("negative.spam", pending_action="delete",
                       done_actions=frozenset({"evidence"}), has_evidence_file=True)

@@ -106,22 +106,12 @@ def test_button_garbage_is_bad_payload(value: object) -> None:
         ButtonRef.decode(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/payloads.py:ButtonRef.decode: JSON booleans pass the int check (bool is an int), "
-    "so true/false are accepted as case id and version (true addresses case 1)",
-)
 @pytest.mark.parametrize("value", ['{"c":true,"v":1,"m":"back"}', '{"c":1,"v":false,"m":"back"}'])
 def test_button_boolean_ids_are_bad_payload(value: str) -> None:
     with pytest.raises(BadPayload):
         ButtonRef.decode(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/payloads.py:ButtonRef.decode: deeply nested JSON (under 2,000 characters) raises "
-    "RecursionError from json.loads instead of BadPayload",
-)
 def test_button_deeply_nested_json_is_bad_payload() -> None:
     value = "[" * (SLACK_BUTTON_VALUE_MAX - 1)
     with pytest.raises(BadPayload):
@@ -131,7 +121,7 @@ def test_button_deeply_nested_json_is_bad_payload() -> None:
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
-    max_leaves=10,
+    max_leaves=6,
 )
 BUTTON_LIKE = st.fixed_dictionaries(
     {},
@@ -160,13 +150,13 @@ def test_button_decode_of_arbitrary_text_raises_only_bad_payload(value: str) -> 
         assert isinstance(ref.click.move, Move)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(BUTTON_LIKE)
 def test_button_decode_of_json_shaped_garbage_raises_only_bad_payload(data: dict) -> None:
     ref = _decode_or_bad(json.dumps(data))
     if ref is None:
         return
-    assert isinstance(ref.case_id, int) and isinstance(ref.version, int)
+    assert type(ref.case_id) is int and type(ref.version) is int  # not a bool
     assert isinstance(ref.click.move, Move)
     assert ref.click.target is None or isinstance(ref.click.target, str)
 

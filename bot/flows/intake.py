@@ -24,7 +24,7 @@ _HANDLE = re.compile(r"^[a-z0-9._\-]{1,100}$")
 _NOT_PROFILES = frozenset(
     {"groups", "pages", "watch", "events", "share", "p", "reel", "reels", "stories", "status",
      "video", "posts", "photo", "photos", "permalink.php", "story.php", "hashtag", "explore",
-     "channel", "c", "user", "shorts", "feed", "company", "search", "home", "intent", "i"}
+     "channel", "c", "user", "shorts", "feed", "company", "search", "home", "intent", "i", "in"}
 )
 
 
@@ -32,7 +32,8 @@ def find_link(text: str) -> str | None:
     """The first web link in a Slack message's text."""
     match = _SLACK_LINK.search(text or "")
     if match:
-        return match.group(1)
+        # Slack escapes &, < and > in message text, inside links too.
+        return match.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     match = _PLAIN_LINK.search(text or "")
     return match.group(0).rstrip(".,;:!?)") if match else None
 
@@ -69,12 +70,24 @@ def normalise_handle(platform: str, raw: str) -> str | None:
     return value if _HANDLE.match(value) else None
 
 
+# Short and share links point at a post, never at a person.
+_SHORT_LINK_HOSTS = ("vm.tiktok.com", "vt.tiktok.com", "youtu.be", "fb.watch", "fb.me", "t.co",
+                     "lnkd.in", "instagr.am")
+# On these platforms a profile path starts with "@"; anything else is a post or a page.
+_AT_PROFILES = ("tiktok.com", "youtube.com")
+
+
 def _handle_from_url(url: str) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:
         return None
+    host = (parts.hostname or "").lower()
+    if any(host == h or host.endswith("." + h) for h in _SHORT_LINK_HOSTS):
+        return None
     segments = [s for s in parts.path.split("/") if s]
+    if any(host == h or host.endswith("." + h) for h in _AT_PROFILES):
+        return segments[0] if segments and segments[0].startswith("@") else None
     if parts.path.rstrip("/").endswith("profile.php"):
         ids = parse_qs(parts.query).get("id")
         return ids[0] if ids else None
