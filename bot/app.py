@@ -67,17 +67,29 @@ def slack_client(settings: Settings) -> WebClient:
     )
 
 
+class _DropTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and then notes that our configured client wins; it does."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "token` will be unused" not in record.getMessage()
+
+
+_TOKEN_NOTICE = _DropTokenNotice()
+
+
 def create_app(deps: Deps) -> App:
     from bot.handlers import register_all
 
     settings = deps.settings
+    bolt_logger = logging.getLogger("bot.bolt")
+    bolt_logger.addFilter(_TOKEN_NOTICE)
     app = App(
         client=slack_client(settings),
         signing_secret=settings.signing_secret or "",
         # Socket Mode has no HTTP requests to verify; in HTTP mode verification is always on.
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
-        logger=logging.getLogger("bot.bolt"),
+        logger=bolt_logger,
     )
 
     def inject_deps(context: BoltContext, next: Callable[[], None]) -> None:

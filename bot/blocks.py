@@ -55,9 +55,14 @@ def quote(text: str) -> str:
     return "\n".join("> " + line for line in text.splitlines() or [""])
 
 
-def local_time(moment: datetime) -> str:
-    """A moment as the team reads it: Brussels time, day and month included."""
-    return moment.astimezone(DISPLAY_TZ).strftime("%d/%m %H:%M")
+def local_time(moment: datetime, *, year: bool = False) -> str:
+    """A moment as the team reads it: Brussels time, day and month (and year) included."""
+    return moment.astimezone(DISPLAY_TZ).strftime("%d/%m/%Y %H:%M" if year else "%d/%m %H:%M")
+
+
+def iso_local(moment: datetime) -> str:
+    """Brussels time for files: sortable, with the offset, so a spreadsheet cannot misread it."""
+    return moment.astimezone(DISPLAY_TZ).isoformat(timespec="minutes")
 
 
 def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:

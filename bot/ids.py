@@ -27,3 +27,21 @@ FORM_INPUT = "value"  # the action_id of the single element in each form block
 def tree_action_id(move: str, target: str | None, index: int) -> str:
     """Unique within a message (Slack requires it per block); the pattern only looks at the prefix."""
     return f"{TREE_PREFIX}{move}:{target or ''}:{index}"
+
+# The strike register.
+STRIKES_COMMAND = "/strikes"
+STRIKE_VIEW = "strike_form"  # modal: record a strike from a case
+STRIKE_PLATFORM = "strike_platform"
+STRIKE_HANDLE = "strike_handle"
+STRIKE_REASON_INTERNAL = "strike_reason_internal"
+STRIKE_REASON_PUBLIC = "strike_reason_public"
+MEASURE_ACTION = re.compile(r"^rw_measure:")  # "warning sent" / "blocked" under a strike
+MEASURE_PREFIX = "rw_measure:"
+STRIKES_PAGE_ACTION = "rw_strikes_page"  # "show more" in the overview
+STRIKES_AUTHOR_ACTION = re.compile(r"^rw_strikes_author:")  # open one author's history
+STRIKES_AUTHOR_PREFIX = "rw_strikes_author:"
+REVIEW_ACTION = re.compile(r"^rw_review:")  # revoke / appeal outcome, opens a modal
+REVIEW_PREFIX = "rw_review:"
+REVIEW_VIEW = "strike_review_form"
+REVIEW_OUTCOME = "review_outcome"
+REVIEW_REASON = "review_reason"

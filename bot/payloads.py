@@ -65,3 +65,51 @@ class CaseRef:
             return cls(int(case_id), int(version))
         except ValueError:
             raise BadPayload("malformed case block") from None
+
+
+@dataclass(frozen=True)
+class StrikeRef:
+    """A strike and what to do with it: a measure to confirm, or a review to record."""
+
+    strike_id: int
+    kind: str
+
+    def encode(self) -> str:
+        return json.dumps({"s": self.strike_id, "k": self.kind}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: object) -> "StrikeRef":
+        try:
+            data = json.loads(value) if isinstance(value, str) else None
+            if not isinstance(data, dict):
+                raise BadPayload("not a strike value")
+            strike_id, kind = data["s"], data["k"]
+        except (KeyError, ValueError, TypeError, RecursionError) as exc:
+            raise BadPayload(str(exc)) from None
+        if type(strike_id) is not int or not isinstance(kind, str):
+            raise BadPayload("malformed strike value")
+        return cls(strike_id, kind)
+
+
+@dataclass(frozen=True)
+class AuthorRef:
+    """One author of the register, by platform and handle (both normalised)."""
+
+    platform: str
+    handle: str
+
+    def encode(self) -> str:
+        return json.dumps({"p": self.platform, "h": self.handle}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: object) -> "AuthorRef":
+        try:
+            data = json.loads(value) if isinstance(value, str) else None
+            if not isinstance(data, dict):
+                raise BadPayload("not an author value")
+            platform, handle = data["p"], data["h"]
+        except (KeyError, ValueError, TypeError, RecursionError) as exc:
+            raise BadPayload(str(exc)) from None
+        if not isinstance(platform, str) or not isinstance(handle, str):
+            raise BadPayload("malformed author value")
+        return cls(platform, handle)

@@ -41,7 +41,10 @@ class Author(SQLModel, table=True):
     """A citizen's account on one platform, counted once however the handle was written."""
 
     __tablename__ = "author"
-    __table_args__ = (sa.UniqueConstraint("team_id", "platform", "handle", name="uq_author_handle"),)
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "platform", "handle", name="uq_author_handle"),
+        sa.Index("ix_author_team_handle", "team_id", "handle"),  # "/strikes name" on any platform
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
@@ -113,3 +116,67 @@ class Decision(SQLModel, table=True):
 @sa.event.listens_for(Decision, "before_update")
 def _decisions_are_append_only(mapper, connection, target) -> None:
     raise RuntimeError("decisions are append-only: write a new row instead of changing one")
+
+
+class Strike(SQLModel, table=True):
+    """A violation of the code of conduct by an author, counted by the three-strike rule."""
+
+    __tablename__ = "strike"
+    __table_args__ = (
+        # A double click or a retry records the same strike once.
+        sa.UniqueConstraint("case_id", "author_id", name="uq_strike_case_author"),
+        sa.Index("ix_strike_team_expires", "team_id", "expires_at", "author_id"),
+        sa.Index("ix_strike_author", "author_id", "decided_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    author_id: int = Field(foreign_key="author.id")
+    case_id: int = Field(foreign_key="case.id")
+    rule: str = Field(max_length=64)  # the node id of the rule broken
+    decided_by: str = Field(max_length=32)
+    decided_at: datetime = _when()
+    expires_at: datetime | None = _when(default=None, nullable=True)  # None: never expires
+    reason_internal: str = Field(default="", max_length=2000)
+    reason_public: str = Field(default="", max_length=2000)
+
+
+class StrikeReview(SQLModel, table=True):
+    """A lead's revocation or appeal outcome: a new row; the strike itself is never changed."""
+
+    __tablename__ = "strike_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    strike_id: int = Field(foreign_key="strike.id", index=True)
+    outcome: str = Field(max_length=16)  # revoked | appeal_upheld | appeal_revoked
+    reviewed_by: str = Field(max_length=32)
+    reviewed_at: datetime = _when()
+    reason: str = Field(max_length=2000)
+
+
+class AuthorMeasure(SQLModel, table=True):
+    """A warning or block the team confirms it carried out on the platform."""
+
+    __tablename__ = "author_measure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="author.id", index=True)
+    strike_id: int = Field(foreign_key="strike.id")
+    kind: str = Field(max_length=16)  # first_warning | second_warning | block
+    confirmed_by: str = Field(max_length=32)
+    confirmed_at: datetime = _when()
+
+
+class Lead(SQLModel, table=True):
+    """Who may review the strike register; removal is a date, so the history stays."""
+
+    __tablename__ = "lead"
+    __table_args__ = (sa.UniqueConstraint("team_id", "user_id", name="uq_lead_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    added_by: str = Field(max_length=32)  # "settings" for the ones seeded from LEAD_USER_IDS
+    added_at: datetime = _when()
+    removed_by: str | None = Field(default=None, max_length=32)
+    removed_at: datetime | None = _when(default=None, nullable=True)

@@ -10,24 +10,39 @@ import pytest
 
 from bot.config import LANGUAGES
 from bot.flows.intake import PLATFORMS
+from bot.flows.strikes import Review, Step
 from bot.flows.tree import Refusal
 from bot.i18n import MissingTranslation, Translator, catalog
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
-LITERAL_KEY = re.compile(r"""\btr\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+LITERAL_KEY = re.compile(r"""\b(?:tr|StrikeProblem)\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+ANY_LITERAL = re.compile(r"""["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+
+
 def keys_used_in_code() -> set[str]:
     keys = set()
+    prefixes = {key.split(".")[0] for key in catalog("nl")}
     for path in BOT.rglob("*.py"):
-        keys |= set(LITERAL_KEY.findall(path.read_text(encoding="utf-8")))
+        source = path.read_text(encoding="utf-8")
+        keys |= set(LITERAL_KEY.findall(source))
+        # Keys kept in tables (e.g. {"add": "leads.added"}) count too: any literal that looks
+        # like a key of a known family.
+        if path.name != "policy.py":  # its literals name places in the policy file, not texts
+            keys |= {k for k in ANY_LITERAL.findall(source) if k.split(".")[0] in prefixes}
     # Keys built from data: one per platform and per refusal.
     keys |= {f"platform.{p}" for p in PLATFORMS}
     keys |= {f"refusal.{r.value}" for r in Refusal}
+    keys |= {f"strikes.step.{s.value}" for s in Step} | {"strikes.step.none"}
+    keys |= {f"strikes.confirm.{s.value}" for s in Step}
+    keys |= {f"strikes.review.{r.value}" for r in Review}
+    keys |= {f"strikes.outcome.{r.value}" for r in (Review.APPEAL_UPHELD, Review.APPEAL_REVOKED)}
+    keys |= {f"leads.{verb}" for verb in ("added", "removed", "add_unchanged", "remove_unchanged")}
     return keys
 
 

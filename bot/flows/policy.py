@@ -91,6 +91,8 @@ SWITCHES = frozenset(
 # Placeholders a text may use; they are filled from the policy itself.
 PLACEHOLDERS = frozenset({"code_of_conduct_url", "criteria_url", "organisation"})
 
+STRIKE_STEPS = ("first_warning", "second_warning", "block")
+
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _STYLES = frozenset({"primary", "danger"})
 
@@ -183,6 +185,9 @@ class StrikeRule:
     second_warning: int
     block: int
     expire_after_months: int | None
+    # A copy-ready private message per step (first_warning, second_warning, block); may use
+    # {reason}, the reason shown to the author, besides the policy's own placeholders.
+    messages: Mapping[str, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -224,13 +229,14 @@ class Policy:
     def staff_check(self, node_id: str) -> bool:
         return any(self.nodes[n].staff_check for n in self.path_to(node_id))
 
-    def fill(self, text: str) -> str:
-        """Fill a text's placeholders from the policy."""
+    def fill(self, text: str, **extra: str) -> str:
+        """Fill a text's placeholders from the policy (and ``extra``, e.g. a strike's reason)."""
         return text.format_map(
             {
                 "code_of_conduct_url": self.code_of_conduct_url,
                 "criteria_url": self.criteria_url,
                 "organisation": self.organisation,
+                **extra,
             }
         )
 
@@ -367,19 +373,19 @@ def _check_tree(nodes: Mapping[str, Node]) -> dict[str, str]:
 
 
 def _check_placeholders(policy: Policy) -> None:
-    def check_one(value: str, where: str) -> None:
+    def check_one(value: str, where: str, extra: frozenset[str] = frozenset()) -> None:
         try:
             names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
         except ValueError:
             raise PolicyError(f"{where} has an unmatched {{ or }} (write {{{{ or }}}} for a brace)") from None
         for name in names:
-            if name not in PLACEHOLDERS:
+            if name not in PLACEHOLDERS | extra:
                 raise PolicyError(f"{where} uses unknown placeholder {{{name}}}")
 
-    def check(text: Text | None, where: str) -> None:
+    def check(text: Text | None, where: str, extra: frozenset[str] = frozenset()) -> None:
         if text is not None:
             for language in LANGUAGES:
-                check_one(text.get(language), f"{where}.{language}")
+                check_one(text.get(language), f"{where}.{language}", extra)
 
     for node in policy.nodes.values():
         for attr in ("label", "about", "reply", "tip"):
@@ -394,6 +400,8 @@ def _check_placeholders(policy: Policy) -> None:
             check_one(action.url, f"actions.{action.id}.url")
     for item in policy.support_contacts:
         check(item.name, "support.name")
+    for step, text in policy.strikes.messages.items():
+        check(text, f"strikes.messages.{step}", frozenset({"reason"}))
 
 
 def _node(node_id: str, body: Mapping[str, Any], actions: Mapping[str, Action]) -> Node:
@@ -507,7 +515,16 @@ def _strikes(body: Mapping[str, Any]) -> StrikeRule:
     expire = body.get("expire_after_months")
     if expire is not None and (not isinstance(expire, int) or isinstance(expire, bool) or expire < 1):
         raise PolicyError("strikes.expire_after_months must be a whole number of at least 1")
-    return StrikeRule(expire_after_months=expire, **values)
+    messages_raw = body.get("messages")
+    if not isinstance(messages_raw, dict):
+        raise PolicyError("strikes.messages must give a message per step")
+    for key in messages_raw:
+        if key not in STRIKE_STEPS:
+            raise PolicyError(f"unknown step strikes.messages.{key}")
+    messages = {
+        step: _text(messages_raw, step, f"strikes.messages.{step}") for step in STRIKE_STEPS
+    }
+    return StrikeRule(expire_after_months=expire, messages=messages, **values)
 
 
 def _clock(body: Mapping[str, Any], key: str) -> time:

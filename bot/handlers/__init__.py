@@ -2,10 +2,11 @@
 
 from slack_bolt import App
 
-from bot.handlers import errors, intake, tree
+from bot.handlers import errors, intake, strikes, tree
 
 
 def register_all(app: App) -> None:
     errors.register(app)
     intake.register(app)
     tree.register(app)
+    strikes.register(app)

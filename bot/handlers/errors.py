@@ -25,10 +25,13 @@ def on_error(error: Exception, body: dict, context: BoltContext, client: WebClie
         exc_info=not isinstance(error, SlackApiError),
     )
     deps = context.get("deps")
-    channel = context.channel_id
-    if deps is None or not channel or not context.user_id or kind not in ("block_actions",):
+    if deps is None or not context.user_id:
         return
+    text = deps.tr("error.generic")
     try:
-        client.chat_postEphemeral(channel=channel, user=context.user_id, text=deps.tr("error.generic"))
-    except SlackApiError:
+        if context.respond is not None:  # commands, shortcuts and buttons carry a response_url
+            context.respond(text=text, response_type="ephemeral", replace_original=False)
+        elif context.channel_id and kind == "block_actions":
+            client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)
+    except Exception:  # noqa: BLE001 (telling the user is best effort; the error is logged above)
         logger.warning("could not tell user %s about the error", context.user_id)

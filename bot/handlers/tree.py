@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from slack_bolt import Ack, App, BoltContext
@@ -11,9 +12,12 @@ from bot import blocks, cases, ids
 from bot.app import deps_of
 from bot.flows.tree import Click, Move
 from bot.handlers.common import refresh_case_message, tell
+from bot.handlers.strikes import open_strike_form
 from bot.payloads import BadPayload, ButtonRef, CaseRef
 
 logger = logging.getLogger(__name__)
+
+FORM_ACTIONS = frozenset({"strike"})  # recorded through a modal, not by the click itself
 
 
 def register(app: App) -> None:
@@ -28,7 +32,25 @@ def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, cli
     except BadPayload:
         _outdated(client, context, body)
         return
+    if ref.click.move is Move.ACTION and ref.click.target in FORM_ACTIONS:
+        _open_form(client, context, body, ref)
+        return
     _apply(client, context, body, ref.case_id, ref.version, ref.click)
+
+
+def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonRef) -> None:
+    """Actions that need more than a click (a strike needs the author and the reasons)."""
+    deps = deps_of(context)
+    try:
+        case = cases.load_case(deps.engine, case_id=ref.case_id)
+    except cases.CaseNotFound:
+        _outdated(client, context, body)
+        return
+    if case.version != ref.version or case.state.status != "open":
+        tell(client, channel=case.channel_id, user=context.user_id, thread_ts=case.message_ts,
+             text=deps.tr("refusal.not_here"))
+        return
+    open_strike_form(client, deps, trigger_id=body["trigger_id"], case=case)
 
 
 def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -70,6 +92,10 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
         tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
              text=deps.tr(f"refusal.{result.refusal.value}"))
         return
+    if case.bot_message_ts is None:
+        # The click can overtake the write that remembers the message; it came from that message.
+        clicked = (body.get("container") or {}).get("message_ts")
+        case = dataclasses.replace(case, bot_message_ts=clicked)
     if case.bot_message_ts is None:
         logger.warning("case %s has no thread message to update", case.id)
     else:

@@ -1,0 +1,308 @@
+"""The strike register in Slack: recording a strike from a case, confirming the measure taken,
+and ``/strikes`` for leads (overview, one author's history, revocations, appeals, export, leads)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import cases, ids, strikes
+from bot import strike_blocks as views
+from bot.app import Deps, deps_of
+from bot.blocks import iso_local, local_time
+from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
+from bot.handlers.common import refresh_case_message, tell
+from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
+
+logger = logging.getLogger(__name__)
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def register(app: App) -> None:
+    app.command(ids.STRIKES_COMMAND)(on_strikes_command)
+    app.action(ids.STRIKES_PAGE_ACTION)(on_overview_page)
+    app.action(ids.STRIKES_AUTHOR_ACTION)(on_author_history)
+    app.action(ids.REVIEW_ACTION)(on_review_button)
+    app.view(ids.REVIEW_VIEW)(on_review_submitted)
+    app.view(ids.STRIKE_VIEW)(on_strike_submitted)
+    app.action(ids.MEASURE_ACTION)(on_measure_confirmed)
+
+
+# --- from a case -------------------------------------------------------------------------------
+
+
+def open_strike_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cases.CaseSnapshot) -> None:
+    author = (case.author_platform, case.author_handle) if case.author_handle else None
+    client.views_open(trigger_id=trigger_id, view=views.strike_form(
+        deps.tr, case_id=case.id, version=case.version, platform=case.platform, author=author))
+
+
+def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    deps = deps_of(context)
+    try:
+        ref = CaseRef.decode(view.get("private_metadata"), "")
+    except BadPayload:
+        ack(response_action="errors", errors={ids.STRIKE_REASON_INTERNAL: deps.tr("refusal.outdated")})
+        return
+    values = _values(view)
+    errors: dict[str, str] = {}
+    author: AuthorQuery | None = None
+    if ids.STRIKE_HANDLE in values or ids.STRIKE_PLATFORM in values:
+        try:
+            author = parse_author(values.get(ids.STRIKE_HANDLE) or "", values.get(ids.STRIKE_PLATFORM))
+        except StrikeProblem as problem:
+            errors[ids.STRIKE_HANDLE] = deps.tr(problem.key)
+    internal = values.get(ids.STRIKE_REASON_INTERNAL) or ""
+    public = values.get(ids.STRIKE_REASON_PUBLIC) or ""
+    if not internal:
+        errors[ids.STRIKE_REASON_INTERNAL] = deps.tr("strikes.error_reason_required")
+    if not public:
+        errors[ids.STRIKE_REASON_PUBLIC] = deps.tr("strikes.error_reason_required")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    user = context.user_id
+    try:
+        result = strikes.record_strike(
+            deps.engine, deps.policy, case_id=ref.case_id, author=author, reason_internal=internal,
+            reason_public=public, user_id=user, now=deps.clock())
+    except StrikeProblem as problem:
+        case = _case_or_none(deps, ref.case_id)
+        if case is not None:
+            tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+                 text=deps.tr(problem.key))
+        return
+    case = cases.load_case(deps.engine, case_id=ref.case_id)
+    if not result.created:
+        tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+             text=deps.tr("strikes.already", count=result.counting))
+        return
+    if case.bot_message_ts:
+        refresh_case_message(client, deps, case)
+    client.chat_postMessage(
+        channel=case.channel_id, thread_ts=case.message_ts,
+        text=deps.tr("strikes.fallback", count=result.counting),
+        blocks=views.guidance(result, deps.policy, deps.tr, reason_public=public, rule=case.node_id),
+        unfurl_links=False,
+    )
+
+
+def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContext,
+                         client: WebClient) -> None:
+    """"Warning sent" / "Blocked": the team acted on the platform; logged once."""
+    ack()
+    deps = deps_of(context)
+    user = context.user_id
+    channel = (body.get("channel") or {}).get("id")
+    message = body.get("message") or {}
+    try:
+        ref = StrikeRef.decode(action.get("value"))
+        done = strikes.confirm_measure(deps.engine, deps.policy, team_id=context.team_id or "",
+                                        strike_id=ref.strike_id, kind=ref.kind, user_id=user,
+                                        now=deps.clock())
+    except (BadPayload, StrikeProblem):
+        if channel:
+            tell(client, channel=channel, user=user, text=deps.tr("refusal.outdated"))
+        return
+    if not done:
+        if channel:
+            tell(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
+        return
+    if channel and message.get("ts"):
+        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": deps.tr(
+            "strikes.confirmed", what=deps.tr(f"strikes.confirm.{ref.kind}"), user=f"<@{user}>",
+            time=local_time(deps.clock()))}]})
+        client.chat_update(channel=channel, ts=message["ts"], blocks=blocks,
+                           text=message.get("text") or deps.tr("strikes.fallback", count=""))
+
+
+# --- /strikes for leads ------------------------------------------------------------------------
+
+
+def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
+                       respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    user = context.user_id
+    if not _is_lead(deps, context):
+        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral")
+        return
+    text = (command.get("text") or "").strip()
+    words = text.split()
+    first = words[0].lower() if words else ""
+    if not text:
+        _respond_overview(respond, deps, context, offset=0)
+    elif first in ("help", "hulp"):
+        respond(text=deps.tr("strikes.help"), response_type="ephemeral")
+    elif first == "export" and len(words) == 1:
+        _export(client, deps, context, respond)
+    elif first == "leads":
+        _leads(words[1:], deps, context, respond)
+    else:
+        try:
+            query = parse_author(text)
+        except StrikeProblem as problem:
+            respond(text=deps.tr(problem.key), response_type="ephemeral")
+            return
+        _respond_history(respond, deps, context, query, text)
+    logger.info("/strikes (%s) by lead %s", first or "overview", user)
+
+
+def on_overview_page(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    if not _is_lead(deps, context):
+        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+        return
+    value = action.get("value") or ""
+    offset = int(value) if value.isdigit() and len(value) < 9 else 0
+    _respond_overview(respond, deps, context, offset=offset, replace=True)
+
+
+def on_author_history(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    if not _is_lead(deps, context):
+        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+        return
+    try:
+        ref = AuthorRef.decode(action.get("value"))
+    except BadPayload:
+        respond(text=deps.tr("refusal.outdated"), response_type="ephemeral", replace_original=False)
+        return
+    _respond_history(respond, deps, context, AuthorQuery(ref.platform, ref.handle), ref.handle,
+                     replace=True)
+
+
+def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient,
+                     respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    if not _is_lead(deps, context):
+        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+        return
+    try:
+        ref = StrikeRef.decode(action.get("value"))
+    except BadPayload:
+        respond(text=deps.tr("refusal.outdated"), response_type="ephemeral", replace_original=False)
+        return
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=views.review_form(deps.tr, strike_id=ref.strike_id, kind=ref.kind))
+
+
+def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    deps = deps_of(context)
+    if not _is_lead(deps, context):
+        ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr("strikes.not_for_you")})
+        return
+    values = _values(view)
+    try:
+        ref = StrikeRef.decode(view.get("private_metadata"))
+        review = Review(values[ids.REVIEW_OUTCOME]) if ref.kind == "appeal" else Review(ref.kind)
+    except (BadPayload, ValueError, KeyError):
+        ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr("refusal.outdated")})
+        return
+    try:
+        line = strikes.review_strike(
+            deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id, review=review,
+            reason=values.get(ids.REVIEW_REASON) or "", user_id=context.user_id, now=deps.clock())
+    except StrikeProblem as problem:
+        ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr(problem.key)})
+        return
+    ack()
+    # Tell the case's thread, so the team sees the register changed and why.
+    client.chat_postMessage(
+        channel=line.channel_id, thread_ts=line.message_ts,
+        text=deps.tr(f"strikes.review.{review.value}", user=f"<@{context.user_id}>",
+                     time=local_time(deps.clock()), reason=values.get(ids.REVIEW_REASON) or ""),
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _is_lead(deps: Deps, context: BoltContext) -> bool:
+    return strikes.is_lead(deps.engine, team_id=context.team_id or "", user_id=context.user_id or "",
+                            seeds=deps.settings.lead_user_ids, now=deps.clock())
+
+
+def _respond_overview(respond: Respond, deps: Deps, context: BoltContext, *, offset: int,
+                      replace: bool = False) -> None:
+    lines = strikes.overview(deps.engine, deps.policy, team_id=context.team_id or "",
+                              now=deps.clock(), offset=offset, limit=views.OVERVIEW_PAGE + 1)
+    more = len(lines) > views.OVERVIEW_PAGE
+    blocks = views.overview(lines[: views.OVERVIEW_PAGE], deps.tr, offset=offset, more=more)
+    respond(blocks=blocks, text=deps.tr("strikes.overview_title"), response_type="ephemeral",
+            replace_original=replace)
+
+
+def _respond_history(respond: Respond, deps: Deps, context: BoltContext, query: AuthorQuery,
+                     typed: str, *, replace: bool = False) -> None:
+    authors = strikes.history(deps.engine, deps.policy, team_id=context.team_id or "",
+                               query=query, now=deps.clock())
+    url = getattr(context.authorize_result, "url", None) if context.authorize_result else None
+    blocks = views.history(authors, deps.policy, deps.tr, workspace_url=url, query=typed)
+    respond(blocks=blocks, text=deps.tr("strikes.history_fallback"), response_type="ephemeral",
+            replace_original=replace)
+
+
+def _export(client: WebClient, deps: Deps, context: BoltContext, respond: Respond) -> None:
+    """The register as CSV, in the lead's private conversation with the bot, never a channel."""
+    now = deps.clock()
+    content = strikes.export_csv(deps.engine, team_id=context.team_id or "", now=now,
+                                  local=iso_local)
+    dm = client.conversations_open(users=context.user_id)["channel"]["id"]
+    client.files_upload_v2(
+        channel=dm, content=content, filename=f"strikes-{now:%Y-%m-%d}.csv",
+        title=deps.tr("strikes.export_title"),
+    )
+    respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
+
+
+def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond) -> None:
+    team = context.team_id or ""
+    if not words:
+        respond(blocks=views.leads_list(strikes.leads(deps.engine, team_id=team), deps.tr),
+                text=deps.tr("leads.title"), response_type="ephemeral")
+        return
+    verb = words[0].lower()
+    mention = _MENTION.match(words[1]) if len(words) == 2 else None
+    if verb not in ("add", "remove") or mention is None:
+        respond(text=deps.tr("leads.usage"), response_type="ephemeral")
+        return
+    target = mention.group(1)
+    try:
+        changed = strikes.set_lead(deps.engine, team_id=team, user_id=target, lead=verb == "add",
+                                    by=context.user_id, now=deps.clock())
+    except StrikeProblem as problem:
+        respond(text=deps.tr(problem.key), response_type="ephemeral")
+        return
+    key = {("add", True): "leads.added", ("remove", True): "leads.removed",
+           ("add", False): "leads.add_unchanged", ("remove", False): "leads.remove_unchanged"}[
+        (verb, changed)]
+    respond(text=deps.tr(key, user=f"<@{target}>"), response_type="ephemeral")
+
+
+def _values(view: dict) -> dict[str, str]:
+    """The view's inputs by block id: text trimmed, selects and radios as their value."""
+    found: dict[str, str] = {}
+    for block_id, elements in ((view.get("state") or {}).get("values") or {}).items():
+        element = (elements or {}).get(ids.FORM_INPUT) or {}
+        option = element.get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else element.get("value")
+        if isinstance(value, str) and value.strip():
+            found[block_id] = value.strip()
+    return found
+
+
+def _case_or_none(deps: Deps, case_id: int) -> cases.CaseSnapshot | None:
+    try:
+        return cases.load_case(deps.engine, case_id=case_id)
+    except cases.CaseNotFound:
+        return None

@@ -1,0 +1,234 @@
+"""Block Kit builders for the strike register: the strike form, the guidance after a strike, the
+overview and one author's history. Pure functions; citizens' handles and reasons are escaped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.blocks import SECTION_LIMIT, clip, escape, local_time
+from bot.flows.intake import PLATFORMS
+from bot.flows.policy import Policy
+from bot.flows.strikes import Review, Status, Step
+from bot.i18n import Translator
+from bot.payloads import AuthorRef, CaseRef, StrikeRef
+from bot.strikes import AuthorHistory, OverviewLine, StrikeResult
+
+OVERVIEW_PAGE = 15  # authors per page: two blocks each stays well under Slack's 50
+HISTORY_STRIKES = 15  # strikes per author shown in Slack; the export has them all
+SOCIAL_PLATFORMS = tuple(p for p in PLATFORMS if p not in ("website", "other"))
+REASON_LIMIT = 500
+
+
+def author_label(platform: str, handle: str, tr: Translator) -> str:
+    return f"{escape(handle)} ({tr(f'platform.{platform}')})"
+
+
+def step_label(step: Step | None, tr: Translator) -> str:
+    return tr(f"strikes.step.{step.value}") if step else tr("strikes.step.none")
+
+
+def strike_form(tr: Translator, *, case_id: int, version: int, platform: str,
+                author: tuple[str, str] | None) -> View:
+    """Record a strike: asks for the author when the case has none, and two reasons."""
+    blocks: list[Block] = []
+    if author is None:
+        initial = platform if platform in SOCIAL_PLATFORMS else None
+        options = [Option(text=PlainTextObject(text=tr(f"platform.{p}")), value=p) for p in SOCIAL_PLATFORMS]
+        blocks.append(InputBlock(
+            block_id=ids.STRIKE_PLATFORM,
+            label=PlainTextObject(text=tr("form.platform")),
+            element=StaticSelectElement(
+                action_id=ids.FORM_INPUT, options=options,
+                initial_option=next((o for o in options if o.value == initial), None),
+            ),
+        ))
+        blocks.append(InputBlock(
+            block_id=ids.STRIKE_HANDLE,
+            label=PlainTextObject(text=tr("form.author")),
+            hint=PlainTextObject(text=tr("form.author_hint")),
+            element=PlainTextInputElement(action_id=ids.FORM_INPUT, max_length=300),
+        ))
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=tr("strikes.form_author", author=author_label(author[0], author[1], tr)))))
+    blocks.append(InputBlock(
+        block_id=ids.STRIKE_REASON_INTERNAL,
+        label=PlainTextObject(text=tr("strikes.form_reason_internal")),
+        hint=PlainTextObject(text=tr("strikes.form_reason_internal_hint")),
+        element=PlainTextInputElement(action_id=ids.FORM_INPUT, multiline=True, max_length=REASON_LIMIT),
+    ))
+    blocks.append(InputBlock(
+        block_id=ids.STRIKE_REASON_PUBLIC,
+        label=PlainTextObject(text=tr("strikes.form_reason_public")),
+        hint=PlainTextObject(text=tr("strikes.form_reason_public_hint")),
+        element=PlainTextInputElement(action_id=ids.FORM_INPUT, max_length=REASON_LIMIT),
+    ))
+    return View(
+        type="modal",
+        callback_id=ids.STRIKE_VIEW,
+        private_metadata=CaseRef(case_id, version).encode(""),
+        title=PlainTextObject(text=clip(tr("strikes.form_title"), 24)),
+        submit=PlainTextObject(text=tr("strikes.form_submit")),
+        close=PlainTextObject(text=tr("form.cancel")),
+        blocks=blocks,
+    )
+
+
+def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_public: str,
+             rule: str, confirmed: tuple[str, str, datetime] | None = None) -> list[Block]:
+    """After a strike: what the rule says now, a copy-ready private message, and a button to
+    confirm once the team acted on the platform (the bot never writes to citizens)."""
+    lang = tr.language
+    rule_label = policy.nodes[rule].label.get(lang) if rule in policy.nodes else rule
+    head = tr("strikes.guidance", count=result.counting,
+              author=author_label(result.platform, result.handle, tr), rule=escape(rule_label),
+              step=step_label(result.step, tr))
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(head, SECTION_LIMIT)))]
+    if result.step is not None:
+        message = policy.fill(policy.strikes.messages[result.step.value].get(lang),
+                              reason=reason_public)
+        text = tr("strikes.copy_message") + "\n```" + escape(message).replace("```", "'''") + "```"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT))))
+        if confirmed is None:
+            blocks.append(ActionsBlock(elements=[ButtonElement(
+                text=PlainTextObject(text=tr(f"strikes.confirm.{result.step.value}")),
+                action_id=ids.MEASURE_PREFIX + result.step.value,
+                value=StrikeRef(result.strike_id, result.step.value).encode(),
+                style="primary",
+            )]))
+        else:
+            kind, by, at = confirmed
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tr(
+                "strikes.confirmed", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>",
+                time=local_time(at)))]))
+    return blocks
+
+
+def overview(lines: list[OverviewLine], tr: Translator, *, offset: int, more: bool) -> list[Block]:
+    if not lines:
+        return [SectionBlock(text=MarkdownTextObject(
+            text=tr("strikes.overview_empty") if offset == 0 else tr("strikes.overview_end")))]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=tr("strikes.overview_title")))]
+    for line in lines:
+        text = tr("strikes.overview_line", author=author_label(line.platform, line.handle, tr),
+                  count=line.strikes, last=local_time(line.last_at, year=True), step=step_label(line.step, tr))
+        blocks.append(SectionBlock(
+            text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)),
+            accessory=ButtonElement(
+                text=PlainTextObject(text=tr("strikes.show_history")),
+                action_id=ids.STRIKES_AUTHOR_PREFIX + str(line.author_id),
+                value=AuthorRef(line.platform, line.handle).encode(),
+            ),
+        ))
+    if more:
+        blocks.append(ActionsBlock(elements=[ButtonElement(
+            text=PlainTextObject(text=tr("strikes.show_more")),
+            action_id=ids.STRIKES_PAGE_ACTION,
+            value=str(offset + len(lines)),
+        )]))
+    return blocks
+
+
+def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
+            workspace_url: str | None, query: str) -> list[Block]:
+    if not authors:
+        return [SectionBlock(text=MarkdownTextObject(
+            text=tr("strikes.history_none", query=escape(clip(query, 100)))))]
+    lang = tr.language
+    blocks: list[Block] = []
+    for author in authors:
+        if blocks:
+            blocks.append(DividerBlock())
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=tr(
+            "strikes.history_title", author=author_label(author.platform, author.handle, tr),
+            count=author.counting, step=step_label(author.step, tr)))))
+        shown = author.strikes[-HISTORY_STRIKES:]
+        if len(author.strikes) > len(shown):
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(
+                text=tr("strikes.history_older", count=len(author.strikes) - len(shown)))]))
+        for strike in shown:
+            rule = policy.nodes[strike.rule].label.get(lang) if strike.rule in policy.nodes else strike.rule
+            case = tr("strikes.case", case=strike.case_id)
+            if workspace_url:
+                link = f"{workspace_url.rstrip('/')}/archives/{strike.channel_id}/p{strike.message_ts.replace('.', '')}"
+                case = f"<{link}|{case}>"
+            lines = [tr("strikes.history_strike", time=local_time(strike.decided_at, year=True),
+                        rule=escape(rule), case=case, user=f"<@{strike.decided_by}>")]
+            if strike.status is Status.ACTIVE:
+                lines.append(tr("strikes.status.active", until=local_time(strike.expires_at, year=True))
+                             if strike.expires_at else tr("strikes.status.active_forever"))
+            elif strike.status is Status.EXPIRED:
+                lines.append(tr("strikes.status.expired", time=local_time(strike.expires_at, year=True)))
+            for outcome, by, at, reason in strike.reviews:
+                lines.append(tr(f"strikes.review.{outcome}", user=f"<@{by}>", time=local_time(at, year=True),
+                                reason=escape(clip(reason, REASON_LIMIT))))
+            if strike.reason_internal:
+                lines.append(tr("strikes.reason_internal", reason=escape(clip(strike.reason_internal, REASON_LIMIT))))
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_LIMIT))))
+            if strike.status is not Status.REVOKED:
+                blocks.append(ActionsBlock(elements=[
+                    ButtonElement(text=PlainTextObject(text=tr("strikes.revoke")),
+                                  action_id=ids.REVIEW_PREFIX + f"revoke:{strike.id}",
+                                  value=StrikeRef(strike.id, Review.REVOKED.value).encode()),
+                    ButtonElement(text=PlainTextObject(text=tr("strikes.appeal")),
+                                  action_id=ids.REVIEW_PREFIX + f"appeal:{strike.id}",
+                                  value=StrikeRef(strike.id, "appeal").encode()),
+                ]))
+        if author.measures:
+            done = ", ".join(
+                tr("strikes.measure", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>", time=local_time(at))
+                for kind, by, at in author.measures
+            )
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(done, SECTION_LIMIT))]))
+    return blocks[:50]
+
+
+def review_form(tr: Translator, *, strike_id: int, kind: str) -> View:
+    """A lead revokes a strike or records an appeal's outcome; a reason is required."""
+    blocks: list[Block] = []
+    if kind == "appeal":
+        options = [Option(text=PlainTextObject(text=tr(f"strikes.outcome.{o.value}")), value=o.value)
+                   for o in (Review.APPEAL_UPHELD, Review.APPEAL_REVOKED)]
+        blocks.append(InputBlock(
+            block_id=ids.REVIEW_OUTCOME,
+            label=PlainTextObject(text=tr("strikes.outcome_label")),
+            element=RadioButtonsElement(action_id=ids.FORM_INPUT, options=options),
+        ))
+    blocks.append(InputBlock(
+        block_id=ids.REVIEW_REASON,
+        label=PlainTextObject(text=tr("strikes.review_reason")),
+        element=PlainTextInputElement(action_id=ids.FORM_INPUT, multiline=True, max_length=REASON_LIMIT),
+    ))
+    title = tr("strikes.revoke") if kind != "appeal" else tr("strikes.appeal")
+    return View(
+        type="modal",
+        callback_id=ids.REVIEW_VIEW,
+        private_metadata=StrikeRef(strike_id, kind).encode(),
+        title=PlainTextObject(text=clip(title, 24)),
+        submit=PlainTextObject(text=tr("strikes.review_submit")),
+        close=PlainTextObject(text=tr("form.cancel")),
+        blocks=blocks,
+    )
+
+
+def leads_list(user_ids: list[str], tr: Translator) -> list[Block]:
+    people = ", ".join(f"<@{u}>" for u in user_ids) or "—"
+    return [SectionBlock(text=MarkdownTextObject(text=tr("leads.list", people=people)))]

@@ -1,0 +1,353 @@
+"""Use cases of the strike register and of leads: one transaction each.
+
+The rules (what counts, what comes next) are in :mod:`bot.flows.strikes`; rows in
+:mod:`storage.strikes`. Nothing here is ever deleted: revocations and appeals are new rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.flows import strikes as rules
+from bot.flows import tree
+from bot.flows.policy import Policy
+from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeFacts, StrikeProblem
+from storage import cases as case_store
+from storage import strikes as store
+from storage.db import run_in_transaction
+from storage.models import AuthorMeasure, Case, Decision, Lead, Strike, StrikeReview
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_SEED = "settings"
+
+
+@dataclass(frozen=True)
+class StrikeResult:
+    strike_id: int
+    created: bool  # False: this case had already given this author a strike
+    platform: str
+    handle: str
+    counting: int  # strikes that count now, this one included
+    step: Step | None
+    case_id: int
+
+
+@dataclass(frozen=True)
+class StrikeLine:
+    id: int
+    case_id: int
+    channel_id: str
+    message_ts: str
+    rule: str
+    decided_by: str
+    decided_at: datetime
+    status: Status
+    expires_at: datetime | None
+    reviews: tuple[tuple[str, str, datetime, str], ...]  # outcome, by, at, reason
+    reason_internal: str
+    reason_public: str
+
+
+@dataclass(frozen=True)
+class AuthorHistory:
+    author_id: int
+    platform: str
+    handle: str
+    strikes: tuple[StrikeLine, ...]
+    measures: tuple[tuple[str, str, datetime], ...]  # kind, by, at
+    counting: int
+    step: Step | None
+
+
+@dataclass(frozen=True)
+class OverviewLine:
+    author_id: int
+    platform: str
+    handle: str
+    strikes: int
+    last_at: datetime
+    step: Step | None
+
+
+def record_strike(
+    engine: sa.Engine,
+    policy: Policy,
+    *,
+    case_id: int,
+    author: AuthorQuery | None,
+    reason_internal: str,
+    reason_public: str,
+    user_id: str,
+    now: datetime,
+) -> StrikeResult:
+    """Record a strike for the case's author (given here when the case has none yet).
+
+    Raises :class:`StrikeProblem` when the case cannot take a strike now or no author is known.
+    """
+
+    def work(session: Session) -> StrikeResult:
+        case = case_store.get_case(session, case_id=case_id, for_update=True)
+        if case is None:
+            raise StrikeProblem("strikes.error_no_case")
+        if case.status != tree.OPEN:
+            raise StrikeProblem("strikes.error_case_closed")
+        if case.node_id not in rules.VIOLATION_NODES or "strike" not in {
+            a.id for a in policy.actions_on(case.node_id)
+        }:
+            raise StrikeProblem("strikes.error_not_here")
+        if case.author_id is not None:
+            author_row = case_store.author_by_id(session, author_id=case.author_id)
+        else:
+            if author is None:
+                raise StrikeProblem("strikes.error_no_author")
+            platform = author.platform or case.platform
+            if platform in ("website", "other"):
+                raise StrikeProblem("strikes.error_unknown_platform")
+            author_row = case_store.get_or_add_author(
+                session, team_id=case.team_id, platform=platform, handle=author.handle
+            )
+            case.author_id = author_row.id
+            session.add(case)
+        strike = store.find_strike(session, case_id=case.id, author_id=author_row.id)
+        created = strike is None
+        if created:
+            strike = Strike(
+                team_id=case.team_id, author_id=author_row.id, case_id=case.id, rule=case.node_id,
+                decided_by=user_id, decided_at=now,
+                expires_at=rules.expires_at(now, policy.strikes),
+                reason_internal=reason_internal.strip(),
+                reason_public=reason_public.strip(),
+            )
+            store.add(session, strike)
+            case_store.add_decision(session, Decision(
+                case_id=case.id, node_id=case.node_id, action_id="strike", user_id=user_id,
+                decided_at=now, policy_version=policy.version, note=f"strike:{strike.id}",
+            ))
+            case_store.advance_case(session, case=case, expected_version=case.version)
+        counting = store.count_counting(session, author_id=author_row.id, now=now)
+        return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
+                            rules.next_step(counting, policy.strikes), case.id)
+
+    try:
+        result = run_in_transaction(engine, work)
+    except sa.exc.IntegrityError:
+        result = run_in_transaction(engine, work)  # a double submit raced: the other one won
+    if result.created:
+        logger.info("strike %s recorded on case %s by %s", result.strike_id, case_id, user_id)
+    return result
+
+
+def confirm_measure(
+    engine: sa.Engine, policy: Policy, *, team_id: str, strike_id: int, kind: str, user_id: str,
+    now: datetime,
+) -> bool:
+    """The team says it sent the warning or blocked the author; False when already confirmed.
+    The case's decision log gets the matching ``warn`` or ``block`` row."""
+    if kind not in {s.value for s in Step}:
+        raise StrikeProblem("strikes.error_not_here")
+
+    def work(session: Session) -> bool:
+        strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
+        if strike is None:
+            raise StrikeProblem("strikes.error_no_strike")
+        if store.measure(session, strike_id=strike_id, kind=kind) is not None:
+            return False
+        store.add(session, AuthorMeasure(author_id=strike.author_id, strike_id=strike_id, kind=kind,
+                                         confirmed_by=user_id, confirmed_at=now))
+        case = case_store.get_case(session, case_id=strike.case_id)
+        case_store.add_decision(session, Decision(
+            case_id=case.id, node_id=case.node_id,
+            action_id="block" if kind == Step.BLOCK.value else "warn", user_id=user_id,
+            decided_at=now, policy_version=policy.version, note=f"strike:{strike_id}",
+        ))
+        return True
+
+    return run_in_transaction(engine, work)
+
+
+def review_strike(
+    engine: sa.Engine,
+    *,
+    team_id: str,
+    strike_id: int,
+    review: Review,
+    reason: str,
+    user_id: str,
+    now: datetime,
+) -> StrikeLine:
+    """A lead revokes a strike or records an appeal's outcome (a new row; reason required)."""
+
+    def work(session: Session) -> StrikeLine:
+        strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
+        if strike is None:
+            raise StrikeProblem("strikes.error_no_strike")
+        earlier = store.reviews_of(session, strike_ids=[strike.id])[strike.id]
+        rules.check_review(_facts(strike, earlier), review, reason)
+        store.add(session, StrikeReview(strike_id=strike.id, outcome=review.value,
+                                        reviewed_by=user_id, reviewed_at=now, reason=reason.strip()))
+        reviews = store.reviews_of(session, strike_ids=[strike.id])[strike.id]
+        case = store.cases_by_id(session, case_ids=[strike.case_id])[strike.case_id]
+        return _line(strike, reviews, case, now)
+
+    line = run_in_transaction(engine, work)
+    logger.info("strike %s reviewed (%s) by %s", strike_id, review.value, user_id)
+    return line
+
+
+def overview(
+    engine: sa.Engine, policy: Policy, *, team_id: str, now: datetime, offset: int, limit: int
+) -> list[OverviewLine]:
+    def work(session: Session) -> list[OverviewLine]:
+        rows = store.overview(session, team_id=team_id, now=now, limit=limit, offset=offset)
+        return [
+            OverviewLine(row.author_id, row.platform, row.handle, row.strikes, row.last_at,
+                         rules.next_step(row.strikes, policy.strikes))
+            for row in rows
+        ]
+
+    return run_in_transaction(engine, work)
+
+
+def history(
+    engine: sa.Engine, policy: Policy, *, team_id: str, query: AuthorQuery, now: datetime
+) -> list[AuthorHistory]:
+    """Everything the register holds about the authors matching ``query`` (several platforms)."""
+
+    def work(session: Session) -> list[AuthorHistory]:
+        result = []
+        for author in store.authors_by_handle(session, team_id=team_id, platform=query.platform,
+                                              handle=query.handle):
+            strikes = store.strikes_of(session, author_id=author.id)
+            reviews = store.reviews_of(session, strike_ids=[s.id for s in strikes])
+            cases = store.cases_by_id(session, case_ids=[s.case_id for s in strikes])
+            lines = tuple(_line(s, reviews[s.id], cases[s.case_id], now) for s in strikes)
+            counting = sum(1 for line in lines if line.status is Status.ACTIVE)
+            measures = tuple(
+                (m.kind, m.confirmed_by, m.confirmed_at)
+                for m in store.measures_of(session, author_id=author.id)
+            )
+            result.append(AuthorHistory(author.id, author.platform, author.handle, lines, measures,
+                                        counting, rules.next_step(counting, policy.strikes)))
+        return result
+
+    return run_in_transaction(engine, work)
+
+
+def export_csv(engine: sa.Engine, *, team_id: str, now: datetime,
+               local: Callable[[datetime], str]) -> str:
+    """The whole register as CSV (for a lead only: it holds citizens' handles)."""
+
+    def work(session: Session) -> str:
+        rows = store.register(session, team_id=team_id)
+        strike_ids = [strike.id for _, strike in rows]
+        reviews = store.reviews_of(session, strike_ids=strike_ids)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["platform", "handle", "strike_id", "case_id", "rule", "decided_by",
+                         "decided_at", "status", "expires_at", "review", "review_reason",
+                         "reason_internal", "reason_public"])
+        for author, strike in rows:
+            state = rules.status(_facts(strike, reviews[strike.id]), now)
+            ends = strike.expires_at
+            last = reviews[strike.id][-1] if reviews[strike.id] else None
+            writer.writerow([
+                author.platform, author.handle, strike.id, strike.case_id, strike.rule,
+                strike.decided_by, local(strike.decided_at), state.value,
+                local(ends) if ends else "", last.outcome if last else "",
+                _csv_safe(last.reason) if last else "", _csv_safe(strike.reason_internal),
+                _csv_safe(strike.reason_public),
+            ])
+        return out.getvalue()
+
+    return run_in_transaction(engine, work)
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ is a formula in spreadsheet programs: keep it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _facts(strike: Strike, reviews: list[StrikeReview]) -> StrikeFacts:
+    return StrikeFacts(strike.decided_at, strike.expires_at, tuple(Review(r.outcome) for r in reviews))
+
+
+def _line(strike: Strike, reviews: list[StrikeReview], case: Case, now: datetime) -> StrikeLine:
+    return StrikeLine(
+        id=strike.id,
+        case_id=strike.case_id,
+        channel_id=case.channel_id,
+        message_ts=case.message_ts,
+        rule=strike.rule,
+        decided_by=strike.decided_by,
+        decided_at=strike.decided_at,
+        status=rules.status(_facts(strike, reviews), now),
+        expires_at=strike.expires_at,
+        reviews=tuple((r.outcome, r.reviewed_by, r.reviewed_at, r.reason) for r in reviews),
+        reason_internal=strike.reason_internal,
+        reason_public=strike.reason_public,
+    )
+
+
+# --- leads -------------------------------------------------------------------------------------
+
+
+def is_lead(engine: sa.Engine, *, team_id: str, user_id: str, seeds: tuple[str, ...],
+            now: datetime) -> bool:
+    """Whether a user leads; LEAD_USER_IDS seed the table the first time each one is seen, so a
+    lead removed from Slack stays removed even while still listed in the settings."""
+
+    def work(session: Session) -> bool:
+        row = store.lead_row(session, team_id=team_id, user_id=user_id)
+        if row is None and user_id in seeds:
+            row = Lead(team_id=team_id, user_id=user_id, added_by=SETTINGS_SEED, added_at=now)
+            store.add(session, row)
+        return row is not None and row.removed_at is None
+
+    try:
+        return run_in_transaction(engine, work)
+    except sa.exc.IntegrityError:
+        return run_in_transaction(engine, work)
+
+
+def set_lead(engine: sa.Engine, *, team_id: str, user_id: str, lead: bool, by: str,
+             now: datetime) -> bool:
+    """Add or remove a lead; False when nothing changed. The last lead cannot remove themselves
+    out of existence: someone must be able to review the register."""
+
+    def work(session: Session) -> bool:
+        row = store.lead_row(session, team_id=team_id, user_id=user_id)
+        current = row is not None and row.removed_at is None
+        if current == lead:
+            return False
+        if lead:
+            if row is None:
+                store.add(session, Lead(team_id=team_id, user_id=user_id, added_by=by, added_at=now))
+            else:
+                row.added_by, row.added_at, row.removed_by, row.removed_at = by, now, None, None
+                session.add(row)
+            return True
+        if len(store.current_leads(session, team_id=team_id)) <= 1:
+            raise StrikeProblem("leads.error_last_lead")
+        row.removed_by, row.removed_at = by, now
+        session.add(row)
+        return True
+
+    changed = run_in_transaction(engine, work)
+    if changed:
+        logger.info("lead %s %s by %s", user_id, "added" if lead else "removed", by)
+    return changed
+
+
+def leads(engine: sa.Engine, *, team_id: str) -> list[str]:
+    return run_in_transaction(
+        engine, lambda session: [row.user_id for row in store.current_leads(session, team_id=team_id)]
+    )
