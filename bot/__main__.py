@@ -50,8 +50,22 @@ def _first_line(problem: Exception) -> str:
     return text[0] if text else ""
 
 
+def start_scheduler(settings: Settings) -> None:
+    """The single-process default: reminders are sent from a background thread of this process.
+    With a separate scheduler process (the Procfile's), set SCHEDULER=off for the web process."""
+    if os.environ.get("SCHEDULER", "on").lower() in ("off", "0", "false", "no"):
+        return
+    from bot.app import build_deps, slack_client
+    from bot.scheduler import Scheduler, interval_from_env
+
+    interval = interval_from_env()
+    Scheduler(build_deps(settings, run_migrations=False), slack_client(settings),
+              interval=interval).start_in_background()
+
+
 def main() -> None:
     settings = prepare()
+    start_scheduler(settings)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

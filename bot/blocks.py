@@ -252,6 +252,8 @@ def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
                              requirement=required_label)
         else:
             what = "✓ " + action.done.get(lang)
+    elif step.action_id in ("route_answered", "route_rerouted"):
+        what = tr(f"history.{step.action_id}")
     else:
         what = step.action_id
     return f"{when} {who} {escape(what)}"

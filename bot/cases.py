@@ -16,9 +16,10 @@ from sqlmodel import Session
 from bot.flows import tree
 from bot.flows.intake import guess_platform, normalise_handle
 from bot.flows.policy import ROOT, Policy
+from bot.flows.timing import after_hours
 from storage import cases as store
 from storage.db import run_in_transaction
-from storage.models import Case, Decision
+from storage.models import Case, Decision, Job
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +236,11 @@ def click(
         if not store.advance_case(session, case=case, expected_version=version, **changes):
             raise _LostRace
         for record in outcome.records:
+            for kind in tree.timed_checks(record.node_id, record.action_id if record.note is None else None):
+                hours = policy.routing.monitor_hours if kind == "monitor" \
+                    else policy.routing.conduct_check_hours
+                session.add(Job(team_id=case.team_id, kind=kind, ref_id=case.id, created_by=user_id,
+                                due_at=after_hours(now, hours, policy.business_hours)))
             store.add_decision(
                 session,
                 Decision(

@@ -45,3 +45,17 @@ REVIEW_PREFIX = "rw_review:"
 REVIEW_VIEW = "strike_review_form"
 REVIEW_OUTCOME = "review_outcome"
 REVIEW_REASON = "review_reason"
+
+# Routing to the services' communication antennas.
+ANTENNE_COMMAND = "/antenne"
+ROUTE_VIEW = "route_form"
+ROUTE_SERVICE = "route_service"
+ROUTE_QUESTION = "route_question"
+ROUTE_CONTEXT = "route_context"
+QUESTION_ANSWER = "rw_q_answer"  # buttons in the antenna's direct message
+QUESTION_REROUTE = "rw_q_reroute"
+QUESTION_ACK = "rw_q_ack"
+ANSWER_VIEW = "answer_form"
+ANSWER_TEXT = "answer_text"
+REROUTE_VIEW = "reroute_form"
+REROUTE_REASON = "reroute_reason"

@@ -113,3 +113,49 @@ class AuthorRef:
         if not isinstance(platform, str) or not isinstance(handle, str):
             raise BadPayload("malformed author value")
         return cls(platform, handle)
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """The route form's case, at a version, and whether it asks (``ask``) or informs (``fyi``)."""
+
+    case_id: int
+    version: int
+    mode: str
+
+    def encode(self) -> str:
+        return json.dumps({"c": self.case_id, "v": self.version, "m": self.mode}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: object) -> "QuestionRef":
+        try:
+            data = json.loads(value) if isinstance(value, str) else None
+            if not isinstance(data, dict):
+                raise BadPayload("not a question value")
+            case_id, version, mode = data["c"], data["v"], data["m"]
+        except (KeyError, ValueError, TypeError, RecursionError) as exc:
+            raise BadPayload(str(exc)) from None
+        if type(case_id) is not int or type(version) is not int or mode not in ("ask", "fyi"):
+            raise BadPayload("malformed question value")
+        return cls(case_id, version, mode)
+
+
+@dataclass(frozen=True)
+class DirectMessageRef:
+    """A routed question and the antenna's direct message about it, to update after the modal."""
+
+    question_id: int
+    channel: str
+    ts: str
+
+    def encode(self) -> str:
+        return f"{self.question_id}:{self.channel}:{self.ts}"
+
+    @classmethod
+    def decode(cls, value: object) -> "DirectMessageRef":
+        if not isinstance(value, str):
+            raise BadPayload("not a message reference")
+        parts = value.split(":")
+        if len(parts) != 3 or not parts[0].isdigit() or len(parts[0]) > 12:
+            raise BadPayload("malformed message reference")
+        return cls(int(parts[0]), parts[1], parts[2])

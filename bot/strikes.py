@@ -335,7 +335,8 @@ def set_lead(engine: sa.Engine, *, team_id: str, user_id: str, lead: bool, by: s
                 row.added_by, row.added_at, row.removed_by, row.removed_at = by, now, None, None
                 session.add(row)
             return True
-        if len(store.current_leads(session, team_id=team_id)) <= 1:
+        # Lock the current leads, so two leads removing each other at once cannot both succeed.
+        if len(store.current_leads(session, team_id=team_id, for_update=True)) <= 1:
             raise StrikeProblem("leads.error_last_lead")
         row.removed_by, row.removed_at = by, now
         session.add(row)

@@ -25,12 +25,21 @@ def create_db_engine(url: str) -> sa.Engine:
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            # The driver would otherwise open transactions only at the first write, so what a
+            # use case read before writing would not be part of its transaction.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # WAL lets the web workers read while one writes; foreign keys are off by default.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin_immediate(connection) -> None:
+            # Take the write lock at the start: a use case reads, decides and writes as one unit,
+            # one writer at a time, and never fails half-way on a stale snapshot.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)

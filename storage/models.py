@@ -180,3 +180,76 @@ class Lead(SQLModel, table=True):
     added_at: datetime = _when()
     removed_by: str | None = Field(default=None, max_length=32)
     removed_at: datetime | None = _when(default=None, nullable=True)
+
+
+class Service(SQLModel, table=True):
+    """A municipal service that holds facts the team may need, reached through its antennas."""
+
+    __tablename__ = "service"
+    __table_args__ = (sa.UniqueConstraint("team_id", "name", name="uq_service_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    name: str = Field(max_length=60)
+    description: str = Field(default="", max_length=500)
+    backup_user_id: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    question_minutes: int | None = Field(default=None)  # None: the policy's target
+    report_minutes: int | None = Field(default=None)
+    active: bool = Field(default=True)
+
+
+class Antenna(SQLModel, table=True):
+    """A service's communication antenna: staff of the service, not a moderator."""
+
+    __tablename__ = "antenna"
+    __table_args__ = (sa.UniqueConstraint("service_id", "user_id", name="uq_antenna_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="service.id", index=True)
+    user_id: str = Field(max_length=32)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = _when()
+
+
+class RoutedQuestion(SQLModel, table=True):
+    """A question (or an FYI) the team sent to a service, and its answer."""
+
+    __tablename__ = "routed_question"
+    __table_args__ = (sa.Index("ix_routed_service_status", "service_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    service_id: int = Field(foreign_key="service.id")
+    kind: str = Field(max_length=16)  # question | report | fyi
+    question: str = Field(sa_type=sa.Text)
+    context: str = Field(default="", sa_type=sa.Text)
+    asked_by: str = Field(max_length=32)
+    asked_at: datetime = _when()
+    due_at: datetime | None = _when(default=None, nullable=True)
+    status: str = Field(default="open", max_length=16)  # open | acknowledged | answered | rerouted | fyi
+    acknowledged_by: str | None = Field(default=None, max_length=32)
+    answered_by: str | None = Field(default=None, max_length=32)
+    answered_at: datetime | None = _when(default=None, nullable=True)
+    answer: str | None = Field(default=None, sa_type=sa.Text)
+    rerouted_to: int | None = Field(default=None)  # the question that took over
+    reroute_reason: str | None = Field(default=None, max_length=2000)
+
+
+class Job(SQLModel, table=True):
+    """Timed work (a reminder, an escalation, a check) that survives restarts and runs once."""
+
+    __tablename__ = "job"
+    __table_args__ = (sa.Index("ix_job_due", "done_at", "claimed_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    kind: str = Field(max_length=32)  # remind | escalate | monitor | conduct_check
+    ref_id: int  # the routed question or the case the job is about
+    due_at: datetime = _when()
+    created_by: str = Field(max_length=32)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = _when(default=None, nullable=True)
+    done_at: datetime | None = _when(default=None, nullable=True)
+    outcome: str | None = Field(default=None, max_length=64)

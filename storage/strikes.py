@@ -138,6 +138,8 @@ def lead_row(session: Session, *, team_id: str, user_id: str) -> Lead | None:
     return session.exec(statement).first()
 
 
-def current_leads(session: Session, *, team_id: str) -> list[Lead]:
+def current_leads(session: Session, *, team_id: str, for_update: bool = False) -> list[Lead]:
     statement = select(Lead).where(Lead.team_id == team_id, Lead.removed_at.is_(None)).order_by(Lead.added_at)
+    if for_update:
+        statement = statement.with_for_update()
     return list(session.exec(statement))

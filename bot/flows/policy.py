@@ -191,6 +191,25 @@ class StrikeRule:
 
 
 @dataclass(frozen=True)
+class ServiceProposal:
+    """A municipal service the bundled policy proposes; stored in the database on first use."""
+
+    name: str
+    description: Text
+
+
+@dataclass(frozen=True)
+class Routing:
+    question_minutes: int  # response-time targets, in business minutes
+    report_minutes: int
+    monitor_hours: int  # "look at this thread again in N hours"
+    conduct_check_hours: int  # the 24-hour practice for conduct replies
+    holding_reply: Text  # to the citizen while the service is asked
+    answer_reply: Text  # a public reply drafted around the service's answer: uses {answer}
+    services: tuple[ServiceProposal, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     version: str  # the declared version plus a digest of the file, recorded with every decision
@@ -203,6 +222,7 @@ class Policy:
     actions: Mapping[str, Action]
     business_hours: BusinessHours
     strikes: StrikeRule
+    routing: Routing
     parents: Mapping[str, str] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
@@ -324,6 +344,7 @@ def parse_policy(raw: Mapping[str, Any], *, digest: str = "") -> Policy:
         actions=actions,
         business_hours=_business_hours(_table(raw, "business_hours", "business_hours")),
         strikes=_strikes(_table(raw, "strikes", "strikes")),
+        routing=_routing(_table(raw, "routing", "routing")),
         parents=parents,
     )
     _check_placeholders(policy)
@@ -402,6 +423,10 @@ def _check_placeholders(policy: Policy) -> None:
         check(item.name, "support.name")
     for step, text in policy.strikes.messages.items():
         check(text, f"strikes.messages.{step}", frozenset({"reason"}))
+    check(policy.routing.holding_reply, "routing.holding_reply")
+    check(policy.routing.answer_reply, "routing.answer_reply", frozenset({"answer"}))
+    for service in policy.routing.services:
+        check(service.description, f"routing.services.{service.name}.description")
 
 
 def _node(node_id: str, body: Mapping[str, Any], actions: Mapping[str, Action]) -> Node:
@@ -525,6 +550,35 @@ def _strikes(body: Mapping[str, Any]) -> StrikeRule:
         step: _text(messages_raw, step, f"strikes.messages.{step}") for step in STRIKE_STEPS
     }
     return StrikeRule(expire_after_months=expire, messages=messages, **values)
+
+
+def _routing(body: Mapping[str, Any]) -> Routing:
+    _only(body, "routing", {"question_minutes", "report_minutes", "monitor_hours",
+                            "conduct_check_hours", "holding_reply", "answer_reply", "services"})
+    numbers = {}
+    for key in ("question_minutes", "report_minutes", "monitor_hours", "conduct_check_hours"):
+        value = body.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 100_000:
+            raise PolicyError(f"routing.{key} must be a whole number above 0")
+        numbers[key] = value
+    services = []
+    names = set()
+    for i, item in enumerate(body.get("services", [])):
+        item = _as_table(item, f"routing.services[{i}]")
+        _only(item, f"routing.services[{i}]", {"name", "description"})
+        name = _str(item, "name", f"routing.services[{i}].name").strip().lower()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9 _\-]{0,59}", name):
+            raise PolicyError(f"routing.services[{i}].name must be a short lower-case name")
+        if name in names:
+            raise PolicyError(f"routing.services: {name!r} is listed twice")
+        names.add(name)
+        services.append(ServiceProposal(name, _text(item, "description", f"routing.services[{i}].description")))
+    return Routing(
+        holding_reply=_text(body, "holding_reply", "routing.holding_reply"),
+        answer_reply=_text(body, "answer_reply", "routing.answer_reply"),
+        services=tuple(services),
+        **numbers,
+    )
 
 
 def _clock(body: Mapping[str, Any], key: str) -> time:

@@ -192,3 +192,13 @@ def offered_moves(policy: Policy, state: CaseState) -> list[Click]:
 
 def _replace(state: CaseState, **changes: object) -> CaseState:
     return dataclasses.replace(state, **changes)
+
+
+def timed_checks(node_id: str, action_id: str | None) -> tuple[str, ...]:
+    """Checks to plan after a decision: ``monitor`` looks at the thread again after some hours;
+    a reply asking to rephrase (conduct) is checked after 24 hours, to delete if not rephrased."""
+    if action_id == "monitor":
+        return ("monitor",)
+    if node_id == "negative.conduct" and action_id in ("reply_public", "reply_private"):
+        return ("conduct_check",)
+    return ()

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.handlers import errors, intake, strikes, tree
+from bot.handlers import errors, intake, routing, strikes, tree
 
 
 def register_all(app: App) -> None:
@@ -10,3 +10,4 @@ def register_all(app: App) -> None:
     intake.register(app)
     tree.register(app)
     strikes.register(app)
+    routing.register(app)

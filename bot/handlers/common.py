@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot import blocks, cases
+from bot import blocks, cases, ids
 from bot.app import Deps
 from bot.cases import CaseSnapshot
 
@@ -35,3 +35,18 @@ def refresh_case_message(client: WebClient, deps: Deps, case: CaseSnapshot) -> N
 def tell(client: WebClient, *, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
     """An ephemeral message: only the person who clicked sees it."""
     client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+
+
+def form_values(view: dict) -> dict[str, str]:
+    """A modal's inputs by block id: texts trimmed, selects and radio buttons as their value,
+    empty ones left out. Every input element of this bot has the action_id ``ids.FORM_INPUT``."""
+    found: dict[str, str] = {}
+    for block_id, elements in ((view.get("state") or {}).get("values") or {}).items():
+        element = (elements or {}).get(ids.FORM_INPUT) if isinstance(elements, dict) else None
+        if not isinstance(element, dict):
+            continue
+        option = element.get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else element.get("value")
+        if isinstance(value, str) and value.strip():
+            found[block_id] = value.strip()
+    return found

@@ -14,7 +14,7 @@ from bot import strike_blocks as views
 from bot.app import Deps, deps_of
 from bot.blocks import iso_local, local_time
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
-from bot.handlers.common import refresh_case_message, tell
+from bot.handlers.common import form_values, refresh_case_message, tell
 from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     except BadPayload:
         ack(response_action="errors", errors={ids.STRIKE_REASON_INTERNAL: deps.tr("refusal.outdated")})
         return
-    values = _values(view)
+    values = form_values(view)
     errors: dict[str, str] = {}
     author: AuthorQuery | None = None
     if ids.STRIKE_HANDLE in values or ids.STRIKE_PLATFORM in values:
@@ -201,7 +201,7 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     if not _is_lead(deps, context):
         ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr("strikes.not_for_you")})
         return
-    values = _values(view)
+    values = form_values(view)
     try:
         ref = StrikeRef.decode(view.get("private_metadata"))
         review = Review(values[ids.REVIEW_OUTCOME]) if ref.kind == "appeal" else Review(ref.kind)
@@ -287,18 +287,6 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
            ("add", False): "leads.add_unchanged", ("remove", False): "leads.remove_unchanged"}[
         (verb, changed)]
     respond(text=deps.tr(key, user=f"<@{target}>"), response_type="ephemeral")
-
-
-def _values(view: dict) -> dict[str, str]:
-    """The view's inputs by block id: text trimmed, selects and radios as their value."""
-    found: dict[str, str] = {}
-    for block_id, elements in ((view.get("state") or {}).get("values") or {}).items():
-        element = (elements or {}).get(ids.FORM_INPUT) or {}
-        option = element.get("selected_option")
-        value = option.get("value") if isinstance(option, dict) else element.get("value")
-        if isinstance(value, str) and value.strip():
-            found[block_id] = value.strip()
-    return found
 
 
 def _case_or_none(deps: Deps, case_id: int) -> cases.CaseSnapshot | None:

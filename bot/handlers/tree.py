@@ -12,12 +12,13 @@ from bot import blocks, cases, ids
 from bot.app import deps_of
 from bot.flows.tree import Click, Move
 from bot.handlers.common import refresh_case_message, tell
+from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
 from bot.payloads import BadPayload, ButtonRef, CaseRef
 
 logger = logging.getLogger(__name__)
 
-FORM_ACTIONS = frozenset({"strike"})  # recorded through a modal, not by the click itself
+FORM_ACTIONS = frozenset({"strike", "route", "inform_service"})  # a modal, not the click, records them
 
 
 def register(app: App) -> None:
@@ -50,7 +51,11 @@ def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonR
         tell(client, channel=case.channel_id, user=context.user_id, thread_ts=case.message_ts,
              text=deps.tr("refusal.not_here"))
         return
-    open_strike_form(client, deps, trigger_id=body["trigger_id"], case=case)
+    if ref.click.target == "strike":
+        open_strike_form(client, deps, trigger_id=body["trigger_id"], case=case)
+    else:
+        open_route_form(client, deps, trigger_id=body["trigger_id"], case=case,
+                        fyi=ref.click.target == "inform_service")
 
 
 def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:

@@ -1,0 +1,71 @@
+"""Business-hour arithmetic in the policy's time zone (Europe/Brussels by default).
+
+Deadlines count only business hours: weekdays 9:00-17:00 and no public holidays, unless the policy
+says otherwise. A 30-minute target for a message received Friday 16:45 falls due Monday 9:15.
+Daylight-saving changes happen at night, outside business hours, so each business day is one
+stretch of wall-clock time that is localised on its own date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytz
+
+from bot.flows.policy import BusinessHours
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MAX_DAYS = 3 * 366  # a policy with no business day at all must not loop forever
+
+
+def _zone(hours: BusinessHours) -> pytz.BaseTzInfo:
+    return pytz.timezone(hours.timezone)
+
+
+def _window(day: date, hours: BusinessHours) -> tuple[datetime, datetime] | None:
+    """The business hours of one day, in UTC, or None when it is no business day."""
+    if _WEEKDAYS[day.weekday()] not in hours.days or day in hours.holidays:
+        return None
+    zone = _zone(hours)
+    opens = zone.localize(datetime.combine(day, hours.start)).astimezone(pytz.utc)
+    closes = zone.localize(datetime.combine(day, hours.end)).astimezone(pytz.utc)
+    return opens, closes
+
+
+def is_business_time(moment: datetime, hours: BusinessHours) -> bool:
+    window = _window(moment.astimezone(_zone(hours)).date(), hours)
+    return window is not None and window[0] <= moment < window[1]
+
+
+def next_business_moment(moment: datetime, hours: BusinessHours) -> datetime:
+    """``moment`` itself during business hours, else the next opening."""
+    day = moment.astimezone(_zone(hours)).date()
+    for offset in range(_MAX_DAYS):
+        window = _window(day + timedelta(days=offset), hours)
+        if window is None:
+            continue
+        opens, closes = window
+        if moment < closes:
+            return max(moment, opens)
+    raise ValueError("the policy's business hours contain no business day")
+
+
+def add_business_minutes(start: datetime, minutes: int, hours: BusinessHours) -> datetime:
+    """The moment ``minutes`` business minutes after ``start`` (UTC-aware in, UTC-aware out)."""
+    if minutes < 0:
+        raise ValueError("minutes must not be negative")
+    current = next_business_moment(start, hours)
+    remaining = timedelta(minutes=minutes)
+    for _ in range(_MAX_DAYS):
+        _, closes = _window(current.astimezone(_zone(hours)).date(), hours)
+        available = closes - current
+        if remaining <= available:
+            return (current + remaining).astimezone(pytz.utc)
+        remaining -= available
+        current = next_business_moment(closes, hours)
+    raise ValueError("the deadline lies more than three years ahead")
+
+
+def after_hours(start: datetime, hours_later: float, business: BusinessHours) -> datetime:
+    """Plain hours later, moved to the next business moment: never at night or at the weekend."""
+    return next_business_moment(start + timedelta(hours=hours_later), business)

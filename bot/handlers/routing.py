@@ -1,0 +1,299 @@
+"""Routing in Slack: the route form from a case, the antenna's buttons in their direct message,
+the answer and "not for us" forms, and /antenne."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import cases, ids, routing, strikes
+from bot import routing_blocks as views
+from bot.app import Deps, deps_of
+from bot.handlers.common import form_values, refresh_case_message, tell
+from bot.payloads import BadPayload, DirectMessageRef, QuestionRef
+from bot.routing import QuestionView, RoutingProblem
+
+logger = logging.getLogger(__name__)
+
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def register(app: App) -> None:
+    app.view(ids.ROUTE_VIEW)(on_route_submitted)
+    app.action(ids.QUESTION_ANSWER)(on_answer_button)
+    app.action(ids.QUESTION_REROUTE)(on_reroute_button)
+    app.action(ids.QUESTION_ACK)(on_acknowledge)
+    app.view(ids.ANSWER_VIEW)(on_answer_submitted)
+    app.view(ids.REROUTE_VIEW)(on_reroute_submitted)
+    app.command(ids.ANTENNE_COMMAND)(on_antenne_command)
+
+
+# --- from a case -------------------------------------------------------------------------------
+
+
+def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cases.CaseSnapshot,
+                    fyi: bool) -> None:
+    routing.ensure_services(deps.engine, deps.policy, team_id=case.team_id, language=deps.tr.language)
+    services = routing.list_services(deps.engine, team_id=case.team_id)
+    similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
+    client.views_open(trigger_id=trigger_id, view=views.route_form(
+        deps.tr, case_id=case.id, version=case.version, fyi=fyi, services=services,
+        question=_plain(case.text), similar=similar))
+
+
+def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    deps = deps_of(context)
+    values = form_values(view)
+    try:
+        ref = QuestionRef.decode(view.get("private_metadata"))
+        service_id = int(values.get(ids.ROUTE_SERVICE, ""))
+    except (BadPayload, ValueError):
+        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("route.error_service_gone")})
+        return
+    try:
+        question = routing.route(
+            deps.engine, deps.policy, case_id=ref.case_id, service_id=service_id,
+            question=values.get(ids.ROUTE_QUESTION, ""), context=values.get(ids.ROUTE_CONTEXT, ""),
+            fyi=ref.mode == "fyi", user_id=context.user_id, now=deps.clock())
+    except RoutingProblem as problem:
+        block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
+        ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
+        return
+    ack()
+    undelivered = notify_antennas(client, deps, question, question.service.antennas)
+    client.chat_postMessage(
+        channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
+        text=deps.tr("route.fallback", service=question.service.name),
+        blocks=views.asked_in_thread(question, deps.policy, deps.tr, undelivered=undelivered))
+    _refresh_case(client, deps, question.case_id)
+
+
+def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
+                    *, reminder: bool = False) -> list[str]:
+    """A direct message to each antenna; returns who could not be reached."""
+    undelivered = []
+    for user in users:
+        zone = None
+        try:
+            info = client.users_info(user=user)["user"]
+            if info.get("deleted"):
+                undelivered.append(user)
+                continue
+            zone = info.get("tz")
+            client.chat_postMessage(
+                channel=user, unfurl_links=False,
+                text=deps.tr("route.dm_fallback", service=question.service.name),
+                blocks=views.antenna_message(question, deps.tr, zone=zone, reminder=reminder))
+        except SlackApiError as error:
+            logger.warning("question %s: no direct message to %s (%s)", question.id, user,
+                           error.response.get("error"))
+            undelivered.append(user)
+    return undelivered
+
+
+# --- the antenna's buttons ---------------------------------------------------------------------
+
+
+def on_answer_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    deps = deps_of(context)
+    question = _question_for_antenna(client, deps, context, body, action)
+    if question is None:
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=views.answer_form(
+        deps.tr, question_id=question.id, channel=body["channel"]["id"], ts=body["message"]["ts"]))
+
+
+def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    deps = deps_of(context)
+    question = _question_for_antenna(client, deps, context, body, action)
+    if question is None:
+        return
+    others = [s for s in routing.list_services(deps.engine, team_id=question.team_id)
+              if s.id != question.service.id]
+    client.views_open(trigger_id=body["trigger_id"], view=views.reroute_form(
+        deps.tr, question_id=question.id, channel=body["channel"]["id"], ts=body["message"]["ts"],
+        services=others))
+
+
+def on_acknowledge(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+    ack()
+    deps = deps_of(context)
+    try:
+        question = routing.acknowledge(deps.engine, team_id=context.team_id or "",
+                                       question_id=_question_id(action), user_id=context.user_id)
+    except (RoutingProblem, ValueError) as problem:
+        _tell_antenna(client, deps, body, context, problem)
+        return
+    _update_dm(client, deps, body["channel"]["id"], body["message"]["ts"], question)
+
+
+def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    deps = deps_of(context)
+    try:
+        ref = DirectMessageRef.decode(view.get("private_metadata"))
+        question = routing.answer(deps.engine, deps.policy, team_id=context.team_id or "",
+                                  question_id=ref.question_id, user_id=context.user_id,
+                                  text=form_values(view).get(ids.ANSWER_TEXT, ""), now=deps.clock())
+    except BadPayload:
+        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr("refusal.outdated")})
+        return
+    except RoutingProblem as problem:
+        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr(problem.key, **problem.values)})
+        return
+    ack()
+    client.chat_postMessage(
+        channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
+        text=deps.tr("route.answer_fallback", service=question.service.name),
+        blocks=views.answered_in_thread(question, deps.policy, deps.tr))
+    _update_dm(client, deps, ref.channel, ref.ts, question)
+    _refresh_case(client, deps, question.case_id)
+
+
+def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
+    deps = deps_of(context)
+    values = form_values(view)
+    try:
+        ref = DirectMessageRef.decode(view.get("private_metadata"))
+        old, new = routing.reroute(
+            deps.engine, deps.policy, team_id=context.team_id or "", question_id=ref.question_id,
+            service_id=int(values.get(ids.ROUTE_SERVICE, "0")),
+            reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
+    except (BadPayload, ValueError):
+        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
+        return
+    except RoutingProblem as problem:
+        block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
+        ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
+        return
+    ack()
+    _update_dm(client, deps, ref.channel, ref.ts, old)
+    undelivered = notify_antennas(client, deps, new, new.service.antennas)
+    text = deps.tr("route.thread_rerouted", user=f"<@{context.user_id}>", old=old.service.name,
+                   new=new.service.name, reason=values.get(ids.REROUTE_REASON, ""))
+    client.chat_postMessage(
+        channel=new.case_channel, thread_ts=new.case_ts, text=text,
+        blocks=views.nudge(text) + views.asked_in_thread(new, deps.policy, deps.tr, undelivered=undelivered))
+    _refresh_case(client, deps, new.case_id)
+
+
+# --- /antenne ----------------------------------------------------------------------------------
+
+
+def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
+                       respond: Respond) -> None:
+    """/antenne: the services and their antennas; leads set them with /antenne <service> @person."""
+    ack()
+    deps = deps_of(context)
+    team = context.team_id or ""
+    routing.ensure_services(deps.engine, deps.policy, team_id=team, language=deps.tr.language)
+    text = " ".join((command.get("text") or "").split())
+    if not text:
+        respond(blocks=views.services_list(routing.list_services(deps.engine, team_id=team), deps.tr),
+                text=deps.tr("antenne.title"), response_type="ephemeral")
+        return
+    if len(text) > 500:
+        respond(text=deps.tr("antenne.usage"), response_type="ephemeral")
+        return
+    people = _MENTION.findall(text)
+    words = _MENTION.sub(" ", text).split()
+    verb = None
+    if words and words[-1].lower() in ("backup", "remove", "verwijder"):
+        verb = words.pop().lower()
+    try:
+        service = routing.resolve_service(deps.engine, team_id=team, name=" ".join(words))
+    except RoutingProblem as problem:
+        respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
+        return
+    if not people:
+        if verb is not None:
+            respond(text=deps.tr("antenne.usage"), response_type="ephemeral")
+            return
+        answers = routing.standard_answers(deps.engine, team_id=team, service_id=service.id)
+        flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
+                   if _deactivated(client, u)]
+        respond(blocks=views.service_detail(service, answers, deps.tr, flagged),
+                text=service.name, response_type="ephemeral")
+        return
+    if not strikes.is_lead(deps.engine, team_id=team, user_id=context.user_id,
+                           seeds=deps.settings.lead_user_ids, now=deps.clock()):
+        respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
+        return
+    done = []
+    for person in people[:10]:
+        changed = routing.set_antenna(
+            deps.engine, team_id=team, service_id=service.id, user_id=person,
+            role="backup" if verb == "backup" else "antenna", add=verb not in ("remove", "verwijder"),
+            by=context.user_id, now=deps.clock())
+        key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(verb, "antenne.removed")
+        done.append(deps.tr(key if changed else "antenne.unchanged", user=f"<@{person}>",
+                            service=service.name))
+        if verb is None and changed and _deactivated(client, person):
+            done.append(":warning: " + deps.tr("antenne.deactivated", users=f"<@{person}>"))
+    respond(text="\n".join(done), response_type="ephemeral")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _question_id(action: dict) -> int:
+    value = action.get("value") or ""
+    if not value.isdigit() or len(value) > 12:
+        raise ValueError("not a question id")
+    return int(value)
+
+
+def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, body: dict,
+                          action: dict) -> QuestionView | None:
+    try:
+        question = routing.load_question(deps.engine, team_id=context.team_id or "",
+                                         question_id=_question_id(action))
+        allowed = set(question.service.antennas) | ({question.service.backup} - {None})
+        if context.user_id not in allowed:
+            raise RoutingProblem("route.error_not_your_service", service=question.service.name)
+        if question.status not in ("open", "acknowledged"):
+            raise RoutingProblem("route.error_done", status=question.status)
+    except (RoutingProblem, ValueError) as problem:
+        _tell_antenna(client, deps, body, context, problem)
+        return None
+    return question
+
+
+def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContext,
+                  problem: Exception) -> None:
+    if isinstance(problem, RoutingProblem):
+        text = deps.tr(problem.key, **problem.values)
+    else:
+        text = deps.tr("refusal.outdated")
+    channel = (body.get("channel") or {}).get("id")
+    if channel:
+        tell(client, channel=channel, user=context.user_id, text=text)
+
+
+def _update_dm(client: WebClient, deps: Deps, channel: str, ts: str, question: QuestionView) -> None:
+    client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=question.service.name),
+                       blocks=views.antenna_message(question, deps.tr, zone=None))
+
+
+def _refresh_case(client: WebClient, deps: Deps, case_id: int) -> None:
+    case = cases.load_case(deps.engine, case_id=case_id)
+    if case.bot_message_ts:
+        refresh_case_message(client, deps, case)
+
+
+def _deactivated(client: WebClient, user: str) -> bool:
+    try:
+        return bool(client.users_info(user=user)["user"].get("deleted"))
+    except SlackApiError:
+        return True
+
+
+def _plain(text: str) -> str:
+    """The post as a question for the form: Slack's link markup made readable."""
+    return re.sub(r"<(https?://[^|>]+)(?:\|[^>]*)?>", r"\1", text or "").replace("&amp;", "&") \
+        .replace("&lt;", "<").replace("&gt;", ">")

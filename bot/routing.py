@@ -1,0 +1,373 @@
+"""Use cases for routing questions to the services' communication antennas, one transaction each.
+
+Antennas are service staff, not moderators: everything they need travels in their direct message,
+and they may answer only what was routed to their own service.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz, process
+from sqlmodel import Session
+
+from bot.flows import tree
+from bot.flows.policy import Policy
+from bot.flows.timing import add_business_minutes
+from storage import cases as case_store
+from storage import routing as store
+from storage.db import run_in_transaction
+from storage.models import Antenna, Decision, Job, RoutedQuestion, Service
+
+logger = logging.getLogger(__name__)
+
+ANSWER_LIMIT = 3000  # Slack's limit for one text input; the thread shows it whole
+QUESTION_LIMIT = 3000
+SIMILARITY = 75  # rapidfuzz token_set_ratio from which an earlier answer is offered
+
+# Which kind of question a node routes, and so which response-time target applies.
+KIND_BY_NODE = {"neutral.report": "report"}
+ROUTE = "route"
+INFORM = "inform_service"
+ANSWERED = "route_answered"  # decision-log ids the code adds besides the policy's actions
+REROUTED = "route_rerouted"
+
+
+class RoutingProblem(ValueError):
+    """Bad input or a state that does not allow it; ``key`` names the text to show."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    id: int
+    name: str
+    description: str
+    antennas: tuple[str, ...]
+    backup: str | None
+    open_questions: int
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: int
+    team_id: str
+    case_id: int
+    case_channel: str
+    case_ts: str
+    case_text: str
+    case_link: str | None
+    service: ServiceView
+    kind: str
+    question: str
+    context: str
+    asked_by: str
+    asked_at: datetime
+    due_at: datetime | None
+    status: str
+    answered_by: str | None
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Similar:
+    question: str
+    answer: str
+    service: str
+    score: float
+
+
+# --- services and antennas ---------------------------------------------------------------------
+
+
+def ensure_services(engine: sa.Engine, policy: Policy, *, team_id: str, language: str) -> None:
+    """The first time a workspace needs services, store the ones the policy proposes."""
+
+    def work(session: Session) -> None:
+        if store.has_any_service(session, team_id=team_id):
+            return
+        for proposal in policy.routing.services:
+            store.add(session, Service(team_id=team_id, name=proposal.name,
+                                       description=proposal.description.get(language)))
+
+    try:
+        run_in_transaction(engine, work)
+    except sa.exc.IntegrityError:
+        pass  # another process seeded them at the same moment
+
+
+def list_services(engine: sa.Engine, *, team_id: str) -> list[ServiceView]:
+    return run_in_transaction(engine, lambda session: _views(session, store.services(session, team_id=team_id)))
+
+
+def resolve_service(engine: sa.Engine, *, team_id: str, name: str) -> ServiceView:
+    """A service by name; raises RoutingProblem offering the closest name when there is none."""
+
+    def work(session: Session) -> ServiceView:
+        wanted = " ".join(name.lower().split())
+        found = store.service_by_name(session, team_id=team_id, name=wanted)
+        if found is not None and found.active:
+            return _views(session, [found])[0]
+        names = [s.name for s in store.services(session, team_id=team_id)]
+        best = process.extractOne(wanted, names, scorer=fuzz.WRatio) if names and wanted else None
+        if best is not None and best[1] >= 60:
+            raise RoutingProblem("antenne.unknown_service_suggest", name=wanted[:60], suggestion=best[0])
+        raise RoutingProblem("antenne.unknown_service", name=wanted[:60])
+
+    return run_in_transaction(engine, work)
+
+
+def set_antenna(engine: sa.Engine, *, team_id: str, service_id: int, user_id: str, role: str,
+                add: bool, by: str, now: datetime) -> bool:
+    """Add or remove an antenna, or set or clear the backup; False when nothing changed."""
+
+    def work(session: Session) -> bool:
+        service = store.service(session, team_id=team_id, service_id=service_id)
+        if service is None:
+            raise RoutingProblem("antenne.unknown_service", name=str(service_id))
+        if role == "backup":
+            new = user_id if add else None
+            if service.backup_user_id == new or (not add and service.backup_user_id != user_id):
+                return False
+            service.backup_user_id = new
+            session.add(service)
+            return True
+        row = store.antenna_row(session, service_id=service_id, user_id=user_id)
+        if add == (row is not None):
+            return False
+        if add:
+            store.add(session, Antenna(service_id=service_id, user_id=user_id, added_by=by, added_at=now))
+        else:
+            session.delete(row)
+        return True
+
+    changed = run_in_transaction(engine, work)
+    if changed:
+        logger.info("service %s: %s %s %s by %s", service_id, role, "added" if add else "removed", user_id, by)
+    return changed
+
+
+# --- routing -----------------------------------------------------------------------------------
+
+
+def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, question: str,
+          context: str, fyi: bool, user_id: str, now: datetime) -> QuestionView:
+    """Ask a service (or inform it, ``fyi``); the reminder and the escalation are planned at once."""
+    question = question.strip()
+    if not question:
+        raise RoutingProblem("route.error_empty")
+    if len(question) > QUESTION_LIMIT or len(context) > QUESTION_LIMIT:
+        raise RoutingProblem("route.error_too_long", limit=QUESTION_LIMIT)
+    action = INFORM if fyi else ROUTE
+
+    def work(session: Session) -> QuestionView:
+        case = case_store.get_case(session, case_id=case_id, for_update=True)
+        if case is None:
+            raise RoutingProblem("refusal.outdated")
+        if case.status != tree.OPEN:
+            raise RoutingProblem("refusal.closed")
+        if action not in {a.id for a in policy.actions_on(case.node_id)}:
+            raise RoutingProblem("refusal.not_here")
+        service = store.service(session, team_id=case.team_id, service_id=service_id)
+        if service is None or not service.active:
+            raise RoutingProblem("route.error_service_gone")
+        kind = "fyi" if fyi else KIND_BY_NODE.get(case.node_id, "question")
+        due = None
+        if not fyi:
+            due = add_business_minutes(now, _target(service, policy, kind), policy.business_hours)
+        row = RoutedQuestion(
+            team_id=case.team_id, case_id=case.id, service_id=service.id, kind=kind,
+            question=question, context=context.strip(), asked_by=user_id, asked_at=now,
+            due_at=due, status="fyi" if fyi else "open",
+        )
+        store.add(session, row)
+        case_store.add_decision(session, Decision(
+            case_id=case.id, node_id=case.node_id, action_id=action, user_id=user_id,
+            decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
+        case_store.advance_case(session, case=case, expected_version=case.version)
+        if not fyi:
+            _plan_reminders(session, row, service, policy, user_id)
+        return _question_view(session, row)
+
+    view = run_in_transaction(engine, work)
+    logger.info("case %s: question %s routed to service %s by %s", case_id, view.id, service_id, user_id)
+    return view
+
+
+def acknowledge(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str) -> QuestionView:
+    def work(session: Session) -> QuestionView:
+        row = _answerable(session, team_id, question_id, user_id)
+        if row.status == "open":
+            row.status, row.acknowledged_by = "acknowledged", user_id
+            session.add(row)
+        return _question_view(session, row)
+
+    return run_in_transaction(engine, work)
+
+
+def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int, user_id: str,
+           text: str, now: datetime) -> QuestionView:
+    text = text.strip()
+    if not text:
+        raise RoutingProblem("route.error_empty_answer")
+    if len(text) > ANSWER_LIMIT:
+        raise RoutingProblem("route.error_too_long", limit=ANSWER_LIMIT)
+
+    def work(session: Session) -> QuestionView:
+        row = _answerable(session, team_id, question_id, user_id)
+        row.status, row.answered_by, row.answered_at, row.answer = "answered", user_id, now, text
+        session.add(row)
+        case = case_store.get_case(session, case_id=row.case_id)
+        case_store.add_decision(session, Decision(
+            case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
+            decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
+        case_store.advance_case(session, case=case, expected_version=case.version)
+        return _question_view(session, row)
+
+    view = run_in_transaction(engine, work)
+    logger.info("question %s answered by %s", question_id, user_id)
+    return view
+
+
+def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
+            service_id: int, reason: str, user_id: str, now: datetime) -> tuple[QuestionView, QuestionView]:
+    """"Not for us": the question moves to another service, with the reason; returns (old, new)."""
+    reason = reason.strip()
+    if not reason:
+        raise RoutingProblem("route.error_reason")
+
+    def work(session: Session) -> tuple[QuestionView, QuestionView]:
+        old = _answerable(session, team_id, question_id, user_id)
+        if service_id == old.service_id:
+            raise RoutingProblem("route.error_same_service")
+        target = store.service(session, team_id=team_id, service_id=service_id)
+        if target is None or not target.active:
+            raise RoutingProblem("route.error_service_gone")
+        due = add_business_minutes(now, _target(target, policy, old.kind), policy.business_hours)
+        new = RoutedQuestion(
+            team_id=team_id, case_id=old.case_id, service_id=target.id, kind=old.kind,
+            question=old.question, context=old.context, asked_by=old.asked_by, asked_at=now,
+            due_at=due,
+        )
+        store.add(session, new)
+        old.status, old.rerouted_to, old.reroute_reason = "rerouted", new.id, reason
+        session.add(old)
+        case = case_store.get_case(session, case_id=old.case_id)
+        case_store.add_decision(session, Decision(
+            case_id=case.id, node_id=case.node_id, action_id=REROUTED, user_id=user_id,
+            decided_at=now, policy_version=policy.version, note=f"q:{old.id}>q:{new.id}"))
+        _plan_reminders(session, new, target, policy, old.asked_by)
+        return _question_view(session, old), _question_view(session, new)
+
+    return run_in_transaction(engine, work)
+
+
+def load_question(engine: sa.Engine, *, team_id: str, question_id: int) -> QuestionView:
+    def work(session: Session) -> QuestionView:
+        row = store.question(session, team_id=team_id, question_id=question_id)
+        if row is None:
+            raise RoutingProblem("route.error_gone")
+        return _question_view(session, row)
+
+    return run_in_transaction(engine, work)
+
+
+def standard_answers(engine: sa.Engine, *, team_id: str, service_id: int, limit: int = 10) -> list[QuestionView]:
+    def work(session: Session) -> list[QuestionView]:
+        return [_question_view(session, row) for row in
+                store.answered(session, team_id=team_id, service_id=service_id, limit=limit)]
+
+    return run_in_transaction(engine, work)
+
+
+def similar_answer(engine: sa.Engine, *, team_id: str, text: str) -> Similar | None:
+    """An earlier answer to a question like this one, to offer before asking again."""
+    text = " ".join(text.split())
+    if len(text) < 8:
+        return None
+
+    def work(session: Session) -> Similar | None:
+        rows = store.answered(session, team_id=team_id)
+        if not rows:
+            return None
+        match = best_match(text, [row.question for row in rows])
+        if match is None:
+            return None
+        row = rows[match[0]]
+        service = session.get(Service, row.service_id)
+        return Similar(row.question, row.answer or "", service.name if service else "", match[1])
+
+    return run_in_transaction(engine, work)
+
+
+def best_match(text: str, questions: list[str]) -> tuple[int, float] | None:
+    """The index and score of the earlier question most like ``text``, if alike enough."""
+    if not questions:
+        return None
+    found = process.extractOne(text, questions, scorer=fuzz.token_set_ratio,
+                               processor=lambda s: " ".join(s.lower().split()))
+    if found is None or found[1] < SIMILARITY:
+        return None
+    return found[2], float(found[1])
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _target(service: Service, policy: Policy, kind: str) -> int:
+    if kind == "report":
+        return service.report_minutes or policy.routing.report_minutes
+    return service.question_minutes or policy.routing.question_minutes
+
+
+def _plan_reminders(session: Session, row: RoutedQuestion, service: Service, policy: Policy,
+                    user_id: str) -> None:
+    """One reminder at the deadline, the escalation at twice the target: both in business time."""
+    minutes = _target(service, policy, row.kind)
+    escalate_at = add_business_minutes(row.asked_at, 2 * minutes, policy.business_hours)
+    for kind, due in (("remind", row.due_at), ("escalate", escalate_at)):
+        store.add(session, Job(team_id=row.team_id, kind=kind, ref_id=row.id, due_at=due,
+                               created_by=user_id))
+
+
+def _answerable(session: Session, team_id: str, question_id: int, user_id: str) -> RoutedQuestion:
+    """A question this user may act on: only the service's antennas and its backup."""
+    row = store.question(session, team_id=team_id, question_id=question_id, for_update=True)
+    if row is None:
+        raise RoutingProblem("route.error_gone")
+    service = session.get(Service, row.service_id)
+    allowed = set(store.antennas(session, service_ids=[row.service_id])[row.service_id])
+    if service is not None and service.backup_user_id:
+        allowed.add(service.backup_user_id)
+    if user_id not in allowed:
+        raise RoutingProblem("route.error_not_your_service", service=service.name if service else "")
+    if row.status not in store.OPEN_STATUSES:
+        raise RoutingProblem("route.error_done", status=row.status)
+    return row
+
+
+def _views(session: Session, rows: list[Service]) -> list[ServiceView]:
+    ids = [s.id for s in rows]
+    antennas = store.antennas(session, service_ids=ids)
+    counts = store.open_question_counts(session, service_ids=ids)
+    return [ServiceView(s.id, s.name, s.description, tuple(antennas[s.id]), s.backup_user_id,
+                        counts[s.id]) for s in rows]
+
+
+def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
+    service = session.get(Service, row.service_id)
+    case = case_store.get_case(session, case_id=row.case_id)
+    return QuestionView(
+        id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,
+        case_ts=case.message_ts, case_text=case.text, case_link=case.link,
+        service=_views(session, [service])[0], kind=row.kind, question=row.question,
+        context=row.context, asked_by=row.asked_by, asked_at=row.asked_at, due_at=row.due_at,
+        status=row.status, answered_by=row.answered_by, answer=row.answer,
+    )

@@ -1,0 +1,190 @@
+"""The scheduler: sends what is due (reminders, escalations, timed checks), each job at most once.
+
+Due work lives in the ``job`` table, so it survives restarts. A job is claimed in a transaction
+before it is carried out (a conditional update; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two
+schedulers never send the same reminder. Nothing is sent at night or at the weekend: outside
+business hours the scheduler waits.
+
+``python -m bot.scheduler`` runs it as its own process (the Procfile's ``scheduler``);
+``python -m bot`` runs it as a background thread unless ``SCHEDULER=off``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from bot import blocks, cases, routing
+from bot import routing_blocks as views
+from bot.app import Deps
+from bot.flows.timing import is_business_time
+from bot.handlers.routing import notify_antennas
+from storage import routing as store
+from storage.db import run_in_transaction
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 30.0  # seconds between looks at the job table
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class JobRef:
+    id: int
+    kind: str
+    ref_id: int
+    team_id: str
+    created_by: str
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:64]
+
+
+def claim_due(engine: sa.Engine, *, now: datetime, worker: str, limit: int = BATCH) -> list[JobRef]:
+    """Claim the due jobs this scheduler will carry out; another scheduler gets the others."""
+
+    def work(session: Session) -> list[JobRef]:
+        claimed = []
+        for job_id in store.due_job_ids(session, now=now, limit=limit):
+            if store.claim_job(session, job_id=job_id, worker=worker, now=now):
+                job = store.job(session, job_id=job_id)
+                claimed.append(JobRef(job.id, job.kind, job.ref_id, job.team_id, job.created_by))
+        return claimed
+
+    return run_in_transaction(engine, work)
+
+
+def finish(engine: sa.Engine, job: JobRef, *, now: datetime, outcome: str) -> None:
+    def work(session: Session) -> None:
+        row = store.job(session, job_id=job.id)
+        row.done_at, row.outcome = now, outcome[:64]
+        session.add(row)
+
+    run_in_transaction(engine, work)
+
+
+def run_due_jobs(deps: Deps, client: WebClient, *, now: datetime, worker: str | None = None) -> int:
+    """Carry out every due job once; returns how many were carried out."""
+    if not is_business_time(now, deps.policy.business_hours):
+        return 0
+    jobs = claim_due(deps.engine, now=now, worker=worker or worker_name())
+    for job in jobs:
+        try:
+            outcome = _carry_out(deps, client, job, now)
+        except SlackApiError as error:
+            outcome = f"slack_error:{error.response.get('error')}"
+            logger.warning("job %s (%s) failed at Slack: %s", job.id, job.kind, outcome)
+        except Exception:  # noqa: BLE001 (one broken job must not stop the others)
+            logger.exception("job %s (%s) failed", job.id, job.kind)
+            outcome = "error"
+        finish(deps.engine, job, now=now, outcome=outcome)
+        logger.info("job %s (%s about %s): %s", job.id, job.kind, job.ref_id, outcome)
+    return len(jobs)
+
+
+def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str:
+    tr = deps.tr
+    if job.kind in ("remind", "escalate"):
+        try:
+            question = routing.load_question(deps.engine, team_id=job.team_id, question_id=job.ref_id)
+        except routing.RoutingProblem:
+            return "skipped:gone"
+        if question.status not in ("open", "acknowledged"):
+            return f"skipped:{question.status}"
+        if job.kind == "remind":
+            missed = notify_antennas(client, deps, question, question.service.antennas, reminder=True)
+            if missed:
+                _post(client, question.case_channel, question.case_ts, tr(
+                    "route.undelivered", users=", ".join(f"<@{u}>" for u in missed)))
+            return "sent"
+        backup = question.service.backup
+        if backup:
+            notify_antennas(client, deps, question, [backup], reminder=True)
+        _post(client, question.case_channel, question.case_ts, tr(
+            "route.escalated", user=f"<@{question.asked_by}>", service=question.service.name,
+            time=blocks.local_time(question.due_at),
+            backup=f"<@{backup}>" if backup else tr("route.no_backup")))
+        return "escalated"
+    case = cases.load_case(deps.engine, case_id=job.ref_id)
+    if case.status != "open":
+        return "skipped:closed"
+    key = "check.monitor" if job.kind == "monitor" else "check.conduct"
+    _post(client, case.channel_id, case.message_ts, tr(key, user=f"<@{job.created_by}>"))
+    return "sent"
+
+
+def _post(client: WebClient, channel: str, thread_ts: str, text: str) -> None:
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text,
+                            blocks=views.nudge(text), unfurl_links=False)
+
+
+class Scheduler:
+    """Looks at the job table every ``interval`` seconds until stopped."""
+
+    def __init__(self, deps: Deps, client: WebClient, *, interval: float = DEFAULT_INTERVAL) -> None:
+        self.deps, self.client, self.interval = deps, client, interval
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        logger.info("scheduler running every %.0f s", self.interval)
+        while not self._stop.is_set():
+            try:
+                run_due_jobs(self.deps, self.client, now=self.deps.clock())
+            except sa.exc.SQLAlchemyError as error:
+                logger.warning("scheduler: database unavailable (%s); trying again", type(error).__name__)
+            self._stop.wait(self.interval)
+
+    def start_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="scheduler", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def interval_from_env() -> float:
+    raw = os.environ.get("SCHEDULER_INTERVAL", "")
+    try:
+        value = float(raw) if raw else DEFAULT_INTERVAL
+    except ValueError:
+        value = -1
+    if not 0.5 <= value <= 3600:
+        print("reageerwijzer: SCHEDULER_INTERVAL must be a number of seconds from 0.5 to 3600",
+              file=sys.stderr)
+        raise SystemExit(2)
+    return value
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from bot.__main__ import prepare
+    from bot.app import build_deps, slack_client
+
+    parser = argparse.ArgumentParser(description="Send due reminders, escalations and checks.")
+    parser.add_argument("--once", action="store_true", help="look once and stop (for cron)")
+    args = parser.parse_args(argv)
+    settings = prepare()
+    interval = interval_from_env()
+    deps = build_deps(settings, run_migrations=False)
+    client = slack_client(settings)
+    if args.once:
+        run_due_jobs(deps, client, now=deps.clock())
+        return
+    Scheduler(deps, client, interval=interval).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Queries for services, antennas, routed questions and timed jobs. They add and flush only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from storage.models import Antenna, Job, RoutedQuestion, Service
+
+OPEN_STATUSES = ("open", "acknowledged")
+
+
+def services(session: Session, *, team_id: str, active_only: bool = True) -> list[Service]:
+    statement = select(Service).where(Service.team_id == team_id)
+    if active_only:
+        statement = statement.where(Service.active.is_(True))
+    return list(session.exec(statement.order_by(Service.name)))
+
+
+def service(session: Session, *, team_id: str, service_id: int) -> Service | None:
+    statement = select(Service).where(Service.team_id == team_id, Service.id == service_id)
+    return session.exec(statement).first()
+
+
+def service_by_name(session: Session, *, team_id: str, name: str) -> Service | None:
+    statement = select(Service).where(Service.team_id == team_id, Service.name == name)
+    return session.exec(statement).first()
+
+
+def has_any_service(session: Session, *, team_id: str) -> bool:
+    statement = select(Service.id).where(Service.team_id == team_id).limit(1)
+    return session.exec(statement).first() is not None
+
+
+def antennas(session: Session, *, service_ids: list[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {i: [] for i in service_ids}
+    if service_ids:
+        statement = select(Antenna).where(Antenna.service_id.in_(service_ids)).order_by(Antenna.id)
+        for row in session.exec(statement):
+            result[row.service_id].append(row.user_id)
+    return result
+
+
+def antenna_row(session: Session, *, service_id: int, user_id: str) -> Antenna | None:
+    statement = select(Antenna).where(Antenna.service_id == service_id, Antenna.user_id == user_id)
+    return session.exec(statement).first()
+
+
+def open_question_counts(session: Session, *, service_ids: list[int]) -> dict[int, int]:
+    result = {i: 0 for i in service_ids}
+    if service_ids:
+        statement = (
+            select(RoutedQuestion.service_id, sa.func.count())
+            .where(RoutedQuestion.service_id.in_(service_ids),
+                   RoutedQuestion.status.in_(OPEN_STATUSES))
+            .group_by(RoutedQuestion.service_id)
+        )
+        for service_id, count in session.execute(statement):
+            result[service_id] = count
+    return result
+
+
+def question(session: Session, *, team_id: str, question_id: int, for_update: bool = False) -> RoutedQuestion | None:
+    statement = select(RoutedQuestion).where(
+        RoutedQuestion.team_id == team_id, RoutedQuestion.id == question_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return session.exec(statement).first()
+
+
+def question_by_id(session: Session, *, question_id: int) -> RoutedQuestion | None:
+    return session.get(RoutedQuestion, question_id)
+
+
+def answered(session: Session, *, team_id: str, service_id: int | None = None,
+             limit: int = 500) -> list[RoutedQuestion]:
+    """The services' answers, newest first: they grow into standard answers."""
+    statement = select(RoutedQuestion).where(
+        RoutedQuestion.team_id == team_id, RoutedQuestion.status == "answered")
+    if service_id is not None:
+        statement = statement.where(RoutedQuestion.service_id == service_id)
+    return list(session.exec(statement.order_by(RoutedQuestion.answered_at.desc()).limit(limit)))
+
+
+def add(session: Session, row: object) -> None:
+    session.add(row)
+    session.flush()
+
+
+def due_job_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
+    """Jobs that are due and unclaimed. On PostgreSQL rows another scheduler is claiming right now
+    are skipped rather than waited for; the claim itself decides who runs a job."""
+    statement = (
+        select(Job.id)
+        .where(Job.done_at.is_(None), Job.claimed_at.is_(None), Job.due_at <= now)
+        .order_by(Job.due_at, Job.id)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(session.exec(statement))
+
+
+def claim_job(session: Session, *, job_id: int, worker: str, now: datetime) -> bool:
+    result = session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id, Job.claimed_at.is_(None), Job.done_at.is_(None))
+        .values(claimed_by=worker, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def job(session: Session, *, job_id: int) -> Job | None:
+    return session.get(Job, job_id)
