@@ -20,9 +20,10 @@ def configure_logging() -> None:
         level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO",
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    # Bolt and slack_sdk log whole request and response bodies at DEBUG: citizens' words.
+    # Bolt and slack_sdk log whole request and response bodies (at DEBUG, and Bolt at INFO on a
+    # bad signature): citizens' words. Their warnings and errors carry ids and types only.
     for noisy in ("slack_bolt", "slack_sdk", "bot.bolt"):
-        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def prepare() -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import sqlalchemy as sa
 from slack_bolt import App, BoltContext
@@ -20,6 +20,9 @@ from bot.config import Settings
 from bot.flows.policy import Policy, load_policy
 from bot.i18n import Translator
 from storage.db import create_db_engine, migrate
+
+if TYPE_CHECKING:
+    from bot.access import MemberCache
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,13 @@ class Deps:
     policy: Policy
     tr: Translator
     clock: Callable[[], datetime] = field(default=utcnow)
+    members: MemberCache = field(default_factory=lambda: _member_cache())
+
+
+def _member_cache():
+    from bot.access import MemberCache
+
+    return MemberCache()
 
 
 def deps_of(context: BoltContext) -> Deps:

@@ -103,6 +103,17 @@ def ensure_services(engine: sa.Engine, policy: Policy, *, team_id: str, language
         pass  # another process seeded them at the same moment
 
 
+def is_antenna(engine: sa.Engine, *, team_id: str, user_id: str) -> bool:
+    """Whether someone is an antenna or backup of any active service of the workspace."""
+
+    def work(session: Session) -> bool:
+        services = store.services(session, team_id=team_id)
+        antennas = store.antennas(session, service_ids=[s.id for s in services])
+        return any(user_id in antennas[s.id] or s.backup_user_id == user_id for s in services)
+
+    return run_in_transaction(engine, work)
+
+
 def list_services(engine: sa.Engine, *, team_id: str) -> list[ServiceView]:
     return run_in_transaction(engine, lambda session: _views(session, store.services(session, team_id=team_id)))
 

@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Callable, Iterable
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
+
+from bot import request_check
 
 from bot.app import Deps, build_deps, create_app
 from bot.config import Settings
@@ -22,6 +26,7 @@ class SlackWsgiApp:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.slack = SlackRequestHandler(create_app(deps), path=EVENTS_PATH)
+        self.verifier = SignatureVerifier(deps.settings.signing_secret or "")
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -31,16 +36,48 @@ class SlackWsgiApp:
             start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
                                     ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            try:
+                body = _read_body(environ)
+                request_check.check(body, _headers(environ), self.verifier)
+            except request_check.Rejected as rejected:
+                logger.warning("refused a request: %s", rejected.reason)
+                return _plain(start_response, rejected.status, rejected.reason)
+            environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         try:
             return self.slack(environ, start_response)
         except Exception as error:  # noqa: BLE001 (Bolt parses before it verifies the signature)
             # A body Bolt cannot even parse: never a 500 with a traceback, never its content logged.
             logger.warning("refused an unreadable request to %s: %s", environ.get("PATH_INFO"),
                            type(error).__name__)
-            body = b"bad request\n"
-            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
-                                               ("Content-Length", str(len(body)))])
-            return [body]
+            return _plain(start_response, 400, "bad request")
+
+
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large"}
+
+
+def _plain(start_response: Callable, status: int, text: str) -> list[bytes]:
+    body = (text + "\n").encode()
+    start_response(f"{status} {_REASONS.get(status, 'Error')}",
+                   [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _read_body(environ: dict) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise request_check.Rejected(400, "bad Content-Length") from None
+    if length > request_check.MAX_BODY:
+        raise request_check.Rejected(413, "body too large")
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _headers(environ: dict) -> dict[str, str]:
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"].lower()
+    return headers
 
 
 def create_wsgi_app(settings: Settings | None = None, *, run_migrations: bool = False) -> SlackWsgiApp:

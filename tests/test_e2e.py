@@ -46,6 +46,7 @@ def new_ts() -> str:
 @pytest.fixture(scope="module")
 def slack() -> Iterator[SlackEmulator]:
     with SlackEmulator() as emulator:
+        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])  # the social-media team
         yield emulator
 
 

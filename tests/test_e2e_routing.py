@@ -14,10 +14,10 @@ import pytz
 from bot.app import Deps, build_deps, slack_client
 from bot.config import Settings
 from bot.scheduler import run_due_jobs
-from tests.bot_process import LEAD_USER_ID, BotProcess
+from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
 from tests.slack_emulator import SlackEmulator
 from tests.slack_requests import block_actions, plain_text_input_value, static_select_value, view_submission
-from tests.test_e2e import ANNA, Thread, decisions, forward
+from tests.test_e2e import ANNA, BERT, Thread, decisions, forward
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,7 @@ BRUSSELS = pytz.timezone("Europe/Brussels")
 @pytest.fixture(scope="module")
 def slack() -> Iterator[SlackEmulator]:
     with SlackEmulator() as emulator:
+        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])  # the social-media team
         yield emulator
 
 

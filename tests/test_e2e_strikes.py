@@ -27,6 +27,7 @@ HANDLE = "@Burger_Test_42"  # a made-up citizen
 @pytest.fixture(scope="module")
 def slack() -> Iterator[SlackEmulator]:
     with SlackEmulator() as emulator:
+        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])  # the social-media team
         yield emulator
 
 

@@ -12,7 +12,8 @@ from bot import blocks, cases, ids
 from bot.app import Deps, deps_of
 from bot.cases import Intake
 from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle
-from bot.handlers.common import post_case_thread, refresh_case_message
+from bot.flows.permissions import Act
+from bot.handlers.common import permitted, post_case_thread, refresh_case_message
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
                       respond: Respond) -> None:
     """"Beoordeel dit bericht" on any message: the case opens in the intake channel."""
     ack()
+    if not permitted(client, context, Act.OPEN_CASE, respond=respond):
+        return
     deps = deps_of(context)
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id")
@@ -102,6 +105,8 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
 
 def on_new_case_shortcut(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
+    if not permitted(client, context, Act.OPEN_CASE):
+        return
     deps = deps_of(context)
     client.views_open(
         trigger_id=body["trigger_id"],
@@ -133,6 +138,8 @@ def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: We
         errors[ids.FORM_AUTHOR] = deps.tr("form.error_author")
     if channel not in deps.settings.intake_channels:
         errors[ids.FORM_CHANNEL] = deps.tr("form.error_channel")
+    if not permitted(client, context, Act.OPEN_CASE, quiet=True):
+        errors = {ids.FORM_TEXT: deps.tr("access.refused")}
     if errors:
         ack(response_action="errors", errors=errors)
         return

@@ -10,10 +10,12 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import cases, ids, routing, strikes
+from bot import cases, ids, routing
+from bot.access import may
+from bot.flows.permissions import Act
 from bot import routing_blocks as views
 from bot.app import Deps, deps_of
-from bot.handlers.common import form_values, refresh_case_message, tell
+from bot.handlers.common import form_values, permitted, refresh_case_message, tell
 from bot.payloads import BadPayload, DirectMessageRef, QuestionRef
 from bot.routing import QuestionView, RoutingProblem
 
@@ -48,6 +50,9 @@ def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cas
 def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     values = form_values(view)
+    if not permitted(client, context, Act.ROUTE, quiet=True):
+        ack(response_action="errors", errors={ids.ROUTE_QUESTION: deps.tr("access.refused")})
+        return
     try:
         ref = QuestionRef.decode(view.get("private_metadata"))
         service_id = int(values.get(ids.ROUTE_SERVICE, ""))
@@ -191,6 +196,8 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
     ack()
     deps = deps_of(context)
     team = context.team_id or ""
+    if not permitted(client, context, Act.LIST_SERVICES, respond=respond):
+        return
     routing.ensure_services(deps.engine, deps.policy, team_id=team, language=deps.tr.language)
     text = " ".join((command.get("text") or "").split())
     if not text:
@@ -220,8 +227,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         respond(blocks=views.service_detail(service, answers, deps.tr, flagged),
                 text=service.name, response_type="ephemeral")
         return
-    if not strikes.is_lead(deps.engine, team_id=team, user_id=context.user_id,
-                           seeds=deps.settings.lead_user_ids, now=deps.clock()):
+    if not may(deps, client, team_id=team, user_id=context.user_id, act=Act.MANAGE_ANTENNAS):
         respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
         return
     done = []

@@ -11,10 +11,12 @@ from slack_sdk import WebClient
 
 from bot import cases, ids, strikes
 from bot import strike_blocks as views
+from bot.access import may
 from bot.app import Deps, deps_of
 from bot.blocks import iso_local, local_time
+from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
-from bot.handlers.common import form_values, refresh_case_message, tell
+from bot.handlers.common import form_values, permitted, refresh_case_message, tell
 from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         errors[ids.STRIKE_REASON_INTERNAL] = deps.tr("strikes.error_reason_required")
     if not public:
         errors[ids.STRIKE_REASON_PUBLIC] = deps.tr("strikes.error_reason_required")
+    if not permitted(client, context, Act.RECORD_STRIKE, quiet=True):
+        errors = {ids.STRIKE_REASON_INTERNAL: deps.tr("access.refused")}
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -100,6 +104,8 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
     user = context.user_id
     channel = (body.get("channel") or {}).get("id")
     message = body.get("message") or {}
+    if not permitted(client, context, Act.RECORD_STRIKE, channel=channel):
+        return
     try:
         ref = StrikeRef.decode(action.get("value"))
         done = strikes.confirm_measure(deps.engine, deps.policy, team_id=context.team_id or "",
@@ -228,8 +234,9 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
 
 
 def _is_lead(deps: Deps, context: BoltContext) -> bool:
-    return strikes.is_lead(deps.engine, team_id=context.team_id or "", user_id=context.user_id or "",
-                            seeds=deps.settings.lead_user_ids, now=deps.clock())
+    """Every /strikes act is the leads' alone (the table in bot.flows.permissions)."""
+    return may(deps, context.client, team_id=context.team_id or "", user_id=context.user_id or "",
+               act=Act.REVIEW_REGISTER)
 
 
 def _respond_overview(respond: Respond, deps: Deps, context: BoltContext, *, offset: int,

@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from bot import blocks, cases, ids
 from bot.app import deps_of
 from bot.flows.tree import Click, Move
-from bot.handlers.common import refresh_case_message, tell
+from bot.flows.permissions import Act
+from bot.handlers.common import permitted, refresh_case_message, tell
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
 from bot.payloads import BadPayload, ButtonRef, CaseRef
@@ -32,6 +33,10 @@ def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, cli
         ref = ButtonRef.decode(action.get("value"))
     except BadPayload:
         _outdated(client, context, body)
+        return
+    act = {"strike": Act.RECORD_STRIKE, "route": Act.ROUTE, "inform_service": Act.ROUTE}.get(
+        ref.click.target or "", Act.WALK_TREE) if ref.click.move is Move.ACTION else Act.WALK_TREE
+    if not _permitted(client, context, body, act):
         return
     if ref.click.move is Move.ACTION and ref.click.target in FORM_ACTIONS:
         _open_form(client, context, body, ref)
@@ -68,6 +73,8 @@ def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, 
         return
     if not isinstance(selected, str) or not selected:
         return  # the picker was cleared: nothing to do
+    if not _permitted(client, context, body, Act.WALK_TREE):
+        return
     _apply(client, context, body, ref.case_id, ref.version, Click(Move.STAFF, selected))
 
 
@@ -111,6 +118,12 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
             text=deps.tr("support.fallback"),
             blocks=blocks.support_message(deps.policy, deps.tr, case, user),
         )
+
+
+def _permitted(client: WebClient, context: BoltContext, body: dict, act: Act) -> bool:
+    container = body.get("container") or {}
+    return permitted(client, context, act, channel=(body.get("channel") or {}).get("id"),
+                     thread_ts=container.get("thread_ts"))
 
 
 def _outdated(client: WebClient, context: BoltContext, body: dict) -> None:

@@ -1,0 +1,59 @@
+"""Who may do what: one table, checked by every handler and printed in the README.
+
+Team members are the members of an intake channel; leads are kept in the database (seeded from
+LEAD_USER_IDS); antennas are named per service and act only on what was routed to that service.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(str, enum.Enum):
+    TEAM = "team member"
+    LEAD = "lead"
+    ANTENNA = "antenna"
+
+
+class Act(str, enum.Enum):
+    OPEN_CASE = "open a case (intake message, shortcut, form)"
+    WALK_TREE = "walk a case through the tree, record its actions"
+    RECORD_STRIKE = "record a strike, confirm a warning or block"
+    ROUTE = "route a question or inform a service"
+    LIST_SERVICES = "list services, antennas and standard answers (/antenne)"
+    ANSWER = "answer, pass on or acknowledge a routed question"
+    REVIEW_REGISTER = "review the strike register (/strikes)"
+    REVOKE_STRIKE = "revoke a strike, record an appeal's outcome"
+    EXPORT_REGISTER = "export the strike register"
+    MANAGE_LEADS = "add or remove leads"
+    MANAGE_ANTENNAS = "set antennas and backups"
+
+
+ALLOWED: dict[Act, frozenset[Role]] = {
+    Act.OPEN_CASE: frozenset({Role.TEAM, Role.LEAD}),
+    Act.WALK_TREE: frozenset({Role.TEAM, Role.LEAD}),
+    Act.RECORD_STRIKE: frozenset({Role.TEAM, Role.LEAD}),
+    Act.ROUTE: frozenset({Role.TEAM, Role.LEAD}),
+    Act.LIST_SERVICES: frozenset({Role.TEAM, Role.LEAD, Role.ANTENNA}),
+    Act.ANSWER: frozenset({Role.ANTENNA}),  # of the service the question was routed to
+    Act.REVIEW_REGISTER: frozenset({Role.LEAD}),
+    Act.REVOKE_STRIKE: frozenset({Role.LEAD}),
+    Act.EXPORT_REGISTER: frozenset({Role.LEAD}),
+    Act.MANAGE_LEADS: frozenset({Role.LEAD}),
+    Act.MANAGE_ANTENNAS: frozenset({Role.LEAD}),
+}
+
+
+def allowed(act: Act, roles: set[Role] | frozenset[Role]) -> bool:
+    return bool(ALLOWED[act] & set(roles))
+
+
+def markdown_table() -> str:
+    """The table as it stands in the README (a test keeps the two the same)."""
+    roles = list(Role)
+    lines = ["| What | " + " | ".join(r.value.capitalize() for r in roles) + " |",
+             "|---|" + "---|" * len(roles)]
+    for act in Act:
+        marks = " | ".join("yes" if role in ALLOWED[act] else "" for role in roles)
+        lines.append(f"| {act.value[0].upper() + act.value[1:]} | {marks} |")
+    return "\n".join(lines)
