@@ -397,3 +397,13 @@ def test_an_unreadable_request_is_refused_without_a_server_error(bot, body):
         status, _, _ = bot.sender.raw(body, {"Content-Type": "application/json"}, signed=signed)
         assert 400 <= status < 500
     assert "Traceback" not in bot.logs()
+
+
+def test_buttons_keep_working_across_a_restart(slack, tmp_path):
+    with BotProcess({"SCHEDULER": "off"}, slack, tmp_path) as first:
+        thread = forward(first, slack, "Waarom staat er een container op de stoep?")
+        thread.press("goto", "own")
+        first.stop()
+        first.start()  # same database, same port: a deploy between two clicks
+        thread.press("goto", "neutral")
+        assert [r["node_id"] for r in decisions(first)] == ["own", "neutral"]

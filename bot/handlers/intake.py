@@ -13,6 +13,7 @@ from bot.app import Deps, deps_of
 from bot.cases import Intake
 from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle
 from bot.flows.permissions import Act
+from bot.handlers.errors import guarded
 from bot.handlers.common import permitted, post_case_thread, refresh_case_message
 
 logger = logging.getLogger(__name__)
@@ -22,10 +23,10 @@ _POST_SUBTYPES = (None, "file_share")
 
 
 def register(app: App) -> None:
-    app.event("message")(on_message)
-    app.shortcut(ids.REVIEW_MESSAGE_SHORTCUT)(on_review_message)
-    app.shortcut(ids.NEW_CASE_SHORTCUT)(on_new_case_shortcut)
-    app.view(ids.NEW_CASE_VIEW)(on_new_case_submitted)
+    app.event("message")(guarded(on_message))
+    app.shortcut(ids.REVIEW_MESSAGE_SHORTCUT)(guarded(on_review_message))
+    app.shortcut(ids.NEW_CASE_SHORTCUT)(guarded(on_new_case_shortcut))
+    app.view(ids.NEW_CASE_VIEW)(guarded(on_new_case_submitted))
 
 
 def on_message(event: dict, body: dict, context: BoltContext, client: WebClient) -> None:

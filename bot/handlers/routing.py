@@ -15,6 +15,7 @@ from bot.access import may
 from bot.flows.permissions import Act
 from bot import routing_blocks as views
 from bot.app import Deps, deps_of
+from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
 from bot.payloads import BadPayload, DirectMessageRef, QuestionRef
 from bot.routing import QuestionView, RoutingProblem
@@ -25,13 +26,13 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def register(app: App) -> None:
-    app.view(ids.ROUTE_VIEW)(on_route_submitted)
-    app.action(ids.QUESTION_ANSWER)(on_answer_button)
-    app.action(ids.QUESTION_REROUTE)(on_reroute_button)
-    app.action(ids.QUESTION_ACK)(on_acknowledge)
-    app.view(ids.ANSWER_VIEW)(on_answer_submitted)
-    app.view(ids.REROUTE_VIEW)(on_reroute_submitted)
-    app.command(ids.ANTENNE_COMMAND)(on_antenne_command)
+    app.view(ids.ROUTE_VIEW)(guarded(on_route_submitted))
+    app.action(ids.QUESTION_ANSWER)(guarded(on_answer_button))
+    app.action(ids.QUESTION_REROUTE)(guarded(on_reroute_button))
+    app.action(ids.QUESTION_ACK)(guarded(on_acknowledge))
+    app.view(ids.ANSWER_VIEW)(guarded(on_answer_submitted))
+    app.view(ids.REROUTE_VIEW)(guarded(on_reroute_submitted))
+    app.command(ids.ANTENNE_COMMAND)(guarded(on_antenne_command))
 
 
 # --- from a case -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot import blocks, cases, ids
 from bot.app import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act
+from bot.handlers.errors import guarded
 from bot.handlers.common import permitted, refresh_case_message, tell
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
@@ -23,8 +24,8 @@ FORM_ACTIONS = frozenset({"strike", "route", "inform_service"})  # a modal, not 
 
 
 def register(app: App) -> None:
-    app.action(ids.TREE_ACTION)(on_tree_button)
-    app.action(ids.STAFF_SELECT)(on_staff_selected)
+    app.action(ids.TREE_ACTION)(guarded(on_tree_button))
+    app.action(ids.STAFF_SELECT)(guarded(on_staff_selected))
 
 
 def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
