@@ -59,3 +59,4 @@ ANSWER_VIEW = "answer_form"
 ANSWER_TEXT = "answer_text"
 REROUTE_VIEW = "reroute_form"
 REROUTE_REASON = "reroute_reason"
+ERASE_ACTION = "rw_erase"  # a lead confirms erasing everything about an author

@@ -62,7 +62,11 @@ def _check_shape(text: str, content_type: str) -> None:
             for item in event.get("files") or []:
                 if not isinstance(item, dict):
                     raise Rejected(400, "bad files")
-        elif kind not in ("app_rate_limited",):
+        elif kind == "app_rate_limited":  # Slack's notice carries no event
+            if "event" in data:
+                raise Rejected(400, "rate-limit notice with an event")
+            _optional(data, "team_id", str)
+        else:
             raise Rejected(400, "unknown event envelope")
         return
     form = parse_qs(text, keep_blank_values=True)

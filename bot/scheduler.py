@@ -29,6 +29,7 @@ from bot import routing_blocks as views
 from bot.app import Deps
 from bot.flows.timing import is_business_time
 from bot.handlers.routing import notify_antennas
+from bot.privacy import erase_expired
 from storage import routing as store
 from storage.db import run_in_transaction
 
@@ -76,6 +77,7 @@ def finish(engine: sa.Engine, job: JobRef, *, now: datetime, outcome: str) -> No
 
 def run_due_jobs(deps: Deps, client: WebClient, *, now: datetime, worker: str | None = None) -> int:
     """Carry out every due job once; returns how many were carried out."""
+    erase_expired(deps.engine, retention_months=deps.policy.retention_months, now=now)
     if not is_business_time(now, deps.policy.business_hours):
         return 0
     jobs = claim_due(deps.engine, now=now, worker=worker or worker_name())

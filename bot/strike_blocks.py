@@ -232,3 +232,15 @@ def review_form(tr: Translator, *, strike_id: int, kind: str) -> View:
 def leads_list(user_ids: list[str], tr: Translator) -> list[Block]:
     people = ", ".join(f"<@{u}>" for u in user_ids) or "—"
     return [SectionBlock(text=MarkdownTextObject(text=tr("leads.list", people=people)))]
+
+
+def erase_confirmation(platform: str, handle: str, tr: Translator) -> list[Block]:
+    """Erasing cannot be undone: say what goes, and ask for one deliberate click."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=tr(
+            "privacy.erase_confirm", author=author_label(platform, handle, tr)))),
+        ActionsBlock(elements=[ButtonElement(
+            text=PlainTextObject(text=tr("privacy.erase_button")), style="danger",
+            action_id=ids.ERASE_ACTION, value=AuthorRef(platform, handle).encode(),
+        )]),
+    ]

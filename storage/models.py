@@ -82,6 +82,7 @@ class Case(SQLModel, table=True):
     pending_action: str | None = Field(default=None, max_length=64)
     version: int = Field(default=0)  # bumped by every click; buttons carry it to catch stale clicks
     closed_at: datetime | None = _when(default=None, nullable=True)
+    erased_at: datetime | None = _when(default=None, nullable=True)  # citizens' words removed
 
 
 class Evidence(SQLModel, table=True):
@@ -253,3 +254,18 @@ class Job(SQLModel, table=True):
     claimed_at: datetime | None = _when(default=None, nullable=True)
     done_at: datetime | None = _when(default=None, nullable=True)
     outcome: str | None = Field(default=None, max_length=64)
+
+
+class Erasure(SQLModel, table=True):
+    """That personal data was erased, when, why and by whom: never what was erased."""
+
+    __tablename__ = "erasure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    reason: str = Field(max_length=16)  # retention | request
+    author_id: int | None = Field(default=None)
+    requested_by: str | None = Field(default=None, max_length=32)
+    erased_at: datetime = _when()
+    cases: int = Field(default=0)
+    strikes: int = Field(default=0)

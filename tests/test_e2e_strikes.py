@@ -226,3 +226,27 @@ def test_leads_are_managed_from_slack(bot, slack):
     assert "geen leidinggevende meer" in command(bot, slack, f"leads remove <@{BERT}|bert>", user=LEAD)
     assert "niet voor jou" in command(bot, slack, "", user=BERT)
     assert "laatste leidinggevende" in command(bot, slack, f"leads remove <@{LEAD}|lead>")
+
+
+def test_a_lead_exports_and_erases_an_author(bot, slack):
+    thread = to_conduct(bot, slack)
+    give_strike(bot, slack, thread, handle="@te_wissen_9")
+    reply = command(bot, slack, "data instagram @te_wissen_9")
+    assert "privégesprek" in reply
+    (upload,) = slack.wait_for("file_upload")
+    assert "te_wissen_9" in str(upload.params) and "Scheldt het team uit" in str(upload.params)
+
+    confirm = json.loads(command(bot, slack, "erase instagram @te_wissen_9"))
+    button = next(e for b in confirm["blocks"] if b["type"] == "actions" for e in b["elements"])
+    slack.clear_calls()
+    bot.sender.interaction(block_actions(BERT, INTAKE_CHANNEL, "1795999998.000100",
+                                         button["action_id"], button["value"]))
+    (refused,) = slack.wait_for("response_url")
+    assert "niet voor jou" in json.dumps(refused.params, ensure_ascii=False)
+    slack.clear_calls()
+    bot.sender.interaction(block_actions(LEAD, INTAKE_CHANNEL, "1795999998.000100",
+                                         button["action_id"], button["value"]))
+    (done,) = slack.wait_for("response_url")
+    assert "Gewist: 1 zaken" in json.dumps(done.params, ensure_ascii=False)
+    assert "Niets gevonden" in command(bot, slack, "instagram @te_wissen_9")
+    assert "platform" in command(bot, slack, "erase @te_wissen_9")

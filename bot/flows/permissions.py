@@ -25,6 +25,8 @@ class Act(str, enum.Enum):
     REVIEW_REGISTER = "review the strike register (/strikes)"
     REVOKE_STRIKE = "revoke a strike, record an appeal's outcome"
     EXPORT_REGISTER = "export the strike register"
+    ACCESS_DATA = "export everything stored about an author (right of access)"
+    ERASE_DATA = "erase everything stored about an author (right to erasure)"
     MANAGE_LEADS = "add or remove leads"
     MANAGE_ANTENNAS = "set antennas and backups"
 
@@ -39,6 +41,8 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.REVIEW_REGISTER: frozenset({Role.LEAD}),
     Act.REVOKE_STRIKE: frozenset({Role.LEAD}),
     Act.EXPORT_REGISTER: frozenset({Role.LEAD}),
+    Act.ACCESS_DATA: frozenset({Role.LEAD}),
+    Act.ERASE_DATA: frozenset({Role.LEAD}),
     Act.MANAGE_LEADS: frozenset({Role.LEAD}),
     Act.MANAGE_ANTENNAS: frozenset({Role.LEAD}),
 }

@@ -223,6 +223,7 @@ class Policy:
     business_hours: BusinessHours
     strikes: StrikeRule
     routing: Routing
+    retention_months: int  # citizens' words are erased this long after a case closes
     parents: Mapping[str, str] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
@@ -345,6 +346,7 @@ def parse_policy(raw: Mapping[str, Any], *, digest: str = "") -> Policy:
         business_hours=_business_hours(_table(raw, "business_hours", "business_hours")),
         strikes=_strikes(_table(raw, "strikes", "strikes")),
         routing=_routing(_table(raw, "routing", "routing")),
+        retention_months=_retention(_table(raw, "privacy", "privacy")),
         parents=parents,
     )
     _check_placeholders(policy)
@@ -550,6 +552,14 @@ def _strikes(body: Mapping[str, Any]) -> StrikeRule:
         step: _text(messages_raw, step, f"strikes.messages.{step}") for step in STRIKE_STEPS
     }
     return StrikeRule(expire_after_months=expire, messages=messages, **values)
+
+
+def _retention(body: Mapping[str, Any]) -> int:
+    _only(body, "privacy", {"retention_months"})
+    value = body.get("retention_months")
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
+        raise PolicyError("privacy.retention_months must be a whole number from 1 to 120")
+    return value
 
 
 def _routing(body: Mapping[str, Any]) -> Routing:

@@ -9,7 +9,7 @@ import re
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import cases, ids, strikes
+from bot import cases, ids, privacy, strikes
 from bot import strike_blocks as views
 from bot.access import may
 from bot.app import Deps, deps_of
@@ -33,6 +33,7 @@ def register(app: App) -> None:
     app.view(ids.REVIEW_VIEW)(guarded(on_review_submitted))
     app.view(ids.STRIKE_VIEW)(guarded(on_strike_submitted))
     app.action(ids.MEASURE_ACTION)(guarded(on_measure_confirmed))
+    app.action(ids.ERASE_ACTION)(guarded(on_erase_confirmed))
 
 
 # --- from a case -------------------------------------------------------------------------------
@@ -149,6 +150,8 @@ def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: We
         respond(text=deps.tr("strikes.help"), response_type="ephemeral")
     elif first == "export" and len(words) == 1:
         _export(client, deps, context, respond)
+    elif first in ("data", "erase") and len(words) > 1:
+        _privacy(first, " ".join(words[1:]), client, deps, context, respond)
     elif first == "leads":
         _leads(words[1:], deps, context, respond)
     else:
@@ -271,6 +274,53 @@ def _export(client: WebClient, deps: Deps, context: BoltContext, respond: Respon
         title=deps.tr("strikes.export_title"),
     )
     respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
+
+
+def _privacy(verb: str, text: str, client: WebClient, deps: Deps, context: BoltContext,
+             respond: Respond) -> None:
+    """Right of access (a JSON file in the lead's private conversation) and right to erasure
+    (after an explicit confirmation: erasing cannot be undone)."""
+    try:
+        query = parse_author(text)
+    except StrikeProblem as problem:
+        respond(text=deps.tr(problem.key), response_type="ephemeral")
+        return
+    if verb == "data":
+        content = privacy.author_data(deps.engine, team_id=context.team_id or "", query=query,
+                                      local=iso_local)
+        if content is None:
+            respond(text=deps.tr("strikes.history_none", query=query.handle), response_type="ephemeral")
+            return
+        dm = client.conversations_open(users=context.user_id)["channel"]["id"]
+        client.files_upload_v2(channel=dm, content=content, filename=f"gegevens-{query.handle}.json",
+                               title=deps.tr("privacy.data_title"))
+        respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
+        return
+    if query.platform is None:
+        respond(text=deps.tr("privacy.erase_needs_platform"), response_type="ephemeral")
+        return
+    respond(blocks=views.erase_confirmation(query.platform, query.handle, deps.tr),
+            text=deps.tr("privacy.erase_title"), response_type="ephemeral")
+
+
+def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: WebClient,
+                       respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    if not may(deps, client, team_id=context.team_id or "", user_id=context.user_id or "",
+               act=Act.ERASE_DATA):
+        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+        return
+    try:
+        ref = AuthorRef.decode(action.get("value"))
+    except BadPayload:
+        respond(text=deps.tr("refusal.outdated"), response_type="ephemeral", replace_original=False)
+        return
+    result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
+                                  handle=ref.handle, by=context.user_id, now=deps.clock())
+    key = "privacy.erased" if result.authors else "privacy.nothing_to_erase"
+    respond(text=deps.tr(key, cases=result.cases, strikes=result.strikes),
+            response_type="ephemeral", replace_original=True)
 
 
 def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond) -> None:

@@ -1,0 +1,162 @@
+"""Privacy (GDPR): retention, and an author's rights of access and erasure.
+
+Erasing removes the citizen's words, link and evidence from cases, the reasons written about them
+in the strike register and the questions sent to services about their posts, and replaces the
+handle with a pseudonym. Ids stay, so the decision log and statistics survive. Every erasure is
+logged, without the erased data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.flows.strikes import AuthorQuery, add_months
+from storage.db import run_in_transaction
+from storage.models import (
+    Author,
+    AuthorMeasure,
+    Case,
+    Erasure,
+    Evidence,
+    RoutedQuestion,
+    Strike,
+)
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    authors: int
+    cases: int
+    strikes: int
+
+
+def _erase_case(session: Session, case: Case, now: datetime) -> None:
+    case.text, case.link, case.source_permalink, case.erased_at = "", None, None, now
+    session.add(case)
+    for evidence in session.exec(select(Evidence).where(Evidence.case_id == case.id)):
+        session.delete(evidence)
+    for question in session.exec(select(RoutedQuestion).where(RoutedQuestion.case_id == case.id)):
+        question.question, question.context = "", ""
+        session.add(question)
+
+
+def _pseudonymise(session: Session, author: Author) -> int:
+    """The handle becomes a pseudonym; the reasons written about the author are removed."""
+    author.handle = f"erased-{author.id}"
+    session.add(author)
+    strikes = list(session.exec(select(Strike).where(Strike.author_id == author.id)))
+    for strike in strikes:
+        strike.reason_internal, strike.reason_public = "", ""
+        session.add(strike)
+    return len(strikes)
+
+
+def erase_expired(engine: sa.Engine, *, retention_months: int, now: datetime) -> int:
+    """Erase what the retention period no longer allows; returns the number of cases erased."""
+    cutoff = add_months(now, -retention_months)
+
+    def work(session: Session) -> int:
+        cases = list(session.exec(
+            select(Case).where(Case.status == "closed", Case.closed_at < cutoff,
+                               Case.erased_at.is_(None)).limit(SWEEP_BATCH)))
+        by_team: dict[str, int] = {}
+        for case in cases:
+            _erase_case(session, case, now)
+            by_team[case.team_id] = by_team.get(case.team_id, 0) + 1
+        authors = {c.author_id for c in cases if c.author_id is not None}
+        erased_strikes = 0
+        for author_id in authors:
+            author = session.get(Author, author_id)
+            if author is None or author.handle.startswith("erased-"):
+                continue
+            still_needed = session.exec(
+                select(sa.func.count()).select_from(Case).where(
+                    Case.author_id == author_id, Case.erased_at.is_(None))).one()
+            counting = session.exec(
+                select(sa.func.count()).select_from(Strike).where(
+                    Strike.author_id == author_id,
+                    sa.or_(Strike.expires_at.is_(None), Strike.expires_at > now))).one()
+            if not still_needed and not counting:
+                erased_strikes += _pseudonymise(session, author)
+        for team_id, count in by_team.items():
+            session.add(Erasure(team_id=team_id, reason="retention", erased_at=now, cases=count,
+                                strikes=erased_strikes))
+        return len(cases)
+
+    erased = run_in_transaction(engine, work)
+    if erased:
+        logger.info("retention: erased %s closed cases", erased)
+    return erased
+
+
+def author_data(engine: sa.Engine, *, team_id: str, query: AuthorQuery,
+                local: callable) -> str | None:
+    """Everything stored about an author, as JSON (right of access); None when nothing is."""
+
+    def work(session: Session) -> str | None:
+        statement = select(Author).where(Author.team_id == team_id, Author.handle == query.handle)
+        if query.platform is not None:
+            statement = statement.where(Author.platform == query.platform)
+        authors = list(session.exec(statement))
+        if not authors:
+            return None
+        report = []
+        for author in authors:
+            cases = list(session.exec(select(Case).where(Case.author_id == author.id).order_by(Case.id)))
+            strikes = list(session.exec(select(Strike).where(Strike.author_id == author.id).order_by(Strike.id)))
+            measures = list(session.exec(
+                select(AuthorMeasure).where(AuthorMeasure.author_id == author.id).order_by(AuthorMeasure.id)))
+            questions = list(session.exec(
+                select(RoutedQuestion).where(RoutedQuestion.case_id.in_([c.id for c in cases] or [0]))))
+            report.append({
+                "platform": author.platform,
+                "handle": author.handle,
+                "first_seen": local(author.created_at),
+                "cases": [{"case": c.id, "forwarded_at": local(c.forwarded_at), "platform": c.platform,
+                           "link": c.link, "text": c.text, "status": c.status, "category": c.node_id}
+                          for c in cases],
+                "strikes": [{"strike": s.id, "case": s.case_id, "rule": s.rule,
+                             "decided_at": local(s.decided_at),
+                             "expires_at": local(s.expires_at) if s.expires_at else None,
+                             "reason_shown_to_author": s.reason_public,
+                             "internal_reason": s.reason_internal} for s in strikes],
+                "measures": [{"kind": m.kind, "confirmed_at": local(m.confirmed_at)} for m in measures],
+                "questions_to_services": [{"case": q.case_id, "question": q.question,
+                                           "asked_at": local(q.asked_at)} for q in questions],
+            })
+        return json.dumps(report, ensure_ascii=False, indent=2)
+
+    return run_in_transaction(engine, work)
+
+
+def erase_author(engine: sa.Engine, *, team_id: str, platform: str, handle: str, by: str,
+                 now: datetime) -> ErasureResult:
+    """Right to erasure: everything about one author on one platform."""
+
+    def work(session: Session) -> ErasureResult:
+        author = session.exec(select(Author).where(
+            Author.team_id == team_id, Author.platform == platform, Author.handle == handle)).first()
+        if author is None:
+            return ErasureResult(0, 0, 0)
+        cases = list(session.exec(select(Case).where(Case.author_id == author.id)))
+        for case in cases:
+            _erase_case(session, case, now)
+        strikes = _pseudonymise(session, author)
+        session.add(Erasure(team_id=team_id, reason="request", author_id=author.id, requested_by=by,
+                            erased_at=now, cases=len(cases), strikes=strikes))
+        return ErasureResult(1, len(cases), strikes)
+
+    result = run_in_transaction(engine, work)
+    if result.authors:
+        logger.info("erasure on request by %s: %s cases, %s strikes", by, result.cases, result.strikes)
+    return result
