@@ -24,7 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot import blocks, cases, routing
+from bot import blocks, cases, outbox, routing
 from bot import routing_blocks as views
 from bot.app import Deps
 from bot.flows.timing import is_business_time
@@ -46,21 +46,24 @@ class JobRef:
     ref_id: int
     team_id: str
     created_by: str
+    attempt: int = 1
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:64]
 
 
-def claim_due(engine: sa.Engine, *, now: datetime, worker: str, limit: int = BATCH) -> list[JobRef]:
+def claim_due(engine: sa.Engine, *, now: datetime, worker: str, limit: int = BATCH,
+              kinds: tuple[str, ...] | None = None) -> list[JobRef]:
     """Claim the due jobs this scheduler will carry out; another scheduler gets the others."""
 
     def work(session: Session) -> list[JobRef]:
         claimed = []
-        for job_id in store.due_job_ids(session, now=now, limit=limit):
+        for job_id in store.due_job_ids(session, now=now, limit=limit, kinds=kinds):
             if store.claim_job(session, job_id=job_id, worker=worker, now=now):
                 job = store.job(session, job_id=job_id)
-                claimed.append(JobRef(job.id, job.kind, job.ref_id, job.team_id, job.created_by))
+                claimed.append(JobRef(job.id, job.kind, job.ref_id, job.team_id, job.created_by,
+                                      job.attempt))
         return claimed
 
     return run_in_transaction(engine, work)
@@ -78,9 +81,9 @@ def finish(engine: sa.Engine, job: JobRef, *, now: datetime, outcome: str) -> No
 def run_due_jobs(deps: Deps, client: WebClient, *, now: datetime, worker: str | None = None) -> int:
     """Carry out every due job once; returns how many were carried out."""
     erase_expired(deps.engine, retention_months=deps.policy.retention_months, now=now)
-    if not is_business_time(now, deps.policy.business_hours):
-        return 0
-    jobs = claim_due(deps.engine, now=now, worker=worker or worker_name())
+    # Messages Slack could not take go out at any hour; people are only reminded in office hours.
+    kinds = None if is_business_time(now, deps.policy.business_hours) else outbox.KINDS
+    jobs = claim_due(deps.engine, now=now, worker=worker or worker_name(), kinds=kinds)
     for job in jobs:
         try:
             outcome = _carry_out(deps, client, job, now)
@@ -97,6 +100,8 @@ def run_due_jobs(deps: Deps, client: WebClient, *, now: datetime, worker: str | 
 
 def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str:
     tr = deps.tr
+    if job.kind in outbox.KINDS:
+        return _deliver(deps, client, job, now)
     if job.kind in ("remind", "escalate"):
         try:
             question = routing.load_question(deps.engine, team_id=job.team_id, question_id=job.ref_id)
@@ -124,6 +129,28 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
     key = "check.monitor" if job.kind == "monitor" else "check.conduct"
     _post(client, case.channel_id, case.message_ts, tr(key, user=f"<@{job.created_by}>"))
     return "sent"
+
+
+def _deliver(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str:
+    """One more try of a case message Slack could not take; drawn as the case is now."""
+    case = cases.load_case(deps.engine, case_id=job.ref_id)
+    try:
+        if case.bot_message_ts is None:
+            response = client.chat_postMessage(
+                channel=case.channel_id, thread_ts=case.message_ts, unfurl_links=False,
+                text=deps.tr("case.fallback", case=case.id),
+                blocks=blocks.case_message(case, deps.policy, deps.tr))
+            cases.set_bot_message(deps.engine, case_id=case.id, ts=response["ts"])
+        else:
+            client.chat_update(channel=case.channel_id, ts=case.bot_message_ts,
+                               text=deps.tr("case.fallback", case=case.id),
+                               blocks=blocks.case_message(case, deps.policy, deps.tr))
+    except Exception as error:
+        if outbox.later(deps.engine, error, team_id=job.team_id, kind=job.kind, case_id=case.id,
+                        now=now, attempt=job.attempt + 1):
+            return f"retry:{job.attempt + 1}"
+        raise
+    return "delivered"
 
 
 def _post(client: WebClient, channel: str, thread_ts: str, text: str) -> None:

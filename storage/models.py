@@ -254,6 +254,7 @@ class Job(SQLModel, table=True):
     claimed_at: datetime | None = _when(default=None, nullable=True)
     done_at: datetime | None = _when(default=None, nullable=True)
     outcome: str | None = Field(default=None, max_length=64)
+    attempt: int = Field(default=1)  # outbox deliveries count their tries
 
 
 class Erasure(SQLModel, table=True):

@@ -89,7 +89,8 @@ def add(session: Session, row: object) -> None:
     session.flush()
 
 
-def due_job_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
+def due_job_ids(session: Session, *, now: datetime, limit: int,
+                kinds: tuple[str, ...] | None = None) -> list[int]:
     """Jobs that are due and unclaimed. On PostgreSQL rows another scheduler is claiming right now
     are skipped rather than waited for; the claim itself decides who runs a job."""
     statement = (
@@ -98,6 +99,8 @@ def due_job_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
         .order_by(Job.due_at, Job.id)
         .limit(limit)
     )
+    if kinds is not None:
+        statement = statement.where(Job.kind.in_(kinds))
     if session.bind.dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return list(session.exec(statement))

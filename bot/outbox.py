@@ -1,0 +1,58 @@
+"""The outbox: case messages Slack could not take, delivered later by the scheduler.
+
+The client already retries rate limits, server errors and dropped connections; what still fails is
+kept as an intent in the ``job`` table (post this case's thread message, redraw it), not as the
+message itself, so a later attempt draws the case as it is then. Attempts back off from thirty
+seconds to an hour, and stop after a day's worth of tries.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from storage.db import run_in_transaction
+from storage.models import Job
+
+logger = logging.getLogger(__name__)
+
+POST_THREAD = "deliver_thread"
+REFRESH_THREAD = "deliver_refresh"
+KINDS = (POST_THREAD, REFRESH_THREAD)
+MAX_ATTEMPTS = 30
+_PASSING = {"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"}
+
+
+def passing(error: Exception) -> bool:
+    """A failure a later attempt can overcome (Slack or the network, not the request itself)."""
+    if isinstance(error, SlackApiError):
+        status = getattr(error.response, "status_code", 200)
+        return status >= 500 or status == 429 or error.response.get("error") in _PASSING
+    return isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError, OSError))
+
+
+def backoff(attempt: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
+
+
+def later(engine: sa.Engine, error: Exception, *, team_id: str, kind: str, case_id: int,
+          now: datetime, attempt: int = 1) -> bool:
+    """Keep a failed delivery for later; False when the failure is not one to retry."""
+    if not passing(error) or attempt > MAX_ATTEMPTS:
+        if attempt > MAX_ATTEMPTS:
+            logger.error("case %s: giving up on %s after %s attempts", case_id, kind, attempt - 1)
+        return False
+
+    def work(session: Session) -> None:
+        session.add(Job(team_id=team_id, kind=kind, ref_id=case_id, due_at=now + backoff(attempt),
+                        created_by="outbox", attempt=attempt))
+
+    run_in_transaction(engine, work)
+    logger.warning("case %s: %s failed (%s); attempt %s later", case_id, kind, type(error).__name__,
+                   attempt + 1)
+    return True

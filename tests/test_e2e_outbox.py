@@ -1,0 +1,63 @@
+"""End to end: when Slack stays down after the client's retries, the case message is kept in the
+outbox and delivered later by the scheduler, drawn as the case is then."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from bot.app import build_deps, slack_client, utcnow
+from bot.config import Settings
+from bot.scheduler import run_due_jobs
+from tests.bot_process import INTAKE_CHANNEL, BotProcess
+from tests.slack_emulator import SlackEmulator
+from tests.slack_requests import message_event
+from tests.test_e2e import ANNA, BERT, new_ts
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackEmulator]:
+    with SlackEmulator() as emulator:
+        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])
+        yield emulator
+
+
+def test_a_case_message_slack_refused_is_delivered_later(slack, tmp_path):
+    with BotProcess({"SCHEDULER": "off"}, slack, tmp_path) as bot:
+        slack.fail_next("chat.postMessage", status=503, times=10)
+        ts = new_ts()
+        status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, "Wanneer opent de markt?", ts))
+        assert status == 200
+        slack.wait_for("chat.postMessage", count=3, timeout=15)  # the first try and the client's retries
+        deadline = time.monotonic() + 10
+        engine = sa.create_engine(bot.database_url)
+        try:
+            while time.monotonic() < deadline:
+                with engine.connect() as connection:
+                    kept = connection.execute(sa.text(
+                        "SELECT COUNT(*) FROM job WHERE kind = 'deliver_thread' AND done_at IS NULL")).scalar_one()
+                if kept:
+                    break
+                time.sleep(0.1)
+            assert kept == 1
+        finally:
+            engine.dispose()
+
+        slack.reset()
+        slack.set_members(INTAKE_CHANNEL, [ANNA, BERT])
+        deps = build_deps(Settings.from_env({**bot.env, "SLACK_API_URL": slack.url}), run_migrations=False)
+        try:
+            later = utcnow() + timedelta(hours=2)
+            run_due_jobs(deps, slack_client(deps.settings), now=later)
+            (posted,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
+            assert "Waar staat de reactie?" in json.dumps(posted.params["blocks"], ensure_ascii=False)
+            assert run_due_jobs(deps, slack_client(deps.settings), now=later) == 0  # delivered once
+        finally:
+            deps.engine.dispose()
