@@ -18,8 +18,9 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def create_db_engine(url: str) -> sa.Engine:
-    """An engine with the connection settings this bot relies on."""
+def create_db_engine(url: str, *, foreign_keys: bool = True) -> sa.Engine:
+    """An engine with the connection settings this bot relies on. Migrations run with SQLite's
+    foreign keys off: changing a column there means copying the table, which they would block."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
@@ -31,7 +32,7 @@ def create_db_engine(url: str) -> sa.Engine:
             cursor = dbapi_connection.cursor()
             # WAL lets the web workers read while one writes; foreign keys are off by default.
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
 
@@ -61,13 +62,31 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def migrate(engine: sa.Engine) -> None:
-    """Create or upgrade the schema to the newest migration."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+def migrate(engine: sa.Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to the newest migration (or to ``revision``)."""
+    url = engine.url.render_as_string(hide_password=False)
+    migrating = create_db_engine(url, foreign_keys=False)
+    try:
+        config = alembic_config(url)
+        with migrating.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        migrating.dispose()
     logger.info("database schema is up to date")
+
+
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    """Roll the schema back to ``revision`` ("base": nothing)."""
+    url = engine.url.render_as_string(hide_password=False)
+    migrating = create_db_engine(url, foreign_keys=False)
+    try:
+        config = alembic_config(url)
+        with migrating.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        migrating.dispose()
 
 
 def ping(engine: sa.Engine) -> bool:

@@ -38,8 +38,9 @@ def slack() -> Iterator[SlackEmulator]:
 
 
 @pytest.fixture(scope="module")
-def bot(slack, tmp_path_factory) -> Iterator[BotProcess]:
-    with BotProcess({"SCHEDULER": "off"}, slack, tmp_path_factory.mktemp("routing")) as process:
+def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
+    with BotProcess({"SCHEDULER": "off", "DATABASE_URL": bot_database}, slack,
+                    tmp_path_factory.mktemp("routing")) as process:
         for text in (f"mobiliteit <@{ANTENNA}|an>", f"mobiliteit <@{BACKUP}|bk> backup",
                      f"groendienst <@{OTHER_ANTENNA}|ot>"):
             process.sender.command("/antenne", text, LEAD, "C0INTAKE01")

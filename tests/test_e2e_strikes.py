@@ -32,8 +32,8 @@ def slack() -> Iterator[SlackEmulator]:
 
 
 @pytest.fixture(scope="module")
-def bot(slack, tmp_path_factory) -> Iterator[BotProcess]:
-    with BotProcess({}, slack, tmp_path_factory.mktemp("strikes")) as process:
+def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
+    with BotProcess({"DATABASE_URL": bot_database}, slack, tmp_path_factory.mktemp("strikes")) as process:
         yield process
 
 
