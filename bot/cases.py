@@ -158,15 +158,19 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
     return result
 
 
-def set_bot_message(engine: sa.Engine, *, case_id: int, ts: str) -> None:
-    def work(session: Session) -> None:
-        case = store.get_case(session, case_id=case_id)
+def set_bot_message(engine: sa.Engine, *, case_id: int, ts: str) -> CaseSnapshot:
+    """Remember the case's thread message; returns the case as it is now."""
+
+    def work(session: Session) -> CaseSnapshot:
+        case = store.get_case(session, case_id=case_id, for_update=True)
         if case is None:
             raise CaseNotFound(case_id)
         case.bot_message_ts = ts
         session.add(case)
+        session.flush()
+        return snapshot(session, case)
 
-    run_in_transaction(engine, work)
+    return run_in_transaction(engine, work)
 
 
 def load_case(engine: sa.Engine, *, case_id: int) -> CaseSnapshot:
