@@ -85,7 +85,6 @@ class Thread:
 
     def __init__(self, bot: BotProcess, slack: SlackEmulator, channel: str, ts: str) -> None:
         self.bot, self.slack, self.channel, self.ts = bot, slack, channel, ts
-        self.updates = 0
 
     @property
     def blocks(self) -> list[dict]:
@@ -109,17 +108,24 @@ class Thread:
         labels = [(json.loads(e["value"])["m"], json.loads(e["value"]).get("t")) for e in self.buttons()]
         raise AssertionError(f"no {move} {target} button; the message offers {labels}")
 
+    def version(self) -> int:
+        values = [json.loads(b["value"]) for b in self.buttons()]
+        return max((v["v"] for v in values if "v" in v), default=-1)
+
     def press(self, move: str, target: str | None = None, *, user: str = ANNA,
               expect_update: bool = True) -> None:
         button = self.button(move, target)
+        before = json.loads(button["value"])["v"]
         status, _, _ = self.bot.sender.interaction(
             block_actions(user, self.channel, self.ts, button["action_id"], button["value"])
         )
         assert status == 200
         if expect_update:
-            self.updates += 1
-            self.slack.wait_for("chat.update", lambda c: c.params.get("ts") == self.ts,
-                                count=self.updates)
+            # The message is redrawn at a newer version (it may be redrawn more than once).
+            deadline = time.monotonic() + 5
+            while self.version() <= before:
+                assert time.monotonic() < deadline, f"no redraw after {move} {target}"
+                time.sleep(0.02)
 
 
 def forward(bot: BotProcess, slack: SlackEmulator, text: str = POST, *, files=None) -> Thread:
@@ -127,7 +133,26 @@ def forward(bot: BotProcess, slack: SlackEmulator, text: str = POST, *, files=No
     status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, text, ts, files=files))
     assert status == 200
     (call,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
+    wait_until_noted(bot, ts)
     return Thread(bot, slack, INTAKE_CHANNEL, call.response["ts"])
+
+
+def wait_until_noted(bot: BotProcess, message_ts: str, timeout: float = 5.0) -> None:
+    """Until the bot has noted its thread message: no person clicks within milliseconds."""
+    engine = sa.create_engine(bot.database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                noted = connection.execute(
+                    sa.text('SELECT bot_message_ts FROM "case" WHERE message_ts = :ts'),
+                    {"ts": message_ts}).scalar()
+            if noted:
+                return
+            time.sleep(0.02)
+    finally:
+        engine.dispose()
+    raise AssertionError("the bot never noted its thread message")
 
 
 # --- intake -----------------------------------------------------------------------------------

@@ -37,7 +37,6 @@ def test_two_processes_share_the_work(slack, tmp_path, fresh_postgres_url):
 
         # The case continues on the other process.
         continued = Thread(two, slack, thread.channel, thread.ts)
-        continued.updates = 1
         continued.press("goto", "neutral", user=BERT)
         assert [r["node_id"] for r in decisions(two)] == ["own", "neutral"]
         assert "Neutraal" in json.dumps(continued.blocks, ensure_ascii=False)
