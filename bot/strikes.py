@@ -171,7 +171,10 @@ def confirm_measure(
         ))
         return True
 
-    return run_in_transaction(engine, work)
+    try:
+        return run_in_transaction(engine, work)
+    except sa.exc.IntegrityError:
+        return False  # confirmed by someone else at the same moment
 
 
 def review_strike(

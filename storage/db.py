@@ -64,27 +64,23 @@ def alembic_config(url: str) -> Config:
 
 def migrate(engine: sa.Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to the newest migration (or to ``revision``)."""
-    url = engine.url.render_as_string(hide_password=False)
-    migrating = create_db_engine(url, foreign_keys=False)
-    try:
-        config = alembic_config(url)
-        with migrating.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        migrating.dispose()
+    _alembic(engine, command.upgrade, revision)
     logger.info("database schema is up to date")
 
 
 def downgrade(engine: sa.Engine, revision: str) -> None:
     """Roll the schema back to ``revision`` ("base": nothing)."""
+    _alembic(engine, command.downgrade, revision)
+
+
+def _alembic(engine: sa.Engine, step, revision: str) -> None:
     url = engine.url.render_as_string(hide_password=False)
     migrating = create_db_engine(url, foreign_keys=False)
     try:
         config = alembic_config(url)
         with migrating.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+            step(config, revision)
     finally:
         migrating.dispose()
 

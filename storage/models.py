@@ -159,6 +159,8 @@ class AuthorMeasure(SQLModel, table=True):
     """A warning or block the team confirms it carried out on the platform."""
 
     __tablename__ = "author_measure"
+    # Two people confirming the same warning at once record it once.
+    __table_args__ = (sa.UniqueConstraint("strike_id", "kind", name="uq_measure_strike_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     author_id: int = Field(foreign_key="author.id", index=True)

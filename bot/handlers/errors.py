@@ -46,7 +46,8 @@ def guarded(listener: Callable) -> Callable:
             view = kwargs.get("view")
             if "ack" in kwargs and not acked:
                 _ack_failure(bolt_ack, view, kwargs["context"], error)
-            on_error(error, body, kwargs["context"], kwargs["client"])
+            context = kwargs["context"]
+            on_error(error, body, context, kwargs.get("client") or context.client)
             return None
 
     return run

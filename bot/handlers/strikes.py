@@ -167,8 +167,7 @@ def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: We
 def on_overview_page(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
     ack()
     deps = deps_of(context)
-    if not _is_lead(deps, context):
-        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+    if not _lead_or_refuse(deps, context, respond):
         return
     value = action.get("value") or ""
     offset = int(value) if value.isdigit() and len(value) < 9 else 0
@@ -178,13 +177,12 @@ def on_overview_page(ack: Ack, action: dict, context: BoltContext, respond: Resp
 def on_author_history(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
     ack()
     deps = deps_of(context)
-    if not _is_lead(deps, context):
-        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+    if not _lead_or_refuse(deps, context, respond):
         return
     try:
         ref = AuthorRef.decode(action.get("value"))
     except BadPayload:
-        respond(text=deps.tr("refusal.outdated"), response_type="ephemeral", replace_original=False)
+        _say(respond, deps.tr("refusal.outdated"))
         return
     _respond_history(respond, deps, context, AuthorQuery(ref.platform, ref.handle), ref.handle,
                      replace=True)
@@ -194,13 +192,12 @@ def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
                      respond: Respond) -> None:
     ack()
     deps = deps_of(context)
-    if not _is_lead(deps, context):
-        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+    if not _lead_or_refuse(deps, context, respond):
         return
     try:
         ref = StrikeRef.decode(action.get("value"))
     except BadPayload:
-        respond(text=deps.tr("refusal.outdated"), response_type="ephemeral", replace_original=False)
+        _say(respond, deps.tr("refusal.outdated"))
         return
     client.views_open(trigger_id=body["trigger_id"],
                       view=views.review_form(deps.tr, strike_id=ref.strike_id, kind=ref.kind))
@@ -237,10 +234,24 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _is_lead(deps: Deps, context: BoltContext) -> bool:
+def _is_lead(deps: Deps, context: BoltContext, act: Act = Act.REVIEW_REGISTER) -> bool:
     """Every /strikes act is the leads' alone (the table in bot.flows.permissions)."""
     return may(deps, context.client, team_id=context.team_id or "", user_id=context.user_id or "",
-               act=Act.REVIEW_REGISTER)
+               act=act)
+
+
+def _lead_or_refuse(deps: Deps, context: BoltContext, respond: Respond,
+                    act: Act = Act.REVIEW_REGISTER) -> bool:
+    """The polite refusal reveals nothing, not even whether the author exists."""
+    if _is_lead(deps, context, act):
+        return True
+    _say(respond, deps.tr("strikes.not_for_you"))
+    return False
+
+
+def _say(respond: Respond, text: str) -> None:
+    """A private answer under the message that was clicked, leaving that message as it is."""
+    respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def _respond_overview(respond: Respond, deps: Deps, context: BoltContext, *, offset: int,
@@ -307,14 +318,12 @@ def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: Web
                        respond: Respond) -> None:
     ack()
     deps = deps_of(context)
-    if not may(deps, client, team_id=context.team_id or "", user_id=context.user_id or "",
-               act=Act.ERASE_DATA):
-        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral", replace_original=False)
+    if not _lead_or_refuse(deps, context, respond, act=Act.ERASE_DATA):
         return
     try:
         ref = AuthorRef.decode(action.get("value"))
     except BadPayload:
-        respond(text=deps.tr("refusal.outdated"), response_type="ephemeral", replace_original=False)
+        _say(respond, deps.tr("refusal.outdated"))
         return
     result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
                                   handle=ref.handle, by=context.user_id, now=deps.clock())

@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("confirmed_by", sa.String(32), nullable=False),
         _when("confirmed_at"),
+        sa.UniqueConstraint("strike_id", "kind", name="uq_measure_strike_kind"),
     )
     op.create_index("ix_author_measure_author_id", "author_measure", ["author_id"])
     op.create_table(
