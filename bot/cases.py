@@ -300,7 +300,10 @@ def add_evidence_from_thread(
         store.advance_case(session, case=case, expected_version=case.version)
         return snapshot(session, case)
 
-    return run_in_transaction(engine, work)
+    try:
+        return run_in_transaction(engine, work)
+    except sa.exc.IntegrityError:
+        return run_in_transaction(engine, work)  # the same file arrived twice at once
 
 
 def snapshot(session: Session, case: Case) -> CaseSnapshot:

@@ -62,9 +62,9 @@ def _check_shape(text: str, content_type: str) -> None:
             for item in event.get("files") or []:
                 if not isinstance(item, dict):
                     raise Rejected(400, "bad files")
-        elif kind == "app_rate_limited":  # Slack's notice carries no event
-            if "event" in data:
-                raise Rejected(400, "rate-limit notice with an event")
+        elif kind == "app_rate_limited":  # Slack's notice: these keys and no others
+            if not set(data) <= {"token", "type", "team_id", "minute_rate_limited", "api_app_id"}:
+                raise Rejected(400, "unexpected rate-limit notice")
             _optional(data, "team_id", str)
         else:
             raise Rejected(400, "unknown event envelope")
@@ -146,8 +146,12 @@ def _message(payload: dict[str, Any]) -> None:
 def _json(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
+        # "\ud800" is valid JSON but no text: it could be neither stored nor shown.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError):
         raise Rejected(400, "not JSON") from None
+    except UnicodeEncodeError:
+        raise Rejected(400, "text that is not Unicode") from None
     if not isinstance(data, dict):
         raise Rejected(400, "not a JSON object")
     return data

@@ -22,7 +22,9 @@ def create_db_engine(url: str, *, foreign_keys: bool = True) -> sa.Engine:
     """An engine with the connection settings this bot relies on. Migrations run with SQLite's
     foreign keys off: changing a column there means copying the table, which they would block."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        # hide_parameters: a failing statement's values (a citizen's words) never reach a log.
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+                                  hide_parameters=True)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -43,7 +45,8 @@ def create_db_engine(url: str, *, foreign_keys: bool = True) -> sa.Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                            hide_parameters=True)
 
 
 @contextmanager
