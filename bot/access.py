@@ -6,6 +6,7 @@ so the normal path costs no extra Slack call per click.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -14,6 +15,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot import routing, strikes
 from bot.flows.permissions import ALLOWED, Act, Role, allowed
+
+logger = logging.getLogger(__name__)
 
 MEMBERS_TTL = 60.0  # seconds a channel's member list is trusted
 
@@ -39,8 +42,10 @@ class MemberCache:
                 cursor = (response.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     break
-        except SlackApiError:
-            return frozenset()  # unknown: nobody is let in on a guess
+        except SlackApiError as error:
+            logger.warning("cannot read the members of %s (%s): nobody is let in on a guess",
+                           channel, error.response.get("error"))
+            return frozenset()
         result = frozenset(found)
         with self._lock:
             self._members[channel] = (now + self.ttl, result)

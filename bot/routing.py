@@ -53,6 +53,9 @@ class ServiceView:
     antennas: tuple[str, ...]
     backup: str | None
     open_questions: int
+    channel: str | None = None
+    question_minutes: int | None = None  # None: the policy's target
+    report_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,33 @@ def set_antenna(engine: sa.Engine, *, team_id: str, service_id: int, user_id: st
     if changed:
         logger.info("service %s: %s %s %s by %s", service_id, role, "added" if add else "removed", user_id, by)
     return changed
+
+
+def configure_service(engine: sa.Engine, *, team_id: str, service_id: int,
+                      question_minutes: int | None = None, report_minutes: int | None = None,
+                      channel_id: str | None = None, by: str) -> ServiceView:
+    """A service's own response-time targets (business minutes) or its channel for FYIs."""
+    for value in (question_minutes, report_minutes):
+        if value is not None and not 1 <= value <= 100_000:
+            raise RoutingProblem("antenne.usage")
+
+    def work(session: Session) -> ServiceView:
+        service = store.service(session, team_id=team_id, service_id=service_id)
+        if service is None:
+            raise RoutingProblem("antenne.unknown_service", name=str(service_id))
+        if question_minutes is not None:
+            service.question_minutes = question_minutes
+        if report_minutes is not None:
+            service.report_minutes = report_minutes
+        if channel_id is not None:
+            service.channel_id = channel_id
+        session.add(service)
+        session.flush()
+        return _views(session, [service])[0]
+
+    view = run_in_transaction(engine, work)
+    logger.info("service %s configured by %s", service_id, by)
+    return view
 
 
 # --- routing -----------------------------------------------------------------------------------
@@ -369,7 +399,8 @@ def _views(session: Session, rows: list[Service]) -> list[ServiceView]:
     antennas = store.antennas(session, service_ids=ids)
     counts = store.open_question_counts(session, service_ids=ids)
     return [ServiceView(s.id, s.name, s.description, tuple(antennas[s.id]), s.backup_user_id,
-                        counts[s.id]) for s in rows]
+                        counts[s.id], s.channel_id, s.question_minutes, s.report_minutes)
+            for s in rows]
 
 
 def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:

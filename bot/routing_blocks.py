@@ -205,6 +205,14 @@ def services_list(services: list[ServiceView], tr: Translator) -> list[Block]:
 def service_detail(s: ServiceView, answers: list[QuestionView], tr: Translator,
                    flagged: list[str]) -> list[Block]:
     blocks = services_list([s], tr)[1:]
+    settings = []
+    if s.question_minutes or s.report_minutes:
+        settings.append(tr("antenne.targets", questions=_hours(s.question_minutes, tr),
+                           reports=_hours(s.report_minutes, tr)))
+    if s.channel:
+        settings.append(tr("antenne.channel", channel=f"<#{s.channel}>"))
+    if settings:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(settings))]))
     if flagged:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=":warning: " + tr("antenne.deactivated", users=", ".join(f"<@{u}>" for u in flagged)))]))
@@ -218,3 +226,7 @@ def service_detail(s: ServiceView, answers: list[QuestionView], tr: Translator,
 
 def nudge(text: str) -> list[Block]:
     return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)))]
+
+
+def _hours(minutes: int | None, tr: Translator) -> str:
+    return tr("antenne.policy_target") if not minutes else tr("antenne.hours", hours=f"{minutes / 60:g}")

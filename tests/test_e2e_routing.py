@@ -236,3 +236,30 @@ def test_a_reminder_and_an_escalation_fire_once_with_a_fixed_clock(bot, slack):
     night = BRUSSELS.localize(datetime(2031, 6, 10, 23, 0)).astimezone(pytz.utc)
     assert run_due_jobs(deps, client, now=night) == 0
     deps.engine.dispose()
+
+
+def test_a_lead_sets_a_services_target_and_channel_and_fyis_reach_that_channel(bot, slack):
+    bot.sender.command("/antenne", "groendienst termijn 2 1", LEAD, INTAKE_CHANNEL)
+    (reply,) = slack.wait_for("response_url")
+    assert "vragen 2 u, meldingen 1 u" in json.dumps(reply.params, ensure_ascii=False)
+    slack.clear_calls()
+    bot.sender.command("/antenne", "groendienst kanaal <#C0GROEN001|groen>", ANNA, INTAKE_CHANNEL)
+    assert "Alleen leidinggevenden" in json.dumps(slack.wait_for("response_url")[0].params, ensure_ascii=False)
+    slack.clear_calls()
+    bot.sender.command("/antenne", "groendienst kanaal <#C0GROEN001|groen>", LEAD, INTAKE_CHANNEL)
+    slack.wait_for("response_url")
+
+    thread = forward(bot, slack, "Die bomenkappers in het park zijn allemaal criminelen, pak ze aan!")
+    for target in ("own", "negative", "negative.punishable"):
+        thread.press("goto", target)
+    slack.clear_calls()
+    button = thread.button("act", "inform_service")
+    bot.sender.interaction(block_actions(ANNA, thread.channel, thread.ts, button["action_id"], button["value"]))
+    (opened,) = slack.wait_for("views.open")
+    view = opened.params["view"]
+    values = {"route_service": {"value": static_select_value(service_id(view, "groendienst"))},
+              "route_question": {"value": plain_text_input_value("Ter info: haatdragende reacties over de bomenkap")}}
+    status, _, body = bot.sender.interaction(view_submission("route_form", ANNA, values, view["private_metadata"]))
+    assert status == 200 and "errors" not in body
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0GROEN001")
+    dm_to(slack, OTHER_ANTENNA)

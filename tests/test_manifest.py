@@ -71,4 +71,7 @@ def test_interactivity_and_socket_mode_are_on(manifest):
 
 def test_scopes_cover_what_the_bot_does(manifest):
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"chat:write", "channels:history", "groups:history", "commands"} <= scopes
+    # What the bot calls: reading the intake channel and its members (team membership), posting,
+    # shortcuts and commands, direct messages to antennas, file uploads to leads, user time zones.
+    assert {"chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
+            "commands", "im:write", "files:write", "users:read"} <= scopes

@@ -23,6 +23,11 @@ from bot.routing import QuestionView, RoutingProblem
 logger = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# "/antenne mobiliteit termijn 8 4" (business hours for questions, reports) or
+# "/antenne mobiliteit kanaal #mobiliteit" (where FYIs for the service also go).
+_SETTING = re.compile(
+    r"^(?P<name>.+?)\s+(?:(?:termijn|target)\s+(?P<questions>\d{1,3})(?:\s+(?P<reports>\d{1,3}))?"
+    r"|(?:kanaal|channel)\s+<#(?P<channel>[CG][A-Z0-9]+)(?:\|[^>]*)?>)$", re.IGNORECASE)
 
 
 def register(app: App) -> None:
@@ -71,6 +76,14 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         return
     ack()
     undelivered = notify_antennas(client, deps, question, question.service.antennas)
+    if question.kind == "fyi" and question.service.channel:
+        try:  # the service's own channel hears of it too (never the intake channel)
+            client.chat_postMessage(channel=question.service.channel, unfurl_links=False,
+                                    text=deps.tr("route.dm_fallback", service=question.service.name),
+                                    blocks=views.antenna_message(question, deps.tr, zone=None))
+        except SlackApiError as error:
+            logger.warning("question %s: service channel refused (%s)", question.id,
+                           error.response.get("error"))
     client.chat_postMessage(
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
         text=deps.tr("route.fallback", service=question.service.name),
@@ -208,6 +221,10 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
     if len(text) > 500:
         respond(text=deps.tr("antenne.usage"), response_type="ephemeral")
         return
+    setting = _SETTING.match(text)
+    if setting:
+        _configure(setting, client, deps, context, respond)
+        return
     people = _MENTION.findall(text)
     words = _MENTION.sub(" ", text).split()
     verb = None
@@ -243,6 +260,29 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         if verb is None and changed and _deactivated(client, person):
             done.append(":warning: " + deps.tr("antenne.deactivated", users=f"<@{person}>"))
     respond(text="\n".join(done), response_type="ephemeral")
+
+
+def _configure(setting: re.Match, client: WebClient, deps: Deps, context: BoltContext,
+               respond: Respond) -> None:
+    team = context.team_id or ""
+    if not may(deps, client, team_id=team, user_id=context.user_id, act=Act.MANAGE_ANTENNAS):
+        respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
+        return
+    try:
+        service = routing.resolve_service(deps.engine, team_id=team, name=setting["name"])
+        hours = [int(h) if h else None for h in (setting["questions"], setting["reports"])]
+        if any(h == 0 for h in hours):
+            raise RoutingProblem("antenne.usage")
+        service = routing.configure_service(
+            deps.engine, team_id=team, service_id=service.id,
+            question_minutes=hours[0] * 60 if hours[0] else None,
+            report_minutes=hours[1] * 60 if hours[1] else None,
+            channel_id=setting["channel"], by=context.user_id)
+    except RoutingProblem as problem:
+        respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
+        return
+    respond(blocks=views.service_detail(service, [], deps.tr, []), text=service.name,
+            response_type="ephemeral")
 
 
 # --- helpers -----------------------------------------------------------------------------------
