@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
@@ -85,6 +86,7 @@ class _DropTokenNotice(logging.Filter):
 
 
 _TOKEN_NOTICE = _DropTokenNotice()
+LISTENER_THREADS = 24
 
 
 def create_app(deps: Deps) -> App:
@@ -99,6 +101,9 @@ def create_app(deps: Deps) -> App:
         # Socket Mode has no HTTP requests to verify; in HTTP mode verification is always on.
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,
+        # Buttons and forms are acknowledged from Bolt's listener threads; its default of five
+        # keeps an ack waiting behind earlier requests' database and Slack work.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=bolt_logger,
     )
 

@@ -45,7 +45,8 @@ def create_db_engine(url: str, *, foreign_keys: bool = True) -> sa.Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+    # Up to 24 listener threads per process share these; the rest wait a moment for one.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8,
                             hide_parameters=True)
 
 
