@@ -76,3 +76,23 @@ def engine(database_url) -> Iterator[sa.Engine]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+TEAM = ("U0ANNA0001", "U0BERT0001")  # the made-up social-media team: members of the intake channel
+
+
+@pytest.fixture(scope="module")
+def slack():
+    """The Slack emulator for an end-to-end module, the team listed in the intake channel. Each
+    test starts with no calls recorded once it asks for ``fresh_calls``."""
+    from tests.bot_process import INTAKE_CHANNEL
+    from tests.slack_emulator import SlackEmulator
+
+    with SlackEmulator() as emulator:
+        emulator.set_members(INTAKE_CHANNEL, list(TEAM))
+        yield emulator
+
+
+@pytest.fixture
+def fresh_calls(slack) -> None:
+    slack.clear_calls()

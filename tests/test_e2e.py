@@ -28,7 +28,7 @@ from tests.slack_requests import (
     view_submission,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 
 ANNA = "U0ANNA0001"  # team members (made up)
 BERT = "U0BERT0001"
@@ -44,21 +44,9 @@ def new_ts() -> str:
 
 
 @pytest.fixture(scope="module")
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])  # the social-media team
-        yield emulator
-
-
-@pytest.fixture(scope="module")
 def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
     with BotProcess({"DATABASE_URL": bot_database}, slack, tmp_path_factory.mktemp("bot")) as process:
         yield process
-
-
-@pytest.fixture(autouse=True)
-def fresh_calls(slack) -> None:
-    slack.clear_calls()
 
 
 def decisions(bot: BotProcess) -> list[dict]:

@@ -17,9 +17,9 @@ from bot.scheduler import run_due_jobs
 from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
 from tests.slack_emulator import SlackEmulator
 from tests.slack_requests import block_actions, plain_text_input_value, static_select_value, view_submission
-from tests.test_e2e import ANNA, BERT, Thread, decisions, forward
+from tests.test_e2e import ANNA, Thread, decisions, forward
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 
 LEAD = LEAD_USER_ID
 ANTENNA = "U0ANTN0001"  # made-up service staff
@@ -28,13 +28,6 @@ BACKUP = "U0BACK0001"
 LEFT = "U0LEFT0001"  # an antenna who left the organisation
 QUESTION = "Wanneer worden de wegenwerken in de Stationsstraat afgerond?"
 BRUSSELS = pytz.timezone("Europe/Brussels")
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])  # the social-media team
-        yield emulator
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +40,6 @@ def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
             slack.wait_for("response_url", lambda c, t=text: True)
             slack.clear_calls()
         yield process
-
-
-@pytest.fixture(autouse=True)
-def fresh_calls(slack) -> None:
-    slack.clear_calls()
 
 
 def to_question(bot, slack, text: str = QUESTION) -> Thread:

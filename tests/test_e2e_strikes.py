@@ -9,7 +9,6 @@ from typing import Iterator
 import pytest
 
 from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.slack_emulator import SlackEmulator
 from tests.slack_requests import (
     block_actions,
     plain_text_input_value,
@@ -18,28 +17,16 @@ from tests.slack_requests import (
 )
 from tests.test_e2e import ANNA, BERT, Thread, decisions, forward
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 
 LEAD = LEAD_USER_ID
 HANDLE = "@Burger_Test_42"  # a made-up citizen
 
 
 @pytest.fixture(scope="module")
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])  # the social-media team
-        yield emulator
-
-
-@pytest.fixture(scope="module")
 def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
     with BotProcess({"DATABASE_URL": bot_database}, slack, tmp_path_factory.mktemp("strikes")) as process:
         yield process
-
-
-@pytest.fixture(autouse=True)
-def fresh_calls(slack) -> None:
-    slack.clear_calls()
 
 
 def to_conduct(bot, slack) -> Thread:
