@@ -212,7 +212,7 @@ def test_a_full_path_to_a_decision_is_logged_and_shown(bot, slack):
     assert all(r["policy_version"].startswith("2024.1+") for r in rows)
     history = thread.text()
     assert f"<@{BERT}>" in history and f"<@{ANNA}>" in history
-    assert "Openbaar gereageerd" in history or "✓" in history
+    assert f"<@{BERT}> ✓ Openbaar gereageerd" in history  # the action's "done" text, by who
     assert len(slack.calls("chat.update")) == 4  # one Slack call per click
 
 

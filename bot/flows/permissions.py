@@ -48,6 +48,15 @@ ALLOWED: dict[Act, frozenset[Role]] = {
 }
 
 
+# Tree buttons whose action is more than a step in the tree.
+_ACT_OF_ACTION = {"strike": Act.RECORD_STRIKE, "route": Act.ROUTE, "inform_service": Act.ROUTE}
+
+
+def act_of_tree_action(action_id: str | None) -> Act:
+    """The act a click on a case's message is: most walk the tree; some record more."""
+    return _ACT_OF_ACTION.get(action_id or "", Act.WALK_TREE)
+
+
 def allowed(act: Act, roles: set[Role] | frozenset[Role]) -> bool:
     return bool(ALLOWED[act] & set(roles))
 

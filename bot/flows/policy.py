@@ -148,10 +148,6 @@ class Node:
     switch_notes: tuple[SwitchNote, ...] = ()
     staff_check: bool = False  # ask whether a staff member is personally targeted
 
-    @property
-    def is_question(self) -> bool:
-        return bool(self.children)
-
 
 @dataclass(frozen=True)
 class Action:

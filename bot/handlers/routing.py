@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import cases, ids, routing
 from bot.access import may
+from bot.flows.commands import parse_antenne
 from bot.flows.permissions import Act
 from bot import routing_blocks as views
 from bot.app import Deps, deps_of
@@ -21,14 +22,6 @@ from bot.payloads import BadPayload, DirectMessageRef, QuestionRef
 from bot.routing import QuestionView, RoutingProblem
 
 logger = logging.getLogger(__name__)
-
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-# "/antenne mobiliteit termijn 8 4" (business hours for questions, reports) or
-# "/antenne mobiliteit kanaal #mobiliteit" (where FYIs for the service also go).
-_SETTING = re.compile(
-    r"^(?P<name>.+?)\s+(?:(?:termijn|target)\s+(?P<questions>\d{1,3})(?:\s+(?P<reports>\d{1,3}))?"
-    r"|(?:kanaal|channel)\s+<#(?P<channel>[CG][A-Z0-9]+)(?:\|[^>]*)?>)$", re.IGNORECASE)
-
 
 def register(app: App) -> None:
     app.view(ids.ROUTE_VIEW)(guarded(on_route_submitted))
@@ -213,76 +206,51 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
     if not permitted(client, context, Act.LIST_SERVICES, respond=respond):
         return
     routing.ensure_services(deps.engine, deps.policy, team_id=team, language=deps.tr.language)
-    text = " ".join((command.get("text") or "").split())
-    if not text:
+    parsed = parse_antenne(command.get("text") or "")
+    if parsed.kind == "list":
         respond(blocks=views.services_list(routing.list_services(deps.engine, team_id=team), deps.tr),
                 text=deps.tr("antenne.title"), response_type="ephemeral")
         return
-    if len(text) > 500:
+    if parsed.kind == "usage":
         respond(text=deps.tr("antenne.usage"), response_type="ephemeral")
         return
-    setting = _SETTING.match(text)
-    if setting:
-        _configure(setting, client, deps, context, respond)
+    if parsed.kind != "show" and not may(deps, client, team_id=team, user_id=context.user_id,
+                                         act=Act.MANAGE_ANTENNAS):
+        respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
         return
-    people = _MENTION.findall(text)
-    words = _MENTION.sub(" ", text).split()
-    verb = None
-    if words and words[-1].lower() in ("backup", "remove", "verwijder"):
-        verb = words.pop().lower()
     try:
-        service = routing.resolve_service(deps.engine, team_id=team, name=" ".join(words))
+        service = routing.resolve_service(deps.engine, team_id=team, name=parsed.service)
+        if parsed.kind == "settings":
+            service = routing.configure_service(
+                deps.engine, team_id=team, service_id=service.id,
+                question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
+                channel_id=parsed.channel, by=context.user_id)
     except RoutingProblem as problem:
         respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
         return
-    if not people:
-        if verb is not None:
-            respond(text=deps.tr("antenne.usage"), response_type="ephemeral")
-            return
+    if parsed.kind == "settings":
+        respond(blocks=views.service_detail(service, [], deps.tr, []), text=service.name,
+                response_type="ephemeral")
+        return
+    if parsed.kind == "show":
         answers = routing.standard_answers(deps.engine, team_id=team, service_id=service.id)
         flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
                    if _deactivated(client, u)]
         respond(blocks=views.service_detail(service, answers, deps.tr, flagged),
                 text=service.name, response_type="ephemeral")
         return
-    if not may(deps, client, team_id=team, user_id=context.user_id, act=Act.MANAGE_ANTENNAS):
-        respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
-        return
     done = []
-    for person in people[:10]:
+    for person in parsed.people:
         changed = routing.set_antenna(
             deps.engine, team_id=team, service_id=service.id, user_id=person,
-            role="backup" if verb == "backup" else "antenna", add=verb not in ("remove", "verwijder"),
+            role="backup" if parsed.verb == "backup" else "antenna", add=parsed.verb != "remove",
             by=context.user_id, now=deps.clock())
-        key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(verb, "antenne.removed")
+        key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(parsed.verb, "antenne.removed")
         done.append(deps.tr(key if changed else "antenne.unchanged", user=f"<@{person}>",
                             service=service.name))
-        if verb is None and changed and _deactivated(client, person):
+        if parsed.verb is None and changed and _deactivated(client, person):
             done.append(":warning: " + deps.tr("antenne.deactivated", users=f"<@{person}>"))
     respond(text="\n".join(done), response_type="ephemeral")
-
-
-def _configure(setting: re.Match, client: WebClient, deps: Deps, context: BoltContext,
-               respond: Respond) -> None:
-    team = context.team_id or ""
-    if not may(deps, client, team_id=team, user_id=context.user_id, act=Act.MANAGE_ANTENNAS):
-        respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
-        return
-    try:
-        service = routing.resolve_service(deps.engine, team_id=team, name=setting["name"])
-        hours = [int(h) if h else None for h in (setting["questions"], setting["reports"])]
-        if any(h == 0 for h in hours):
-            raise RoutingProblem("antenne.usage")
-        service = routing.configure_service(
-            deps.engine, team_id=team, service_id=service.id,
-            question_minutes=hours[0] * 60 if hours[0] else None,
-            report_minutes=hours[1] * 60 if hours[1] else None,
-            channel_id=setting["channel"], by=context.user_id)
-    except RoutingProblem as problem:
-        respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
-        return
-    respond(blocks=views.service_detail(service, [], deps.tr, []), text=service.name,
-            response_type="ephemeral")
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot import blocks, cases, ids
 from bot.app import deps_of
 from bot.flows.tree import Click, Move
-from bot.flows.permissions import Act
+from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.errors import guarded
 from bot.handlers.common import permitted, refresh_case_message, tell
 from bot.handlers.routing import open_route_form
@@ -35,8 +35,7 @@ def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, cli
     except BadPayload:
         _outdated(client, context, body)
         return
-    act = {"strike": Act.RECORD_STRIKE, "route": Act.ROUTE, "inform_service": Act.ROUTE}.get(
-        ref.click.target or "", Act.WALK_TREE) if ref.click.move is Move.ACTION else Act.WALK_TREE
+    act = act_of_tree_action(ref.click.target) if ref.click.move is Move.ACTION else Act.WALK_TREE
     if not _permitted(client, context, body, act):
         return
     if ref.click.move is Move.ACTION and ref.click.target in FORM_ACTIONS:
