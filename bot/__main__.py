@@ -52,21 +52,22 @@ def _first_line(problem: Exception) -> str:
 
 
 def start_scheduler(settings: Settings) -> None:
-    """The single-process default: reminders are sent from a background thread of this process.
+    """The single-process default: reminders are sent from a background thread of this process
+    (in HTTP mode, of each gunicorn worker: a process that forks must not run threads, or a
+    worker can inherit a lock held mid-call and hang; each job is still claimed once).
     With a separate scheduler process (the Procfile's), set SCHEDULER=off for the web process."""
     if os.environ.get("SCHEDULER", "on").lower() in ("off", "0", "false", "no"):
         return
-    from bot.app import build_deps, slack_client
+    from bot.app import build_deps, directory
     from bot.scheduler import Scheduler, interval_from_env
 
     interval = interval_from_env()
-    Scheduler(build_deps(settings, run_migrations=False), slack_client(settings),
+    Scheduler(directory(build_deps(settings, run_migrations=False)),
               interval=interval).start_in_background()
 
 
 def main() -> None:
     settings = prepare()
-    start_scheduler(settings)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -74,6 +75,7 @@ def main() -> None:
 
         app = create_app(build_deps(settings, run_migrations=False))
         logger.info("starting in Socket Mode")
+        start_scheduler(settings)
         SocketModeHandler(app, settings.app_token).start()
         return
     from gunicorn.app.base import BaseApplication
@@ -87,6 +89,7 @@ def main() -> None:
                 self.cfg.set(key, getattr(conf, key))
             self.cfg.set("bind", f"0.0.0.0:{settings.port}")
             self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "1")))
+            self.cfg.set("post_worker_init", lambda worker: start_scheduler(settings))
 
         def load(self):
             from bot.wsgi import create_wsgi_app

@@ -56,11 +56,11 @@ def roles(deps, client: WebClient, *, team_id: str, user_id: str, needed: frozen
     """The roles of ``user_id`` among ``needed`` (only those are looked up)."""
     found: set[Role] = set()
     if Role.TEAM in needed and any(
-        user_id in deps.members.members(client, channel) for channel in deps.settings.intake_channels
+        user_id in deps.members.members(client, channel) for channel in deps.workspace.intake_channels
     ):
         found.add(Role.TEAM)
     if Role.LEAD in needed and not found and strikes.is_lead(
-        deps.engine, team_id=team_id, user_id=user_id, seeds=deps.settings.lead_user_ids,
+        deps.engine, team_id=team_id, user_id=user_id, seeds=deps.workspace.lead_user_ids,
         now=deps.clock(),
     ):
         found.add(Role.LEAD)

@@ -15,7 +15,7 @@ DEFAULT_DATABASE_URL = "sqlite:///reageerwijzer.sqlite3"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LANGUAGES = ("nl", "en")
 
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -25,7 +25,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str = field(repr=False)
+    bot_token: str | None = field(repr=False)  # None in install mode: each workspace has its own
     signing_secret: str | None = field(repr=False)
     app_token: str | None = field(repr=False)
     database_url: str = field(repr=False)  # may hold a password
@@ -35,10 +35,18 @@ class Settings:
     lead_user_ids: tuple[str, ...]
     policy_file: str | None
     language: str
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    redirect_uri: str | None = None
 
     @property
     def socket_mode(self) -> bool:
         return self.app_token is not None
+
+    @property
+    def install_mode(self) -> bool:
+        """One deployment for many workspaces, each added with "Add to Slack" (OAuth)."""
+        return self.client_id is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -48,15 +56,29 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+        if (client_id is None) != (client_secret is None):
+            missing = "SLACK_CLIENT_SECRET" if client_secret is None else "SLACK_CLIENT_ID"
+            raise ConfigError(f"{missing} is not set (install mode needs both the app's client id and secret)")
+        install_mode = client_id is not None
+
         bot_token = get("SLACK_BOT_TOKEN")
-        if bot_token is None:
-            raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
-        if not bot_token.startswith("xoxb-"):
+        if install_mode:
+            if bot_token is not None:
+                raise ConfigError("SLACK_BOT_TOKEN must be empty in install mode (SLACK_CLIENT_ID is set): "
+                                  "each workspace's token comes from its installation")
+        elif bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...; "
+                              "or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for install mode)")
+        elif not bot_token.startswith("xoxb-"):
             raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
 
         app_token = get("SLACK_APP_TOKEN")
         if app_token is not None and not app_token.startswith("xapp-"):
             raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        if app_token is not None and install_mode:
+            raise ConfigError("SLACK_APP_TOKEN must be empty in install mode: "
+                              "\"Add to Slack\" needs HTTP mode and a public URL")
 
         signing_secret = get("SLACK_SIGNING_SECRET")
         if app_token is None and signing_secret is None:
@@ -64,6 +86,10 @@ class Settings:
                 "SLACK_SIGNING_SECRET is not set (needed in HTTP mode; "
                 "set SLACK_APP_TOKEN for Socket Mode instead)"
             )
+
+        redirect_uri = get("SLACK_REDIRECT_URI")
+        if redirect_uri is not None and not re.match(r"^https?://\S+$", redirect_uri):
+            raise ConfigError("SLACK_REDIRECT_URI must be an http(s) URL ending in /slack/oauth_redirect")
 
         database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
         if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
@@ -84,10 +110,15 @@ class Settings:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError(f"PORT must be a port number, not {port_text!r}")
 
-        intake = _id_list(get("INTAKE_CHANNELS"), "INTAKE_CHANNELS", _CHANNEL_ID, "channel ids like C0123ABCD")
-        if not intake:
-            raise ConfigError("INTAKE_CHANNELS is not set (comma-separated channel ids, e.g. C0123ABCD)")
+        intake = _id_list(get("INTAKE_CHANNELS"), "INTAKE_CHANNELS", CHANNEL_ID, "channel ids like C0123ABCD")
         leads = _id_list(get("LEAD_USER_IDS"), "LEAD_USER_IDS", _USER_ID, "user ids like U0123ABCD")
+        if install_mode:
+            for name, value in (("INTAKE_CHANNELS", intake), ("LEAD_USER_IDS", leads)):
+                if value:
+                    raise ConfigError(f"{name} must be empty in install mode: each workspace sets its "
+                                      "own at install or with python -m bot.workspaces")
+        elif not intake:
+            raise ConfigError("INTAKE_CHANNELS is not set (comma-separated channel ids, e.g. C0123ABCD)")
 
         language = (get("LANGUAGE") or "nl").lower()
         if language not in LANGUAGES:
@@ -108,6 +139,9 @@ class Settings:
             lead_user_ids=leads,
             policy_file=policy_file,
             language=language,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
         )
 
 

@@ -61,14 +61,18 @@ def _pseudonymise(session: Session, author: Author) -> int:
     return len(strikes)
 
 
-def erase_expired(engine: sa.Engine, *, retention_months: int, now: datetime) -> int:
-    """Erase what the retention period no longer allows; returns the number of cases erased."""
+def erase_expired(engine: sa.Engine, *, retention_months: int, now: datetime,
+                  team_id: str | None = None) -> int:
+    """Erase what the retention period no longer allows (in one workspace, or in all when
+    ``team_id`` is None); returns the number of cases erased."""
     cutoff = add_months(now, -retention_months)
 
     def work(session: Session) -> int:
-        cases = list(session.exec(
-            select(Case).where(Case.status == "closed", Case.closed_at < cutoff,
-                               Case.erased_at.is_(None)).limit(SWEEP_BATCH)))
+        statement = select(Case).where(Case.status == "closed", Case.closed_at < cutoff,
+                                       Case.erased_at.is_(None))
+        if team_id is not None:
+            statement = statement.where(Case.team_id == team_id)
+        cases = list(session.exec(statement.limit(SWEEP_BATCH)))
         by_team: dict[str, int] = {}
         for case in cases:
             _erase_case(session, case, now)
@@ -88,8 +92,8 @@ def erase_expired(engine: sa.Engine, *, retention_months: int, now: datetime) ->
                     sa.or_(Strike.expires_at.is_(None), Strike.expires_at > now))).one()
             if not still_needed and not counting:
                 erased_strikes += _pseudonymise(session, author)
-        for team_id, count in by_team.items():
-            session.add(Erasure(team_id=team_id, reason="retention", erased_at=now, cases=count,
+        for team, count in by_team.items():
+            session.add(Erasure(team_id=team, reason="retention", erased_at=now, cases=count,
                                 strikes=erased_strikes))
         return len(cases)
 

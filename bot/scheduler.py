@@ -26,10 +26,12 @@ from sqlmodel import Session
 
 from bot import blocks, cases, outbox, routing
 from bot import routing_blocks as views
+from bot import workspaces as bot_workspaces
 from bot.app import Deps
 from bot.flows.timing import is_business_time
 from bot.handlers.routing import notify_antennas
 from bot.privacy import erase_expired
+from bot.workspaces import Directory, erase_departed
 from storage import routing as store
 from storage.db import run_in_transaction
 
@@ -54,12 +56,12 @@ def worker_name() -> str:
 
 
 def claim_due(engine: sa.Engine, *, now: datetime, worker: str, limit: int = BATCH,
-              kinds: tuple[str, ...] | None = None) -> list[JobRef]:
+              kinds: tuple[str, ...] | None = None, team_id: str | None = None) -> list[JobRef]:
     """Claim the due jobs this scheduler will carry out; another scheduler gets the others."""
 
     def work(session: Session) -> list[JobRef]:
         claimed = []
-        for job_id in store.due_job_ids(session, now=now, limit=limit, kinds=kinds):
+        for job_id in store.due_job_ids(session, now=now, limit=limit, kinds=kinds, team_id=team_id):
             if store.claim_job(session, job_id=job_id, worker=worker, now=now):
                 job = store.job(session, job_id=job_id)
                 claimed.append(JobRef(job.id, job.kind, job.ref_id, job.team_id, job.created_by,
@@ -78,13 +80,29 @@ def finish(engine: sa.Engine, job: JobRef, *, now: datetime, outcome: str) -> No
     run_in_transaction(engine, work)
 
 
-def run_due_jobs(deps: Deps, client: WebClient, *, now: datetime, worker: str | None = None) -> int:
-    """Carry out every due job once; returns how many were carried out."""
-    erase_expired(deps.engine, retention_months=deps.policy.retention_months, now=now)
-    # Messages Slack could not take go out at any hour; people are only reminded in office hours.
-    kinds = None if is_business_time(now, deps.policy.business_hours) else outbox.KINDS
-    jobs = claim_due(deps.engine, now=now, worker=worker or worker_name(), kinds=kinds)
-    for job in jobs:
+def run_due_jobs(workspaces: Directory, *, now: datetime, worker: str | None = None) -> int:
+    """Carry out every due job once, workspace by workspace; returns how many were carried out."""
+    worker = worker or worker_name()
+    engine = workspaces.base.engine
+    erase_departed(engine, now=now)
+    departed = bot_workspaces.departed(engine)
+    done = 0
+    for deps in workspaces.served():
+        team_id = deps.workspace.team_id  # None in token mode: every job is this workspace's
+        erase_expired(engine, retention_months=deps.policy.retention_months, now=now, team_id=team_id)
+        # Messages Slack could not take go out at any hour; people are only reminded in office hours.
+        kinds = None if is_business_time(now, deps.policy.business_hours) else outbox.KINDS
+        for job in claim_due(engine, now=now, worker=worker, kinds=kinds, team_id=team_id):
+            client = None if job.team_id in departed else workspaces.client_for(job.team_id)
+            _run(deps, client, job, now)
+            done += 1
+    return done
+
+
+def _run(deps: Deps, client: WebClient | None, job: JobRef, now: datetime) -> None:
+    if client is None:  # uninstalled since the job was claimed: no work for that workspace
+        outcome = bot_workspaces.UNINSTALLED
+    else:
         try:
             outcome = _carry_out(deps, client, job, now)
         except SlackApiError as error:
@@ -93,9 +111,8 @@ def run_due_jobs(deps: Deps, client: WebClient, *, now: datetime, worker: str | 
         except Exception:  # noqa: BLE001 (one broken job must not stop the others)
             logger.exception("job %s (%s) failed", job.id, job.kind)
             outcome = "error"
-        finish(deps.engine, job, now=now, outcome=outcome)
-        logger.info("job %s (%s about %s): %s", job.id, job.kind, job.ref_id, outcome)
-    return len(jobs)
+    finish(deps.engine, job, now=now, outcome=outcome)
+    logger.info("job %s (%s about %s): %s", job.id, job.kind, job.ref_id, outcome)
 
 
 def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str:
@@ -161,15 +178,15 @@ def _post(client: WebClient, channel: str, thread_ts: str, text: str) -> None:
 class Scheduler:
     """Looks at the job table every ``interval`` seconds until stopped."""
 
-    def __init__(self, deps: Deps, client: WebClient, *, interval: float = DEFAULT_INTERVAL) -> None:
-        self.deps, self.client, self.interval = deps, client, interval
+    def __init__(self, workspaces: Directory, *, interval: float = DEFAULT_INTERVAL) -> None:
+        self.workspaces, self.interval = workspaces, interval
         self._stop = threading.Event()
 
     def run(self) -> None:
         logger.info("scheduler running every %.0f s", self.interval)
         while not self._stop.is_set():
             try:
-                run_due_jobs(self.deps, self.client, now=self.deps.clock())
+                run_due_jobs(self.workspaces, now=self.workspaces.base.clock())
             except sa.exc.SQLAlchemyError as error:
                 logger.warning("scheduler: database unavailable (%s); trying again", type(error).__name__)
             self._stop.wait(self.interval)
@@ -200,19 +217,18 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
 
     from bot.__main__ import prepare
-    from bot.app import build_deps, slack_client
+    from bot.app import build_deps, directory
 
     parser = argparse.ArgumentParser(description="Send due reminders, escalations and checks.")
     parser.add_argument("--once", action="store_true", help="look once and stop (for cron)")
     args = parser.parse_args(argv)
     settings = prepare()
     interval = interval_from_env()
-    deps = build_deps(settings, run_migrations=False)
-    client = slack_client(settings)
+    workspaces = directory(build_deps(settings, run_migrations=False))
     if args.once:
-        run_due_jobs(deps, client, now=deps.clock())
+        run_due_jobs(workspaces, now=workspaces.base.clock())
         return
-    Scheduler(deps, client, interval=interval).run()
+    Scheduler(workspaces, interval=interval).run()
 
 
 if __name__ == "__main__":

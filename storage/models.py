@@ -272,3 +272,25 @@ class Erasure(SQLModel, table=True):
     erased_at: datetime = _when()
     cases: int = Field(default=0)
     strikes: int = Field(default=0)
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace served in install mode: its intake channels, language and policy.
+
+    The installation itself (the bot token) is kept by slack_sdk's installation store in its own
+    tables; this row is what the municipality set up. Uninstalling dates the row and schedules
+    the workspace's data for erasure after the retention period; installing again cancels that.
+    """
+
+    __tablename__ = "workspace"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(default="", max_length=200)
+    language: str = Field(default="nl", max_length=2)
+    intake_channels: str = Field(default="", max_length=500)  # comma-separated channel ids
+    policy: str | None = Field(default=None, sa_type=sa.Text)  # TOML; None: the deployment's
+    installed_by: str = Field(max_length=32)  # the first lead
+    installed_at: datetime = _when()
+    uninstalled_at: datetime | None = _when(default=None, nullable=True)
+    erase_after: datetime | None = _when(default=None, nullable=True)
+    erased_at: datetime | None = _when(default=None, nullable=True)

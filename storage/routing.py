@@ -90,7 +90,7 @@ def add(session: Session, row: object) -> None:
 
 
 def due_job_ids(session: Session, *, now: datetime, limit: int,
-                kinds: tuple[str, ...] | None = None) -> list[int]:
+                kinds: tuple[str, ...] | None = None, team_id: str | None = None) -> list[int]:
     """Jobs that are due and unclaimed. On PostgreSQL rows another scheduler is claiming right now
     are skipped rather than waited for; the claim itself decides who runs a job."""
     statement = (
@@ -101,6 +101,8 @@ def due_job_ids(session: Session, *, now: datetime, limit: int,
     )
     if kinds is not None:
         statement = statement.where(Job.kind.in_(kinds))
+    if team_id is not None:
+        statement = statement.where(Job.team_id == team_id)
     if session.bind.dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return list(session.exec(statement))

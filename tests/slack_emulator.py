@@ -199,6 +199,13 @@ class SlackEmulator:
         self._reactions: set[tuple[str, str, str]] = set()
         self._scheduled: dict[str, dict[str, Any]] = {}
         self._dm_users: dict[str, str] = {}
+        # Install mode: OAuth codes waiting to be exchanged, each token's workspace, each
+        # channel's workspace (a token from another workspace does not see the channel).
+        self._codes: dict[str, dict[str, Any]] = {}
+        self._token_team: dict[str, str] = {}
+        self._channel_team: dict[str, str] = {}
+        self._revoked: set[str] = set()
+        self._caller: str | None = None
 
     # ------------------------------------------------------------------
     # lifecycle
@@ -274,6 +281,31 @@ class SlackEmulator:
         """Override fields of the channel ``conversations.info`` returns, e.g. ``is_archived=True``."""
         with self._lock:
             self._channels.setdefault(channel, {}).update(fields)
+
+    def add_workspace(self, team_id: str, name: str, *, code: str, installer: str,
+                      channel: str, channel_name: str = "sociale-media") -> None:
+        """A workspace that installs the app: ``oauth.v2.access`` exchanges ``code`` for a bot
+        token of that workspace (the installer picked ``channel`` on the consent screen)."""
+        with self._lock:
+            self._channel_team[channel] = team_id
+            self._codes[code] = {"team_id": team_id, "name": name, "installer": installer,
+                                 "channel": channel, "channel_name": channel_name}
+
+    def set_channel_team(self, channel: str, team_id: str) -> None:
+        """Which workspace ``channel`` belongs to: other workspaces' tokens get channel_not_found."""
+        with self._lock:
+            self._channel_team[channel] = team_id
+
+    def token_of(self, team_id: str) -> str | None:
+        """The bot token the emulator handed out for ``team_id`` (the newest)."""
+        with self._lock:
+            found = [t for t, team in self._token_team.items() if team == team_id]
+        return found[-1] if found else None
+
+    def revoke(self, team_id: str) -> None:
+        """The app is uninstalled from ``team_id``: its tokens stop working."""
+        with self._lock:
+            self._revoked.update(t for t, team in self._token_team.items() if team == team_id)
 
     def set_file(self, file_id: str, **fields: Any) -> None:
         """Override fields of the file ``files.info`` returns."""
@@ -520,14 +552,21 @@ class SlackEmulator:
                                   response=response, path=f"/api/{method}"))
                 return _Reply(status=status, body=json.dumps(response).encode(), headers=headers)
 
-            if token is None:
+            if method == "oauth.v2.access":  # the app's client id and secret, not a token
+                response = self._m_oauth_v2_access(params)
+            elif token is None:
                 response = {"ok": False, "error": "not_authed"}
             elif self.accepted_tokens is not None and token not in self.accepted_tokens:
                 response = {"ok": False, "error": "invalid_auth"}
+            elif token in self._revoked:
+                response = {"ok": False, "error": "token_revoked"}
+            elif self._foreign_channel(token, params):
+                response = {"ok": False, "error": "channel_not_found"}
             elif method in self._stubs:
                 stub = self._stubs[method]
                 response = stub(params) if callable(stub) else json.loads(json.dumps(stub))
             else:
+                self._caller = token
                 handler = getattr(self, "_m_" + method.replace(".", "_"), None)
                 response = handler(params) if handler is not None else {"ok": False, "error": "unknown_method"}
             self._record(Call(method, params, token, received, response=response, path=f"/api/{method}"))
@@ -677,13 +716,45 @@ class SlackEmulator:
     def _m_api_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "args": {k: v for k, v in params.items() if isinstance(v, str)}}
 
-    def _m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _foreign_channel(self, token: str, params: dict[str, Any]) -> bool:
+        channel = params.get("channel")
+        owner = self._channel_team.get(channel) if isinstance(channel, str) else None
+        return owner is not None and owner != self._token_team.get(token, TEAM_ID)
+
+    def _m_oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        install = self._codes.pop(str(params.get("code") or ""), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id = install["team_id"]
+        token = f"xoxb-{team_id.lower()}-{self._next_id('')}"
+        self._token_team[token] = team_id
         return {
             "ok": True,
-            "url": WORKSPACE_URL,
-            "team": TEAM_NAME,
+            "app_id": APP_ID,
+            "authed_user": {"id": install["installer"]},
+            "scope": BOT_SCOPES,
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": team_id, "name": install["name"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "incoming_webhook": {
+                "channel": f"#{install['channel_name']}",
+                "channel_id": install["channel"],
+                "configuration_url": f"https://{team_id.lower()}.slack.com/services/B0HOOK0001",
+                "url": f"https://hooks.slack.example/services/{team_id}/B0HOOK0001/made-up",
+            },
+        }
+
+    def _m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        team_id = self._token_team.get(self._caller or "", TEAM_ID)
+        return {
+            "ok": True,
+            "url": WORKSPACE_URL if team_id == TEAM_ID else f"https://{team_id.lower()}.slack.com/",
+            "team": TEAM_NAME if team_id == TEAM_ID else team_id,
             "user": BOT_USER_NAME,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,

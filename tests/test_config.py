@@ -61,3 +61,35 @@ def test_secrets_stay_out_of_the_repr():
     env = {**GOOD, "DATABASE_URL": "postgresql+psycopg://rw:hunter2@db.example/rw"}
     text = repr(Settings.from_env(env))
     assert "xoxb-made-up" not in text and "made-up-secret" not in text and "hunter2" not in text
+
+
+INSTALL = {
+    "SLACK_CLIENT_ID": "1111111111.2222222222",
+    "SLACK_CLIENT_SECRET": "made-up-client-secret",
+    "SLACK_SIGNING_SECRET": "made-up-secret",
+}
+
+
+def test_install_mode_needs_no_bot_token_nor_channels():
+    settings = Settings.from_env(INSTALL)
+    assert settings.install_mode and settings.bot_token is None and settings.intake_channels == ()
+    assert "made-up-client-secret" not in repr(settings)
+    assert not Settings.from_env(GOOD).install_mode
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": ""}, "SLACK_CLIENT_ID"),
+        ({"SLACK_BOT_TOKEN": "xoxb-made-up"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xapp-1-made-up"}, "SLACK_APP_TOKEN"),
+        ({"INTAKE_CHANNELS": "C0INTAKE01"}, "INTAKE_CHANNELS"),
+        ({"LEAD_USER_IDS": "U0LEAD0001"}, "LEAD_USER_IDS"),
+        ({"SLACK_REDIRECT_URI": "slack/oauth_redirect"}, "SLACK_REDIRECT_URI"),
+    ],
+)
+def test_a_bad_install_mode_setting_is_named_in_one_line(changes, named):
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({**INSTALL, **changes})
+    assert named in str(error.value) and "\n" not in str(error.value)

@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.app import build_deps, slack_client, utcnow
+from bot.app import build_deps, directory, utcnow
 from bot.config import Settings
 from bot.scheduler import run_due_jobs
 from tests.bot_process import INTAKE_CHANNEL, BotProcess
@@ -55,9 +55,9 @@ def test_a_case_message_slack_refused_is_delivered_later(slack, tmp_path):
         deps = build_deps(Settings.from_env({**bot.env, "SLACK_API_URL": slack.url}), run_migrations=False)
         try:
             later = utcnow() + timedelta(hours=2)
-            run_due_jobs(deps, slack_client(deps.settings), now=later)
+            run_due_jobs(directory(deps), now=later)
             (posted,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
             assert "Waar staat de reactie?" in json.dumps(posted.params["blocks"], ensure_ascii=False)
-            assert run_due_jobs(deps, slack_client(deps.settings), now=later) == 0  # delivered once
+            assert run_due_jobs(directory(deps), now=later) == 0  # delivered once
         finally:
             deps.engine.dispose()

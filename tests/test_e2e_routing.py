@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 import pytz
 
-from bot.app import Deps, build_deps, slack_client
+from bot.app import Deps, build_deps, directory
 from bot.config import Settings
 from bot.scheduler import run_due_jobs
 from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
@@ -194,13 +194,13 @@ def test_a_reminder_and_an_escalation_fire_once_with_a_fixed_clock(bot, slack):
     route_to(bot, slack, thread, question="Wanneer wordt de nieuwe parkeerzone ingevoerd?")
     dm_to(slack, ANTENNA)
     deps = in_process(bot, slack)
-    client = slack_client(deps.settings)
+    workspaces = directory(deps)
     # Far enough ahead that this question's reminder (1 business day) is due, on a weekday at 10:00.
     remind_at = BRUSSELS.localize(datetime(2031, 6, 10, 10, 0)).astimezone(pytz.utc)
     slack.clear_calls()
     results = []
     schedulers = [threading.Thread(target=lambda: results.append(
-        run_due_jobs(deps, client, now=remind_at, worker=f"s{i}"))) for i in range(2)]
+        run_due_jobs(workspaces, now=remind_at, worker=f"s{i}"))) for i in range(2)]
     for s in schedulers:
         s.start()
     for s in schedulers:
@@ -219,10 +219,10 @@ def test_a_reminder_and_an_escalation_fire_once_with_a_fixed_clock(bot, slack):
     assert f"<@{BACKUP}>" in escalations[0].params["text"]
     assert any(c.params.get("channel") == BACKUP for c in slack.calls("chat.postMessage"))
     sent = len(slack.calls("chat.postMessage"))
-    assert run_due_jobs(deps, client, now=remind_at) == 0  # nothing is sent twice
+    assert run_due_jobs(workspaces, now=remind_at) == 0  # nothing is sent twice
     assert len(slack.calls("chat.postMessage")) == sent
     night = BRUSSELS.localize(datetime(2031, 6, 10, 23, 0)).astimezone(pytz.utc)
-    assert run_due_jobs(deps, client, now=night) == 0
+    assert run_due_jobs(workspaces, now=night) == 0
     deps.engine.dispose()
 
 

@@ -75,3 +75,12 @@ def test_scopes_cover_what_the_bot_does(manifest):
     # shortcuts and commands, direct messages to antennas, file uploads to leads, user time zones.
     assert {"chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
             "commands", "im:write", "files:write", "users:read"} <= scopes
+
+
+def test_install_mode_asks_for_the_manifests_scopes(manifest):
+    from bot.install import BOT_SCOPES
+
+    # "Add to Slack" requests exactly what the app is configured with; incoming-webhook makes
+    # Slack ask the installer for a channel, which becomes the intake channel.
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    assert "incoming-webhook" in BOT_SCOPES

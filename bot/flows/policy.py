@@ -265,12 +265,17 @@ def load_policy(path: str | Path | None = None) -> Policy:
         raw_bytes = source.read_bytes()
     except OSError as exc:
         raise PolicyError(f"cannot read policy file {source}: {exc.strerror}") from None
+    return read_policy(raw_bytes, source=f"policy file {source}")
+
+
+def read_policy(raw_bytes: bytes, *, source: str = "the policy") -> Policy:
+    """Validate a policy's TOML text (a file's, or a workspace's stored one)."""
     try:
         raw = tomllib.loads(raw_bytes.decode("utf-8"))
     except UnicodeDecodeError:
-        raise PolicyError(f"policy file {source} is not UTF-8") from None
+        raise PolicyError(f"{source} is not UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"policy file {source} is not valid TOML: {exc}") from None
+        raise PolicyError(f"{source} is not valid TOML: {exc}") from None
     digest = hashlib.sha256(raw_bytes).hexdigest()[:8]
     return parse_policy(raw, digest=digest)
 

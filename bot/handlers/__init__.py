@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.handlers import errors, intake, routing, strikes, tree
+from bot.handlers import errors, intake, routing, strikes, tree, workspaces
 
 
 def register_all(app: App) -> None:
@@ -11,3 +11,4 @@ def register_all(app: App) -> None:
     tree.register(app)
     strikes.register(app)
     routing.register(app)
+    workspaces.register(app)

@@ -32,7 +32,7 @@ def register(app: App) -> None:
 def on_message(event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     channel = event.get("channel")
-    if channel not in deps.settings.intake_channels:
+    if channel not in deps.workspace.intake_channels:
         return
     if event.get("subtype") not in _POST_SUBTYPES or event.get("bot_id") or not event.get("user"):
         return
@@ -74,7 +74,7 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
     team_id = context.team_id or ""
     text = message.get("text") or ""
     files = _file_ids(message)
-    in_intake = channel in deps.settings.intake_channels and (
+    in_intake = channel in deps.workspace.intake_channels and (
         not message.get("thread_ts") or message.get("thread_ts") == message.get("ts")
     )
     if in_intake:
@@ -96,11 +96,11 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
         return
     link = find_link(text)
     _open_with_card(client, deps, Intake(
-        team_id=team_id, channel_id=deps.settings.intake_channels[0], message_ts="",
+        team_id=team_id, channel_id=deps.workspace.intake_channels[0], message_ts="",
         via="shortcut", text=text, link=link, forwarded_by=user, forwarded_at=deps.clock(),
         file_ids=files, source_permalink=permalink,
     ))
-    respond(text=deps.tr("intake.opened", channel=f"<#{deps.settings.intake_channels[0]}>"),
+    respond(text=deps.tr("intake.opened", channel=f"<#{deps.workspace.intake_channels[0]}>"),
             response_type="ephemeral")
 
 
@@ -111,7 +111,7 @@ def on_new_case_shortcut(ack: Ack, body: dict, context: BoltContext, client: Web
     deps = deps_of(context)
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=blocks.new_case_form(deps.tr, deps.settings.intake_channels),
+        view=blocks.new_case_form(deps.tr, deps.workspace.intake_channels),
     )
 
 
@@ -128,7 +128,7 @@ def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: We
 
     text, link, author = field(ids.FORM_TEXT) or "", field(ids.FORM_LINK), field(ids.FORM_AUTHOR)
     platform = field(ids.FORM_PLATFORM)
-    channel = field(ids.FORM_CHANNEL) or deps.settings.intake_channels[0]
+    channel = field(ids.FORM_CHANNEL) or deps.workspace.intake_channels[0]
     errors = {}
     if not text and not link:
         errors[ids.FORM_TEXT] = deps.tr("form.error_empty")
@@ -137,7 +137,7 @@ def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: We
     platform = platform or guess_platform(link)
     if author and normalise_handle(platform, author) is None:
         errors[ids.FORM_AUTHOR] = deps.tr("form.error_author")
-    if channel not in deps.settings.intake_channels:
+    if channel not in deps.workspace.intake_channels:
         errors[ids.FORM_CHANNEL] = deps.tr("form.error_channel")
     if not permitted(client, context, Act.OPEN_CASE, quiet=True):
         errors = {ids.FORM_TEXT: deps.tr("access.refused")}

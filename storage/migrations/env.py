@@ -2,12 +2,10 @@
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
-from sqlmodel import SQLModel
-
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.installations import schema
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = schema()
 
 
 def _run(connection) -> None:

@@ -1,0 +1,36 @@
+"""The bot removed from a workspace: ``app_uninstalled``, or its bot token revoked."""
+
+from __future__ import annotations
+
+from slack_bolt import App, BoltContext
+
+from bot import workspaces
+from bot.app import deps_of
+from bot.handlers.errors import guarded
+
+
+def register(app: App) -> None:
+    def on_uninstalled(body: dict, context: BoltContext) -> None:
+        removed(app, context, team_id=body.get("team_id") or context.team_id or "")
+
+    def on_tokens_revoked(event: dict, body: dict, context: BoltContext) -> None:
+        # Only the bot's token matters: this bot holds no user tokens.
+        if (event.get("tokens") or {}).get("bot"):
+            removed(app, context, team_id=body.get("team_id") or context.team_id or "")
+
+    app.event("app_uninstalled")(guarded(on_uninstalled))
+    app.event("tokens_revoked")(guarded(on_tokens_revoked))
+
+
+def removed(app: App, context: BoltContext, *, team_id: str) -> None:
+    """Stop all work for the workspace and schedule its data for erasure."""
+    if not team_id:
+        return
+    deps = deps_of(context)
+    workspaces.uninstalled(deps.engine, team_id=team_id,
+                           retention_months=deps.policy.retention_months, now=deps.clock())
+    if app.installation_store is not None:  # install mode: its token is gone for good
+        app.installation_store.delete_all(enterprise_id=None, team_id=team_id)
+    directory = context.get("workspaces")
+    if directory is not None:
+        directory.forget(team_id)

@@ -1,0 +1,319 @@
+"""Install mode end to end: two municipalities add the bot with "Add to Slack" to one deployment,
+and nothing of one is ever visible or countable from the other. Then one uninstalls.
+
+The emulator hands each workspace its own bot token and refuses a token used on another
+workspace's channel, so a call made with the wrong workspace's token fails the test.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from datetime import timedelta
+from typing import Iterator
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from bot.app import build_deps, directory, utcnow
+from bot.config import Settings
+from bot.scheduler import run_due_jobs
+from tests.bot_process import BotProcess
+from tests.slack_emulator import SlackEmulator
+from tests.slack_requests import (
+    SlackSender,
+    block_actions,
+    message_event,
+    new_ts,
+    plain_text_input_value,
+    static_select_value,
+    view_submission,
+)
+
+CLIENT_ID = "1111111111.2222222222"  # made up
+INSTALL_ENV = {
+    "SLACK_BOT_TOKEN": None, "INTAKE_CHANNELS": None, "LEAD_USER_IDS": None,
+    "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "made-up-client-secret",
+    "SCHEDULER": "off",
+}
+HANDLE = "@Burger_Test_77"  # a made-up citizen who comments in both municipalities
+
+
+class Team:
+    """One municipality's workspace as its people use it."""
+
+    def __init__(self, team_id: str, name: str, channel: str, lead: str, member: str, antenna: str,
+                 code: str) -> None:
+        self.team_id, self.name, self.channel = team_id, name, channel
+        self.lead, self.member, self.antenna, self.code = lead, member, antenna, code
+        self.sender: SlackSender | None = None
+
+    def interaction(self, payload: dict) -> tuple[int, dict, str]:
+        payload = json.loads(json.dumps(payload))
+        payload["team"]["id"] = self.team_id
+        payload["user"]["team_id"] = self.team_id
+        if isinstance(payload.get("message"), dict):
+            payload["message"]["team"] = self.team_id
+        if isinstance(payload.get("view"), dict):
+            payload["view"]["team_id"] = payload["view"]["app_installed_team_id"] = self.team_id
+        return self.sender.interaction(payload)
+
+    def command(self, slack: SlackEmulator, command: str, text: str, user: str | None = None) -> str:
+        slack.clear_calls()
+        status, _, _ = self.sender.command(command, text, user or self.lead, self.channel)
+        assert status == 200
+        (reply,) = slack.wait_for("response_url")
+        return json.dumps(reply.params, ensure_ascii=False)
+
+
+AALST = Team("T0AALST001", "Stad Aalst", "C0AALST001", "U0AALEAD01", "U0AAANNA01", "U0AAANTN01",
+             "code-aalst")
+BREE = Team("T0BREE0001", "Stad Bree", "C0BREE0001", "U0BRLEAD01", "U0BRBERT01", "U0BRANTN01",
+            "code-bree")
+
+
+def no_redirect_get(url: str, *, cookie: str | None = None) -> tuple[int, dict[str, str], str]:
+    """A GET that does not follow redirects (the browser would go on to slack.com)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read().decode("utf-8", "replace"))
+    finally:
+        connection.close()
+
+
+def install(bot: BotProcess, team: Team) -> tuple[int, str]:
+    status, headers, _ = no_redirect_get(f"{bot.base_url}/slack/install")
+    assert status == 302, status
+    location = urlsplit(headers["location"])
+    query = parse_qs(location.query)
+    state = query["state"][0]
+    cookie = headers["set-cookie"].split(";")[0]
+    status, _, page = no_redirect_get(
+        f"{bot.base_url}/slack/oauth_redirect?{urlencode({'code': team.code, 'state': state})}",
+        cookie=cookie)
+    return status, page
+
+
+def rows(bot: BotProcess, query: str, **params) -> list[tuple]:
+    engine = sa.create_engine(bot.database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(query), params)]
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
+    for team in (AALST, BREE):
+        slack.add_workspace(team.team_id, team.name, code=team.code, installer=team.lead,
+                            channel=team.channel)
+        slack.set_members(team.channel, [team.lead, team.member])
+    with BotProcess({**INSTALL_ENV, "DATABASE_URL": bot_database}, slack,
+                    tmp_path_factory.mktemp("workspaces")) as process:
+        for team in (AALST, BREE):
+            team.sender = SlackSender(process.base_url, process.sender.signing_secret,
+                                      emulator=slack, team_id=team.team_id)
+        yield process
+
+
+def forward(slack: SlackEmulator, team: Team, text: str) -> tuple[str, dict]:
+    """A member forwards a post; returns the post's ts and the bot's thread message call."""
+    ts = new_ts()
+    slack.clear_calls()
+    event = message_event(team.channel, team.member, text, ts)
+    event["team"] = team.team_id
+    status, _, _ = team.sender.event(event)
+    assert status == 200
+    (call,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
+    return ts, call
+
+
+def press(slack: SlackEmulator, team: Team, message_ts: str, move: str, target: str | None = None,
+          *, user: str | None = None) -> None:
+    """Click a button of the case message, and wait for the redraw (or the form)."""
+    blocks = slack.message(team.channel, message_ts)["blocks"]
+    for element in (e for b in blocks if b["type"] == "actions" for e in b["elements"]):
+        value = json.loads(element["value"])
+        if value["m"] == move and value.get("t") == target:
+            break
+    else:
+        raise AssertionError(f"no {move} {target} button")
+    slack.clear_calls()
+    status, _, _ = team.interaction(block_actions(user or team.member, team.channel, message_ts,
+                                                  element["action_id"], element["value"]))
+    assert status == 200
+    slack.wait_for(None, lambda c: c.method in ("chat.update", "views.open"))
+
+
+def test_add_to_slack_installs_each_workspace_with_its_channel_and_first_lead(bot, slack):
+    status, headers, _ = no_redirect_get(f"{bot.base_url}/slack/install")
+    query = parse_qs(urlsplit(headers["location"]).query)
+    assert status == 302 and query["client_id"] == [CLIENT_ID]
+    assert "incoming-webhook" in query["scope"][0].split(",")
+
+    # A stale or forged state installs nothing.
+    status, _, page = no_redirect_get(
+        f"{bot.base_url}/slack/oauth_redirect?{urlencode({'code': AALST.code, 'state': 'forged'})}")
+    assert status != 200 and "Opnieuw installeren" in page
+    assert rows(bot, "SELECT team_id FROM workspace") == []
+
+    for team in (AALST, BREE):
+        status, page = install(bot, team)
+        assert status == 200, page
+        assert "#sociale-media" in page and "eerste leidinggevende" in page
+    assert rows(bot, "SELECT team_id, intake_channels, installed_by FROM workspace ORDER BY team_id") == [
+        (AALST.team_id, AALST.channel, AALST.lead), (BREE.team_id, BREE.channel, BREE.lead)]
+    tokens = dict(rows(bot, "SELECT team_id, bot_token FROM slack_bots"))
+    assert tokens == {AALST.team_id: slack.token_of(AALST.team_id),
+                      BREE.team_id: slack.token_of(BREE.team_id)}
+
+
+def test_each_workspace_is_served_with_its_own_token(bot, slack):
+    for team in (AALST, BREE):
+        _, call = forward(slack, team, "Wanneer wordt het grofvuil opgehaald?")
+        assert call.token == slack.token_of(team.team_id)
+        assert not call.failed and call.response["ok"], call
+
+
+def strike_in(slack: SlackEmulator, team: Team) -> None:
+    ts, call = forward(slack, team, "Jullie zijn een bende sukkels op het stadhuis")
+    message = call.response["ts"]
+    for target in ("own", "negative", "negative.conduct"):
+        press(slack, team, message, "goto", target)
+    press(slack, team, message, "act", "strike")
+    (opened,) = slack.wait_for("views.open")
+    view = opened.params["view"]
+    values = {
+        "strike_reason_internal": {"value": plain_text_input_value("Scheldt het team uit")},
+        "strike_reason_public": {"value": plain_text_input_value("je scheldt andere mensen uit")},
+        "strike_handle": {"value": plain_text_input_value(HANDLE)},
+        "strike_platform": {"value": static_select_value("instagram")},
+    }
+    slack.clear_calls()
+    status, _, body = team.interaction(view_submission("strike_form", team.member, values,
+                                                       view["private_metadata"]))
+    assert status == 200 and "errors" not in body, body
+    slack.wait_for("chat.postMessage", lambda c: "Strike" in json.dumps(c.params.get("blocks")))
+
+
+def test_nothing_of_one_workspace_is_visible_or_countable_from_the_other(bot, slack):
+    strike_in(slack, AALST)
+    in_aalst = AALST.command(slack, "/strikes", HANDLE)
+    assert in_aalst.count("Actief tot") == 1 and "Scheldt het team uit" in in_aalst
+    assert "burger_test_77" in AALST.command(slack, "/strikes", "")
+    # The same handle in Bree: never seen there.
+    in_bree = BREE.command(slack, "/strikes", HANDLE)
+    assert "Niets gevonden" in in_bree and "Scheldt het team uit" not in in_bree
+    assert "burger_test_77" not in BREE.command(slack, "/strikes", "")
+
+    # Aalst's lead is nobody in Bree.
+    refused = BREE.command(slack, "/strikes", "", user=AALST.lead)
+    assert "niet voor jou beschikbaar" in refused
+
+    # The export of Bree's register holds nothing of Aalst.
+    BREE.command(slack, "/strikes", "export")
+    (upload,) = slack.wait_for("file_upload")
+    assert "burger_test_77" not in str(upload.params).lower()
+
+    # Services and antennas: each workspace its own.
+    AALST.command(slack, "/antenne", f"mobiliteit <@{AALST.antenna}|an>")
+    listing = BREE.command(slack, "/antenne", "")
+    assert AALST.antenna not in listing
+    assert AALST.antenna in AALST.command(slack, "/antenne", "")
+
+
+def in_process(bot: BotProcess, slack: SlackEmulator):
+    settings = Settings.from_env({k: v for k, v in {**bot.env, "SLACK_API_URL": slack.url}.items()})
+    return directory(build_deps(settings, run_migrations=False))
+
+
+def route_question(slack: SlackEmulator, team: Team) -> None:
+    _, call = forward(slack, team, "Wanneer worden de wegenwerken in de Stationsstraat afgerond?")
+    message = call.response["ts"]
+    for target in ("own", "neutral", "neutral.question"):
+        press(slack, team, message, "goto", target)
+    press(slack, team, message, "act", "route")
+    (opened,) = slack.wait_for("views.open")
+    view = opened.params["view"]
+    select = next(b for b in view["blocks"] if b.get("block_id") == "route_service")
+    service = next(o["value"] for o in select["element"]["options"] if o["text"]["text"] == "mobiliteit")
+    values = {"route_service": {"value": static_select_value(service)},
+              "route_question": {"value": plain_text_input_value("Wanneer zijn de werken klaar?")}}
+    slack.clear_calls()
+    status, _, body = team.interaction(view_submission("route_form", team.member, values,
+                                                       view["private_metadata"]))
+    assert status == 200 and "errors" not in body, body
+    (dm,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == team.antenna)
+    assert dm.token == slack.token_of(team.team_id)
+
+
+def test_reminders_go_out_in_their_own_workspace(bot, slack):
+    BREE.command(slack, "/antenne", f"mobiliteit <@{BREE.antenna}|an>")
+    route_question(slack, AALST)
+    route_question(slack, BREE)
+    workspaces = in_process(bot, slack)
+    try:
+        slack.clear_calls()
+        # A weekday at 10:00 in Brussels, well after both questions' reminders are due.
+        later = utcnow() + timedelta(days=14)
+        while later.weekday() >= 5:
+            later += timedelta(days=1)
+        later = later.replace(hour=9, minute=0)
+        run_due_jobs(workspaces, now=later)
+        reminders = [c for c in slack.calls("chat.postMessage")
+                     if c.params.get("channel") in (AALST.antenna, BREE.antenna)]
+        assert {(c.params["channel"], c.token) for c in reminders} == {
+            (AALST.antenna, slack.token_of(AALST.team_id)), (BREE.antenna, slack.token_of(BREE.team_id))}
+        assert not [c for c in slack.calls() if c.failed or not (c.response or {}).get("ok", True)]
+    finally:
+        workspaces.base.engine.dispose()
+
+
+def test_uninstalling_stops_all_work_and_erases_the_data_after_the_retention_period(bot, slack):
+    route_question(slack, BREE)  # a reminder is pending in Bree
+    pending = rows(bot, "SELECT COUNT(*) FROM job WHERE team_id = :t AND done_at IS NULL", t=BREE.team_id)
+    assert pending[0][0] >= 1
+    slack.revoke(BREE.team_id)
+    status, _, _ = BREE.sender.event({"type": "app_uninstalled", "event_ts": new_ts()})
+    assert status == 200
+    deadline = time.monotonic() + 5
+    while not rows(bot, "SELECT uninstalled_at FROM workspace WHERE team_id = :t AND uninstalled_at IS NOT NULL",
+                   t=BREE.team_id):
+        assert time.monotonic() < deadline, "the uninstall was not recorded"
+        time.sleep(0.05)
+    assert rows(bot, "SELECT COUNT(*) FROM job WHERE team_id = :t AND done_at IS NULL", t=BREE.team_id) == [(0,)]
+    assert rows(bot, "SELECT COUNT(*) FROM slack_bots WHERE team_id = :t", t=BREE.team_id) == [(0,)]
+
+    # Bree's people get no answer any more: the bot has no token there.
+    slack.clear_calls()
+    event = message_event(BREE.channel, BREE.member, "Nog een reactie", new_ts())
+    event["team"] = BREE.team_id
+    assert BREE.sender.event(event)[0] == 200
+    time.sleep(0.5)
+    assert slack.calls("chat.postMessage") == []
+
+    (erase_after,) = rows(bot, "SELECT erase_after FROM workspace WHERE team_id = :t", t=BREE.team_id)[0]
+    assert erase_after is not None
+    bree_cases = rows(bot, 'SELECT COUNT(*) FROM "case" WHERE team_id = :t', t=BREE.team_id)[0][0]
+    aalst_cases = rows(bot, 'SELECT COUNT(*) FROM "case" WHERE team_id = :t', t=AALST.team_id)[0][0]
+    assert bree_cases > 0 and aalst_cases > 0
+
+    workspaces = in_process(bot, slack)
+    try:
+        run_due_jobs(workspaces, now=utcnow() + timedelta(days=30))  # within the retention period
+        assert rows(bot, 'SELECT COUNT(*) FROM "case" WHERE team_id = :t', t=BREE.team_id) == [(bree_cases,)]
+        run_due_jobs(workspaces, now=utcnow() + timedelta(days=31 * 37))  # past any retention period
+    finally:
+        workspaces.base.engine.dispose()
+    for table in ("case", "author", "strike", "service", "lead", "routed_question", "job"):
+        assert rows(bot, f'SELECT COUNT(*) FROM "{table}" WHERE team_id = :t', t=BREE.team_id) == [(0,)], table
+    assert rows(bot, 'SELECT COUNT(*) FROM "case" WHERE team_id = :t', t=AALST.team_id)[0][0] >= aalst_cases
+    assert rows(bot, "SELECT reason FROM erasure WHERE team_id = :t", t=BREE.team_id) == [("workspace",)]
