@@ -183,6 +183,16 @@ def test_each_workspace_is_served_with_its_own_token(bot, slack):
         assert not call.failed and call.response["ok"], call
 
 
+def test_a_click_costs_one_slack_call_in_install_mode_too(bot, slack):
+    _, call = forward(slack, AALST, "Waar kan ik een parkeerkaart aanvragen?")
+    press(slack, AALST, call.response["ts"], "goto", "own")  # team membership is read (and kept)
+    press(slack, AALST, call.response["ts"], "goto", "neutral")
+    time.sleep(0.2)
+    # The workspace's token is looked up in the database; Slack's auth.test is asked once per
+    # process and token, not on every request.
+    assert [c.method for c in slack.calls()] == ["chat.update"]
+
+
 def strike_in(slack: SlackEmulator, team: Team) -> None:
     ts, call = forward(slack, team, "Jullie zijn een bende sukkels op het stadhuis")
     message = call.response["ts"]
