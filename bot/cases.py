@@ -118,7 +118,7 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
             message_ts=intake.message_ts,
         )
         if existing is not None:
-            return _load(session, case_id=existing), False
+            return read_case(session, case_id=existing), False
         platform = intake.platform or guess_platform(intake.link)
         author = None
         handle = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
@@ -166,14 +166,14 @@ def set_bot_message(engine: sa.Engine, *, case_id: int, ts: str) -> CaseSnapshot
     def work(session: Session) -> CaseSnapshot:
         if not store.set_bot_message(session, case_id=case_id, ts=ts):
             raise CaseNotFound(case_id)
-        return _load(session, case_id=case_id)
+        return read_case(session, case_id=case_id)
 
     return run_in_transaction(engine, work)
 
 
 def load_case(engine: sa.Engine, *, case_id: int) -> CaseSnapshot:
     def work(session: Session) -> CaseSnapshot:
-        case = _load(session, case_id=case_id)
+        case = read_case(session, case_id=case_id)
         if case is None:
             raise CaseNotFound(case_id)
         return case
@@ -188,7 +188,7 @@ def find_case_for_thread(
         case_id = store.case_id_by_message(
             session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts
         )
-        return _load(session, case_id=case_id) if case_id is not None else None
+        return read_case(session, case_id=case_id) if case_id is not None else None
 
     return run_in_transaction(engine, work)
 
@@ -196,7 +196,7 @@ def find_case_for_thread(
 def find_case_for_source(engine: sa.Engine, *, team_id: str, permalink: str) -> CaseSnapshot | None:
     def work(session: Session) -> CaseSnapshot | None:
         case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
-        return _load(session, case_id=case.id) if case else None
+        return read_case(session, case_id=case.id) if case else None
 
     return run_in_transaction(engine, work)
 
@@ -216,7 +216,7 @@ def click(
     def work(session: Session) -> ClickResult:
         # The case is read once: what the click changes is known here, so the case as it is
         # after the click is made from it rather than read back.
-        current = _load(session, case_id=case_id, for_update=True)
+        current = read_case(session, case_id=case_id, for_update=True)
         if current is None:
             raise CaseNotFound(case_id)
         if current.version != version:
@@ -301,7 +301,7 @@ def add_evidence_from_thread(
         ])
         # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
         store.move_case(session, case_id=case_id, expected_version=case.version)
-        return _load(session, case_id=case_id)
+        return read_case(session, case_id=case_id)
 
     try:
         return run_in_transaction(engine, work)
@@ -309,8 +309,10 @@ def add_evidence_from_thread(
         return run_in_transaction(engine, work)  # the same file arrived twice at once
 
 
-def _load(session: Session, *, case_id: int, for_update: bool = False) -> CaseSnapshot | None:
-    """The case as its message shows it, in two queries: the case, and its decision log."""
+def read_case(session: Session, *, case_id: int, for_update: bool = False) -> CaseSnapshot | None:
+    """The case as its message shows it, in two queries (the case, and its decision log), in a
+    use case's own transaction; None when there is no such case."""
+    session.flush()  # Core reads do not flush: what the use case changed as objects goes first
     row = store.case_view(session, case_id=case_id, for_update=for_update)
     if row is None:
         return None

@@ -83,7 +83,7 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
             tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
                  text=deps.tr(problem.key))
         return
-    case = cases.load_case(deps.engine, case_id=ref.case_id)
+    case = result.case
     if not result.created:
         tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
              text=deps.tr("strikes.already", count=result.counting))
