@@ -2,8 +2,9 @@
 
 Not part of ``python -m bench``; evidence for its results. The bot's WSGI app
 (``bot.wsgi.create_wsgi_app()``, unchanged) and the floor's run in this process against the
-emulator, one request at a time, with Bolt's listener executor replaced by one that runs the
-listener at once in the calling thread. So everything a request causes (the request gate, Bolt,
+emulator, one request at a time, with Bolt's listener executor (and the bot's after-ack
+threads, ``bot.handlers.errors``) replaced by one that runs the listener at once in the calling
+thread. So everything a request causes (the request gate, Bolt,
 the listener before and after ``ack()``, the database, building the blocks and the Slack call) is
 measured in one thread: its CPU time (``time.thread_time``) and a cProfile of it. Requests are
 the journeys of ``bench.probe`` (every click on a button the bot drew).
@@ -158,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             bolt = app.slack.app
             bolt._listener_runner.listener_executor = InlineExecutor()
             bolt._listener_runner.lazy_listener_runner.executor = InlineExecutor()
+            if name == "bot":  # and the bot's own threads for the work after an ack
+                from bot.handlers import errors
+
+                errors._after_ack_pool = InlineExecutor()
             sender = senders[name] = InProcessSender(app, SIGNING_SECRET, emulator, None)
             if name == "bot":
                 for n in range(2):  # warm-up, not profiled: imports, auth.test, the member cache

@@ -101,6 +101,9 @@ class RoundResult:
     finished_cases: int = 0
     errors: list[str] = field(default_factory=list)
     client_cpu: float = 0.0  # CPU seconds this load generator used
+    # Live rounds: seconds from sending a tree click until the bot's redraw with its result
+    # arrived (the next click on that case is possible from then on).
+    drawn: list[float] = field(default_factory=list)
 
 
 def serve(connection) -> None:  # noqa: ANN001 (a multiprocessing Connection)
@@ -232,6 +235,7 @@ class Live:
         self.script: list[tuple[str, str, bytes]] = []
         self.stalled = 0
         self.finished = 0
+        self.drawn: list[float] = []
         self.errors: list[str] = []
         self.stop = threading.Event()
         self.response_ids = itertools.count(1)
@@ -392,6 +396,7 @@ class Live:
                 if version > case.version:  # an older redraw never replaces newer buttons
                     case.version, case.buttons = version, event["buttons"]
                 if case.expect == "update" and case.version >= case.want_version:
+                    self.drawn.append(time.monotonic() - case.waiting_since)
                     self._ready(case)
                 return
             case = self.by_guidance.get(ts)
@@ -461,7 +466,8 @@ class Live:
         with self.cond:
             self.cond.notify_all()
         feed.join(timeout=5)
-        return RoundResult(self.samples, wall, self.script, self.stalled, self.finished, self.errors)
+        return RoundResult(self.samples, wall, self.script, self.stalled, self.finished, self.errors,
+                           drawn=self.drawn)
 
 
 def _version(buttons: list[dict[str, str]]) -> int:

@@ -355,7 +355,7 @@ def machine_ticks() -> tuple[int, int]:
 def round_record(server: str, concurrency: int, number: int, result: RoundResult, cpu: dict) -> dict:
     return {"server": server, "concurrency": concurrency, "round": number, "samples": result.samples,
             "wall": result.wall, "stalled": result.stalled, "finished_cases": result.finished_cases,
-            "errors": result.errors, "cpu": cpu}
+            "errors": result.errors, "cpu": cpu, "drawn": result.drawn}
 
 
 class LoadGenerator:

@@ -1,31 +1,20 @@
-"""Block Kit builders: pure functions from snapshots and the policy to ``slack_sdk.models`` objects.
+"""Block Kit builders: pure functions from snapshots and the policy to Block Kit JSON (plain dicts).
 
 Nothing here talks to Slack or the database. Citizens' words are escaped before they are shown, so
 a post containing ``<!channel>`` pings nobody, and long texts are cut to Slack's limits.
+
+The blocks are plain dicts, not ``slack_sdk.models`` objects: those re-validate every object each
+time a Web API call turns them into JSON, which cost a quarter of the bot's CPU per request. Slack's
+limits are checked in the tests instead (``tests/test_block_kit.py`` parses every kind of message
+and view with ``slack_sdk.models`` and validates it), so a builder that outgrows a limit still fails.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytz
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    InputBlock,
-    MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
-    StaticSelectElement,
-    UrlInputElement,
-    UserSelectElement,
-)
-from slack_sdk.models.views import View
 
 from bot import ids
 from bot.cases import CaseSnapshot, Step
@@ -35,11 +24,111 @@ from bot.flows.policy import Policy
 from bot.i18n import Translator
 from bot.payloads import ButtonRef, CaseRef
 
+Block = dict[str, Any]  # one block, element or composition object, as Slack's JSON has it
+View = dict[str, Any]
+
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
 BUTTONS_PER_BLOCK = 25
 TEXT_INPUT_LIMIT = 3000
 DISPLAY_TZ = pytz.timezone("Europe/Brussels")
+
+
+# --- Block Kit's parts, as Slack's JSON ---------------------------------------------------------
+
+
+def plain(text: str, *, emoji: bool = False) -> Block:
+    return {"type": "plain_text", "text": text, "emoji": True} if emoji \
+        else {"type": "plain_text", "text": text}
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "mrkdwn", "text": text}
+
+
+def section(text: str, *, block_id: str | None = None, accessory: Block | None = None) -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if block_id is not None:
+        block["block_id"] = block_id
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def actions(elements: list[Block]) -> Block:
+    return {"type": "actions", "elements": elements}
+
+
+def button(text: str, *, action_id: str, value: str, style: str | None = None,
+           url: str | None = None, emoji: bool = False) -> Block:
+    element: Block = {"type": "button", "text": plain(text, emoji=emoji), "action_id": action_id,
+                      "value": value}
+    if style is not None:
+        element["style"] = style
+    if url is not None:
+        element["url"] = url
+    return element
+
+
+def option(text: str, value: str, *, description: str | None = None) -> Block:
+    choice: Block = {"text": plain(text), "value": value}
+    if description is not None:
+        choice["description"] = plain(description)
+    return choice
+
+
+def static_select(options: list[Block], *, initial: Block | None = None) -> Block:
+    element: Block = {"type": "static_select", "action_id": ids.FORM_INPUT, "options": options}
+    if initial is not None:
+        element["initial_option"] = initial
+    return element
+
+
+def radio_buttons(options: list[Block]) -> Block:
+    return {"type": "radio_buttons", "action_id": ids.FORM_INPUT, "options": options}
+
+
+def text_input(*, max_length: int, multiline: bool = False, initial_value: str | None = None) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": ids.FORM_INPUT, "max_length": max_length}
+    if multiline:
+        element["multiline"] = True
+    if initial_value is not None:
+        element["initial_value"] = initial_value
+    return element
+
+
+def url_input() -> Block:
+    return {"type": "url_text_input", "action_id": ids.FORM_INPUT}
+
+
+def input_block(block_id: str, label: str, element: Block, *, optional: bool = False,
+                hint: str | None = None) -> Block:
+    block: Block = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    if optional:
+        block["optional"] = True
+    if hint is not None:
+        block["hint"] = plain(hint)
+    return block
+
+
+def modal(*, callback_id: str, title: str, submit: str, close: str, blocks: list[Block],
+          private_metadata: str | None = None) -> View:
+    view: View = {"type": "modal", "callback_id": callback_id, "title": plain(title),
+                  "submit": plain(submit), "close": plain(close), "blocks": blocks}
+    if private_metadata is not None:
+        view["private_metadata"] = private_metadata
+    return view
+
+
+# --- text -------------------------------------------------------------------------------------
 
 
 def escape(text: str) -> str:
@@ -76,24 +165,24 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
         closer = next((s for s in reversed(case.history) if s.action_id == tree.CLOSE), None)
         closed = tr("case.closed_by", user=f"<@{closer.user_id}>", time=local_time(closer.at)) \
             if closer else tr("case.closed")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{closed}*")))
+        blocks.append(section(f"*{closed}*"))
     else:
         heading = f"*{escape(node.label.get(lang))}*\n{escape(policy.fill(node.about.get(lang)))}"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(heading, SECTION_LIMIT))))
+        blocks.append(section(clip(heading, SECTION_LIMIT)))
         notes = [
             (note.on if policy.switches[note.switch] else note.off).get(lang)
             for note in node.switch_notes
         ]
         if notes:
             text = "\n".join(f"{tr('case.policy_says')} {escape(policy.fill(n))}" for n in notes)
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_LIMIT))]))
+            blocks.append(context(clip(text, SECTION_LIMIT)))
         if node.tip is not None:
             tip = f"{tr('case.tip')} {escape(policy.fill(node.tip.get(lang)))}"
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(tip, SECTION_LIMIT))]))
+            blocks.append(context(clip(tip, SECTION_LIMIT)))
         if node.reply is not None and state.pending_action is None:
             reply = policy.fill(node.reply.get(lang))
             text = f"*{tr('case.suggested_reply')}*\n{quote(escape(reply))}"
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT))))
+            blocks.append(section(clip(text, SECTION_LIMIT)))
         if state.pending_action is not None:
             blocks.extend(_guard(case, policy, tr))
 
@@ -105,18 +194,16 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
         if supported:
             text += "\n" + tr("case.staff_supported", users=", ".join(f"<@{u}>" for u in supported))
         blocks.append(
-            SectionBlock(
+            section(
+                text,
                 block_id=CaseRef(case.id, case.version).encode(ids.STAFF_BLOCK_PREFIX),
-                text=MarkdownTextObject(text=text),
-                accessory=UserSelectElement(
-                    action_id=ids.STAFF_SELECT,
-                    placeholder=PlainTextObject(text=tr("case.staff_pick")),
-                ),
+                accessory={"type": "users_select", "action_id": ids.STAFF_SELECT,
+                           "placeholder": plain(tr("case.staff_pick"))},
             )
         )
 
-    blocks.append(DividerBlock())
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_history(case, policy, tr))]))
+    blocks.append(divider())
+    blocks.append(context(_history(case, policy, tr)))
     return blocks
 
 
@@ -134,32 +221,31 @@ def _guard(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:
             lines.append(tr("guard.requirement_missing", requirement=escape(required)))
             if action.requires == "evidence" and case.evidence_files == 0:
                 lines.append(tr("guard.upload_screenshot"))
-    return [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_LIMIT)))]
+    return [section(clip("\n".join(lines), SECTION_LIMIT))]
 
 
 def _buttons(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:
     """The clicks the tree allows now, grouped: next steps, actions, then back and close."""
-    groups: dict[str, list[ButtonElement]] = {"next": [], "act": [], "nav": []}
+    groups: dict[str, list[Block]] = {"next": [], "act": [], "nav": []}
     for index, click in enumerate(tree.offered_moves(policy, case.state)):
         if click.move is tree.Move.STAFF:
             continue  # a user picker, drawn separately
-        button = _button(case, policy, tr, click, index)
         group = {tree.Move.GOTO: "next", tree.Move.BACK: "nav", tree.Move.CLOSE: "nav",
                  tree.Move.REOPEN: "nav"}.get(click.move, "act")
-        groups[group].append(button)
+        groups[group].append(_button(case, policy, tr, click, index))
     blocks: list[Block] = []
     if groups["act"] and case.state.pending_action is None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tr("case.actions_hint"))]))
+        blocks.append(context(tr("case.actions_hint")))
     for name in ("next", "act", "nav"):
         buttons = groups[name]
         for start in range(0, len(buttons), BUTTONS_PER_BLOCK):
-            blocks.append(ActionsBlock(elements=buttons[start : start + BUTTONS_PER_BLOCK]))
+            blocks.append(actions(buttons[start : start + BUTTONS_PER_BLOCK]))
     return blocks
 
 
 def _button(
     case: CaseSnapshot, policy: Policy, tr: Translator, click: tree.Click, index: int
-) -> ButtonElement:
+) -> Block:
     lang = tr.language
     move = click.move
     style = None
@@ -187,8 +273,9 @@ def _button(
         label = tr("case.close")
     else:  # REOPEN
         label = tr("case.reopen")
-    return ButtonElement(
-        text=PlainTextObject(text=clip(label, BUTTON_TEXT_LIMIT), emoji=True),
+    return button(
+        clip(label, BUTTON_TEXT_LIMIT),
+        emoji=True,
         action_id=ids.tree_action_id(move.value, click.target, index),
         value=ButtonRef(case.id, case.version, click).encode(),
         style=style,
@@ -270,10 +357,10 @@ def case_card(intake_text: str, link: str | None, platform: str, author: str | N
     if source_permalink:
         lines.append(f"<{source_permalink}|{tr('card.source')}>")
     lines.append(tr("card.forwarded_by", user=f"<@{forwarded_by}>"))
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_LIMIT)))]
+    blocks: list[Block] = [section(clip("\n".join(lines), SECTION_LIMIT))]
     if intake_text.strip():
         blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=clip(quote(escape(intake_text)), SECTION_LIMIT)))
+            section(clip(quote(escape(intake_text)), SECTION_LIMIT))
         )
     return blocks
 
@@ -285,64 +372,33 @@ def support_message(policy: Policy, tr: Translator, case: CaseSnapshot, sender: 
         f"• *{escape(c.name.get(lang))}*: {escape(c.contact)}" for c in policy.support_contacts
     )
     text = tr("support.body", user=f"<@{sender}>") + "\n" + contacts
-    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)))]
+    return [section(clip(text, SECTION_LIMIT))]
 
 
 def new_case_form(tr: Translator, channels: tuple[str, ...]) -> View:
     """The form behind the global shortcut: a post that was not forwarded as a message."""
     blocks: list[Block] = []
     if len(channels) > 1:
-        blocks.append(
-            InputBlock(
-                block_id=ids.FORM_CHANNEL,
-                label=PlainTextObject(text=tr("form.channel")),
-                element=StaticSelectElement(
-                    action_id=ids.FORM_INPUT,
-                    options=[Option(text=PlainTextObject(text=f"#{c}"), value=c) for c in channels],
-                    initial_option=Option(text=PlainTextObject(text=f"#{channels[0]}"), value=channels[0]),
-                ),
-            )
-        )
+        blocks.append(input_block(
+            ids.FORM_CHANNEL, tr("form.channel"),
+            static_select([option(f"#{c}", c) for c in channels],
+                          initial=option(f"#{channels[0]}", channels[0])),
+        ))
     blocks += [
-        InputBlock(
-            block_id=ids.FORM_PLATFORM,
-            label=PlainTextObject(text=tr("form.platform")),
-            optional=True,
-            hint=PlainTextObject(text=tr("form.platform_hint")),
-            element=StaticSelectElement(
-                action_id=ids.FORM_INPUT,
-                options=[
-                    Option(text=PlainTextObject(text=tr(f"platform.{p}")), value=p) for p in PLATFORMS
-                ],
-            ),
+        input_block(
+            ids.FORM_PLATFORM, tr("form.platform"), optional=True, hint=tr("form.platform_hint"),
+            element=static_select([option(tr(f"platform.{p}"), p) for p in PLATFORMS]),
         ),
-        InputBlock(
-            block_id=ids.FORM_LINK,
-            label=PlainTextObject(text=tr("form.link")),
-            optional=True,
-            element=UrlInputElement(action_id=ids.FORM_INPUT),
-        ),
-        InputBlock(
-            block_id=ids.FORM_AUTHOR,
-            label=PlainTextObject(text=tr("form.author")),
-            optional=True,
-            hint=PlainTextObject(text=tr("form.author_hint")),
-            element=PlainTextInputElement(action_id=ids.FORM_INPUT, max_length=300),
-        ),
-        InputBlock(
-            block_id=ids.FORM_TEXT,
-            label=PlainTextObject(text=tr("form.text")),
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=ids.FORM_INPUT, multiline=True, max_length=TEXT_INPUT_LIMIT
-            ),
-        ),
+        input_block(ids.FORM_LINK, tr("form.link"), url_input(), optional=True),
+        input_block(ids.FORM_AUTHOR, tr("form.author"), text_input(max_length=300), optional=True,
+                    hint=tr("form.author_hint")),
+        input_block(ids.FORM_TEXT, tr("form.text"),
+                    text_input(max_length=TEXT_INPUT_LIMIT, multiline=True), optional=True),
     ]
-    return View(
-        type="modal",
+    return modal(
         callback_id=ids.NEW_CASE_VIEW,
-        title=PlainTextObject(text=clip(tr("form.title"), 24)),
-        submit=PlainTextObject(text=tr("form.submit")),
-        close=PlainTextObject(text=tr("form.cancel")),
+        title=clip(tr("form.title"), 24),
+        submit=tr("form.submit"),
+        close=tr("form.cancel"),
         blocks=blocks,
     )

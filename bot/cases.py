@@ -6,9 +6,10 @@ Handlers call these with plain values and get plain snapshots back to render; th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -19,7 +20,7 @@ from bot.flows.policy import ROOT, Policy
 from bot.flows.timing import after_hours
 from storage import cases as store
 from storage.db import run_in_transaction
-from storage.models import Case, Decision, Job
+from storage.models import Author, Case, Job
 
 logger = logging.getLogger(__name__)
 
@@ -112,19 +113,19 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
     """The case for a forwarded post, and whether it is new (a retried event finds the first)."""
 
     def work(session: Session) -> tuple[CaseSnapshot, bool]:
-        existing = store.find_case_by_message(
+        existing = store.case_id_by_message(
             session, team_id=intake.team_id, channel_id=intake.channel_id,
             message_ts=intake.message_ts,
         )
         if existing is not None:
-            return snapshot(session, existing), False
+            return read_case(session, case_id=existing), False
         platform = intake.platform or guess_platform(intake.link)
-        author_id = None
+        author = None
         handle = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
         if handle:
-            author_id = store.get_or_add_author(
+            author = store.get_or_add_author(
                 session, team_id=intake.team_id, platform=platform, handle=handle
-            ).id
+            )
         case = store.add_case(
             session,
             Case(
@@ -135,18 +136,19 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
                 source_permalink=intake.source_permalink,
                 platform=platform,
                 link=intake.link,
-                author_id=author_id,
+                author_id=author.id if author else None,
                 text=intake.text,
                 forwarded_by=intake.forwarded_by,
                 forwarded_at=intake.forwarded_at,
                 node_id=ROOT,
             ),
         )
-        store.add_evidence(
+        files = store.add_evidence(
             session, case_id=case.id, file_ids=intake.file_ids, user_id=intake.forwarded_by,
-            at=intake.forwarded_at,
+            at=intake.forwarded_at, case_is_new=True,
         )
-        return snapshot(session, case), True
+        # Everything the new case holds was written just now: no need to read it back.
+        return _new_snapshot(case, author, evidence_files=len(files)), True
 
     try:
         result = run_in_transaction(engine, work)
@@ -162,23 +164,19 @@ def set_bot_message(engine: sa.Engine, *, case_id: int, ts: str) -> CaseSnapshot
     """Remember the case's thread message; returns the case as it is now."""
 
     def work(session: Session) -> CaseSnapshot:
-        case = store.get_case(session, case_id=case_id, for_update=True)
-        if case is None:
+        if not store.set_bot_message(session, case_id=case_id, ts=ts):
             raise CaseNotFound(case_id)
-        case.bot_message_ts = ts
-        session.add(case)
-        session.flush()
-        return snapshot(session, case)
+        return read_case(session, case_id=case_id)
 
     return run_in_transaction(engine, work)
 
 
 def load_case(engine: sa.Engine, *, case_id: int) -> CaseSnapshot:
     def work(session: Session) -> CaseSnapshot:
-        case = store.get_case(session, case_id=case_id)
+        case = read_case(session, case_id=case_id)
         if case is None:
             raise CaseNotFound(case_id)
-        return snapshot(session, case)
+        return case
 
     return run_in_transaction(engine, work)
 
@@ -187,10 +185,10 @@ def find_case_for_thread(
     engine: sa.Engine, *, team_id: str, channel_id: str, thread_ts: str
 ) -> CaseSnapshot | None:
     def work(session: Session) -> CaseSnapshot | None:
-        case = store.find_case_by_message(
+        case_id = store.case_id_by_message(
             session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts
         )
-        return snapshot(session, case) if case else None
+        return read_case(session, case_id=case_id) if case_id is not None else None
 
     return run_in_transaction(engine, work)
 
@@ -198,7 +196,7 @@ def find_case_for_thread(
 def find_case_for_source(engine: sa.Engine, *, team_id: str, permalink: str) -> CaseSnapshot | None:
     def work(session: Session) -> CaseSnapshot | None:
         case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
-        return snapshot(session, case) if case else None
+        return read_case(session, case_id=case.id) if case else None
 
     return run_in_transaction(engine, work)
 
@@ -216,13 +214,14 @@ def click(
     """Apply one click: exactly one decision even when the same click arrives twice."""
 
     def work(session: Session) -> ClickResult:
-        case = store.get_case(session, case_id=case_id, for_update=True)
-        if case is None:
+        # The case is read once: what the click changes is known here, so the case as it is
+        # after the click is made from it rather than read back.
+        current = read_case(session, case_id=case_id, for_update=True)
+        if current is None:
             raise CaseNotFound(case_id)
-        current = snapshot(session, case)
-        if case.version != version:
+        if current.version != version:
             return ClickResult(current, stale=True)
-        if case.node_id not in policy.nodes:
+        if current.node_id not in policy.nodes:
             return ClickResult(current, refusal=tree.Refusal.NOT_HERE)
         try:
             outcome = tree.decide(policy, current.state, click)
@@ -237,27 +236,33 @@ def click(
             changes["origin"] = outcome.origin
         if outcome.state.status != current.status:
             changes["closed_at"] = now if outcome.state.status == tree.CLOSED else None
-        if not store.advance_case(session, case=case, expected_version=version, **changes):
+        if not store.move_case(session, case_id=case_id, expected_version=version, **changes):
             raise _LostRace
         for record in outcome.records:
             for kind in tree.timed_checks(record.node_id, record.action_id if record.note is None else None):
                 hours = policy.routing.monitor_hours if kind == "monitor" \
                     else policy.routing.conduct_check_hours
-                session.add(Job(team_id=case.team_id, kind=kind, ref_id=case.id, created_by=user_id,
+                session.add(Job(team_id=current.team_id, kind=kind, ref_id=case_id, created_by=user_id,
                                 due_at=after_hours(now, hours, policy.business_hours)))
-            store.add_decision(
-                session,
-                Decision(
-                    case_id=case.id,
-                    node_id=record.node_id,
-                    action_id=record.action_id,
-                    user_id=user_id,
-                    decided_at=now,
-                    policy_version=policy.version,
-                    note=record.note,
-                ),
-            )
-        return ClickResult(snapshot(session, case), support_user=outcome.support_user)
+        store.add_decisions(session, [
+            {"case_id": case_id, "node_id": record.node_id, "action_id": record.action_id,
+             "user_id": user_id, "decided_at": now, "policy_version": policy.version,
+             "note": record.note}
+            for record in outcome.records
+        ])
+        decided_at = now.astimezone(timezone.utc)  # as the database gives it back
+        after = dataclasses.replace(
+            current,
+            node_id=outcome.state.node_id,
+            status=outcome.state.status,
+            pending_action=outcome.state.pending_action,
+            origin=outcome.origin if outcome.origin is not None else current.origin,
+            version=version + 1,
+            history=current.history + tuple(
+                Step(r.node_id, r.action_id, user_id, decided_at, r.note) for r in outcome.records
+            ),
+        )
+        return ClickResult(after, support_user=outcome.support_user)
 
     try:
         result = run_in_transaction(engine, work)
@@ -280,7 +285,7 @@ def add_evidence_from_thread(
     """Files posted in a case's thread are kept as evidence; each new file is one decision."""
 
     def work(session: Session) -> CaseSnapshot | None:
-        case = store.get_case(session, case_id=case_id, for_update=True)
+        case = store.case_view(session, case_id=case_id, for_update=True)
         if case is None:
             raise CaseNotFound(case_id)
         added = store.add_evidence(
@@ -288,17 +293,15 @@ def add_evidence_from_thread(
         )
         if not added:
             return None
-        for file_id in added:
-            store.add_decision(
-                session,
-                Decision(
-                    case_id=case_id, node_id=case.node_id, action_id="evidence", user_id=user_id,
-                    decided_at=now, policy_version=policy.version, note=f"file:{file_id}",
-                ),
-            )
+        store.add_decisions(session, [
+            {"case_id": case_id, "node_id": case.node_id, "action_id": "evidence",
+             "user_id": user_id, "decided_at": now, "policy_version": policy.version,
+             "note": f"file:{file_id}"}
+            for file_id in added
+        ])
         # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
-        store.advance_case(session, case=case, expected_version=case.version)
-        return snapshot(session, case)
+        store.move_case(session, case_id=case_id, expected_version=case.version)
+        return read_case(session, case_id=case_id)
 
     try:
         return run_in_transaction(engine, work)
@@ -306,12 +309,44 @@ def add_evidence_from_thread(
         return run_in_transaction(engine, work)  # the same file arrived twice at once
 
 
-def snapshot(session: Session, case: Case) -> CaseSnapshot:
-    author = store.author_by_id(session, author_id=case.author_id) if case.author_id else None
+def read_case(session: Session, *, case_id: int, for_update: bool = False) -> CaseSnapshot | None:
+    """The case as its message shows it, in two queries (the case, and its decision log), in a
+    use case's own transaction; None when there is no such case."""
+    session.flush()  # Core reads do not flush: what the use case changed as objects goes first
+    row = store.case_view(session, case_id=case_id, for_update=for_update)
+    if row is None:
+        return None
     history = tuple(
         Step(d.node_id, d.action_id, d.user_id, d.decided_at, d.note)
-        for d in store.decisions_for(session, case_id=case.id)
+        for d in store.decision_steps(session, case_id=case_id)
     )
+    return CaseSnapshot(
+        id=row.id,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
+        bot_message_ts=row.bot_message_ts,
+        via=row.via,
+        platform=row.platform,
+        link=row.link,
+        author_platform=row.author_platform,
+        author_handle=row.author_handle,
+        text=row.text,
+        forwarded_by=row.forwarded_by,
+        forwarded_at=row.forwarded_at,
+        source_permalink=row.source_permalink,
+        origin=row.origin,
+        status=row.status,
+        node_id=row.node_id,
+        pending_action=row.pending_action,
+        version=row.version,
+        evidence_files=row.evidence_files,
+        history=history,
+    )
+
+
+def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int) -> CaseSnapshot:
+    """A case just added, from what was written: no decisions yet."""
     return CaseSnapshot(
         id=case.id,
         team_id=case.team_id,
@@ -332,6 +367,6 @@ def snapshot(session: Session, case: Case) -> CaseSnapshot:
         node_id=case.node_id,
         pending_action=case.pending_action,
         version=case.version,
-        evidence_files=len(store.evidence_for(session, case_id=case.id)),
-        history=history,
+        evidence_files=evidence_files,
+        history=(),
     )

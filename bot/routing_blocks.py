@@ -1,28 +1,31 @@
 """Block Kit builders for routing: the route form, the antenna's direct message, the answer in the
-case thread, reminders and escalations, and /antenne. Pure; citizens' words are escaped."""
+case thread, reminders and escalations, and /antenne. Pure functions returning Block Kit JSON (see
+bot/blocks.py); citizens' words are escaped."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytz
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    InputBlock,
-    MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
-    StaticSelectElement,
-)
-from slack_sdk.models.views import View
-
 from bot import ids
-from bot.blocks import SECTION_LIMIT, clip, escape, local_time, quote
+from bot.blocks import (
+    SECTION_LIMIT,
+    Block,
+    View,
+    actions,
+    button,
+    clip,
+    context,
+    escape,
+    input_block,
+    local_time,
+    modal,
+    option,
+    quote,
+    section,
+    static_select,
+    text_input,
+)
 from bot.flows.policy import Policy
 from bot.i18n import Translator
 from bot.payloads import DirectMessageRef, QuestionRef
@@ -42,11 +45,9 @@ def time_in(moment: datetime, zone: str | None) -> str:
     return moment.astimezone(tz).strftime("%d/%m %H:%M")
 
 
-def _service_options(services: list[ServiceView], tr: Translator) -> list[Option]:
+def _service_options(services: list[ServiceView], tr: Translator) -> list[Block]:
     return [
-        Option(text=PlainTextObject(text=clip(s.name, 75)),
-               description=PlainTextObject(text=clip(s.description or "—", 75)),
-               value=str(s.id))
+        option(clip(s.name, 75), str(s.id), description=clip(s.description or "—", 75))
         for s in services
     ][:100]
 
@@ -58,32 +59,22 @@ def route_form(tr: Translator, *, case_id: int, version: int, fyi: bool, service
     if similar is not None:
         text = tr("route.similar", service=escape(similar.service),
                   question=escape(clip(similar.question, 300)), answer=quote(escape(clip(similar.answer, 1500))))
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT))))
-    blocks.append(InputBlock(
-        block_id=ids.ROUTE_SERVICE,
-        label=PlainTextObject(text=tr("route.service")),
-        element=StaticSelectElement(action_id=ids.FORM_INPUT, options=_service_options(services, tr)),
+        blocks.append(section(clip(text, SECTION_LIMIT)))
+    blocks.append(input_block(ids.ROUTE_SERVICE, tr("route.service"),
+                              static_select(_service_options(services, tr))))
+    blocks.append(input_block(
+        ids.ROUTE_QUESTION, tr("route.fyi_text") if fyi else tr("route.question"),
+        text_input(max_length=QUESTION_LIMIT, multiline=True,
+                   initial_value=clip(question, QUESTION_LIMIT) or None),
     ))
-    blocks.append(InputBlock(
-        block_id=ids.ROUTE_QUESTION,
-        label=PlainTextObject(text=tr("route.fyi_text") if fyi else tr("route.question")),
-        element=PlainTextInputElement(action_id=ids.FORM_INPUT, multiline=True,
-                                      max_length=QUESTION_LIMIT,
-                                      initial_value=clip(question, QUESTION_LIMIT) or None),
-    ))
-    blocks.append(InputBlock(
-        block_id=ids.ROUTE_CONTEXT,
-        label=PlainTextObject(text=tr("route.context")),
-        optional=True,
-        element=PlainTextInputElement(action_id=ids.FORM_INPUT, multiline=True, max_length=QUESTION_LIMIT),
-    ))
-    return View(
-        type="modal",
+    blocks.append(input_block(ids.ROUTE_CONTEXT, tr("route.context"),
+                              text_input(max_length=QUESTION_LIMIT, multiline=True), optional=True))
+    return modal(
         callback_id=ids.ROUTE_VIEW,
         private_metadata=QuestionRef(case_id, version, "fyi" if fyi else "ask").encode(),
-        title=PlainTextObject(text=clip(tr("route.fyi_title") if fyi else tr("route.title"), 24)),
-        submit=PlainTextObject(text=tr("route.submit")),
-        close=PlainTextObject(text=tr("form.cancel")),
+        title=clip(tr("route.fyi_title") if fyi else tr("route.title"), 24),
+        submit=tr("route.submit"),
+        close=tr("form.cancel"),
         blocks=blocks,
     )
 
@@ -95,67 +86,55 @@ def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, remind
     lines.append(quote(escape(clip(q.question, QUESTION_LIMIT))))
     if q.context:
         lines.append(tr("route.dm_context", context=escape(clip(q.context, 1000))))
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_LIMIT)))]
+    blocks: list[Block] = [section(clip("\n".join(lines), SECTION_LIMIT))]
     post = tr("route.dm_post") + "\n" + quote(escape(clip(q.case_text or "—", POST_EXCERPT)))
     if q.case_link:
         post += "\n" + escape(q.case_link)
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(post, SECTION_LIMIT))))
+    blocks.append(section(clip(post, SECTION_LIMIT)))
     if q.kind != "fyi" and q.due_at is not None:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=tr("route.dm_due", time=time_in(q.due_at, zone)))]))
+        blocks.append(context(tr("route.dm_due", time=time_in(q.due_at, zone))))
     if q.status in ("open", "acknowledged"):
         buttons = [
-            ButtonElement(text=PlainTextObject(text=tr("route.answer")), style="primary",
-                          action_id=ids.QUESTION_ANSWER, value=str(q.id)),
-            ButtonElement(text=PlainTextObject(text=tr("route.not_for_us")),
-                          action_id=ids.QUESTION_REROUTE, value=str(q.id)),
+            button(tr("route.answer"), style="primary", action_id=ids.QUESTION_ANSWER, value=str(q.id)),
+            button(tr("route.not_for_us"), action_id=ids.QUESTION_REROUTE, value=str(q.id)),
         ]
         if q.status == "open":
-            buttons.append(ButtonElement(text=PlainTextObject(text=tr("route.on_it")),
-                                         action_id=ids.QUESTION_ACK, value=str(q.id)))
+            buttons.append(button(tr("route.on_it"), action_id=ids.QUESTION_ACK, value=str(q.id)))
         else:
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tr("route.dm_acknowledged"))]))
-        blocks.append(ActionsBlock(elements=buttons))
+            blocks.append(context(tr("route.dm_acknowledged")))
+        blocks.append(actions(buttons))
     elif q.status == "answered":
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=tr("route.dm_answered", user=f"<@{q.answered_by}>"))]))
+        blocks.append(context(tr("route.dm_answered", user=f"<@{q.answered_by}>")))
     elif q.status == "rerouted":
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tr("route.dm_rerouted"))]))
+        blocks.append(context(tr("route.dm_rerouted")))
     return blocks
 
 
 def answer_form(tr: Translator, *, question_id: int, channel: str, ts: str) -> View:
-    return View(
-        type="modal",
+    return modal(
         callback_id=ids.ANSWER_VIEW,
         private_metadata=DirectMessageRef(question_id, channel, ts).encode(),
-        title=PlainTextObject(text=clip(tr("route.answer"), 24)),
-        submit=PlainTextObject(text=tr("route.answer_submit")),
-        close=PlainTextObject(text=tr("form.cancel")),
-        blocks=[InputBlock(
-            block_id=ids.ANSWER_TEXT,
-            label=PlainTextObject(text=tr("route.answer_label")),
-            hint=PlainTextObject(text=tr("route.answer_hint")),
-            element=PlainTextInputElement(action_id=ids.FORM_INPUT, multiline=True, max_length=ANSWER_LIMIT),
-        )],
+        title=clip(tr("route.answer"), 24),
+        submit=tr("route.answer_submit"),
+        close=tr("form.cancel"),
+        blocks=[input_block(ids.ANSWER_TEXT, tr("route.answer_label"),
+                            text_input(max_length=ANSWER_LIMIT, multiline=True),
+                            hint=tr("route.answer_hint"))],
     )
 
 
 def reroute_form(tr: Translator, *, question_id: int, channel: str, ts: str,
                  services: list[ServiceView]) -> View:
-    return View(
-        type="modal",
+    return modal(
         callback_id=ids.REROUTE_VIEW,
         private_metadata=DirectMessageRef(question_id, channel, ts).encode(),
-        title=PlainTextObject(text=clip(tr("route.not_for_us"), 24)),
-        submit=PlainTextObject(text=tr("route.reroute_submit")),
-        close=PlainTextObject(text=tr("form.cancel")),
+        title=clip(tr("route.not_for_us"), 24),
+        submit=tr("route.reroute_submit"),
+        close=tr("form.cancel"),
         blocks=[
-            InputBlock(block_id=ids.ROUTE_SERVICE, label=PlainTextObject(text=tr("route.reroute_service")),
-                       element=StaticSelectElement(action_id=ids.FORM_INPUT,
-                                                   options=_service_options(services, tr))),
-            InputBlock(block_id=ids.REROUTE_REASON, label=PlainTextObject(text=tr("route.reroute_reason")),
-                       element=PlainTextInputElement(action_id=ids.FORM_INPUT, max_length=500)),
+            input_block(ids.ROUTE_SERVICE, tr("route.reroute_service"),
+                        static_select(_service_options(services, tr))),
+            input_block(ids.REROUTE_REASON, tr("route.reroute_reason"), text_input(max_length=500)),
         ],
     )
 
@@ -172,7 +151,7 @@ def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelive
         text += "\n" + tr("route.thread_holding") + "\n" + quote(escape(holding))
     if undelivered:
         text += "\n:warning: " + tr("route.undelivered", users=", ".join(f"<@{u}>" for u in undelivered))
-    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)))]
+    return [section(clip(text, SECTION_LIMIT))]
 
 
 def answered_in_thread(q: QuestionView, policy: Policy, tr: Translator) -> list[Block]:
@@ -182,23 +161,22 @@ def answered_in_thread(q: QuestionView, policy: Policy, tr: Translator) -> list[
     answer = quote(escape(clip(q.answer or "", 2500)))
     reply = policy.fill(policy.routing.answer_reply.get(tr.language), answer=q.answer or "")
     return [
-        SectionBlock(text=MarkdownTextObject(text=clip(head + "\n" + answer, SECTION_LIMIT))),
-        SectionBlock(text=MarkdownTextObject(text=clip(
-            f"*{tr('case.suggested_reply')}*\n" + quote(escape(reply)), SECTION_LIMIT))),
+        section(clip(head + "\n" + answer, SECTION_LIMIT)),
+        section(clip(f"*{tr('case.suggested_reply')}*\n" + quote(escape(reply)), SECTION_LIMIT)),
     ]
 
 
 def services_list(services: list[ServiceView], tr: Translator) -> list[Block]:
     if not services:
-        return [SectionBlock(text=MarkdownTextObject(text=tr("antenne.none")))]
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=tr("antenne.title")))]
+        return [section(tr("antenne.none"))]
+    blocks: list[Block] = [section(tr("antenne.title"))]
     for s in services[:45]:
         antennas = ", ".join(f"<@{u}>" for u in s.antennas) or tr("route.no_antenna")
         line = tr("antenne.line", service=escape(s.name), description=escape(s.description),
                   antennas=antennas, open=s.open_questions)
         if s.backup:
             line += " · " + tr("antenne.backup", user=f"<@{s.backup}>")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line, SECTION_LIMIT))))
+        blocks.append(section(clip(line, SECTION_LIMIT)))
     return blocks
 
 
@@ -212,20 +190,20 @@ def service_detail(s: ServiceView, answers: list[QuestionView], tr: Translator,
     if s.channel:
         settings.append(tr("antenne.channel", channel=f"<#{s.channel}>"))
     if settings:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(settings))]))
+        blocks.append(context(" · ".join(settings)))
     if flagged:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(
-            text=":warning: " + tr("antenne.deactivated", users=", ".join(f"<@{u}>" for u in flagged)))]))
+        blocks.append(context(
+            ":warning: " + tr("antenne.deactivated", users=", ".join(f"<@{u}>" for u in flagged))))
     if answers:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=tr("antenne.answers"))))
+        blocks.append(section(tr("antenne.answers")))
         for a in answers[:10]:
             text = f"*{escape(clip(a.question, 300))}*\n" + quote(escape(clip(a.answer or "", 1200)))
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT))))
+            blocks.append(section(clip(text, SECTION_LIMIT)))
     return blocks
 
 
 def nudge(text: str) -> list[Block]:
-    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)))]
+    return [section(clip(text, SECTION_LIMIT))]
 
 
 def _hours(minutes: int | None, tr: Translator) -> str:

@@ -1,29 +1,31 @@
 """Block Kit builders for the strike register: the strike form, the guidance after a strike, the
-overview and one author's history. Pure functions; citizens' handles and reasons are escaped."""
+overview and one author's history. Pure functions returning Block Kit JSON (see bot/blocks.py);
+citizens' handles and reasons are escaped."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    InputBlock,
-    MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    RadioButtonsElement,
-    SectionBlock,
-    StaticSelectElement,
-)
-from slack_sdk.models.views import View
-
 from bot import ids
-from bot.blocks import SECTION_LIMIT, clip, escape, local_time
+from bot.blocks import (
+    SECTION_LIMIT,
+    Block,
+    View,
+    actions,
+    button,
+    clip,
+    context,
+    divider,
+    escape,
+    input_block,
+    local_time,
+    modal,
+    option,
+    radio_buttons,
+    section,
+    static_select,
+    text_input,
+)
 from bot.flows.intake import PLATFORMS
 from bot.flows.policy import Policy
 from bot.flows.strikes import Review, Status, Step
@@ -51,43 +53,30 @@ def strike_form(tr: Translator, *, case_id: int, version: int, platform: str,
     blocks: list[Block] = []
     if author is None:
         initial = platform if platform in SOCIAL_PLATFORMS else None
-        options = [Option(text=PlainTextObject(text=tr(f"platform.{p}")), value=p) for p in SOCIAL_PLATFORMS]
-        blocks.append(InputBlock(
-            block_id=ids.STRIKE_PLATFORM,
-            label=PlainTextObject(text=tr("form.platform")),
-            element=StaticSelectElement(
-                action_id=ids.FORM_INPUT, options=options,
-                initial_option=next((o for o in options if o.value == initial), None),
-            ),
+        options = [option(tr(f"platform.{p}"), p) for p in SOCIAL_PLATFORMS]
+        blocks.append(input_block(
+            ids.STRIKE_PLATFORM, tr("form.platform"),
+            static_select(options, initial=next((o for o in options if o["value"] == initial), None)),
         ))
-        blocks.append(InputBlock(
-            block_id=ids.STRIKE_HANDLE,
-            label=PlainTextObject(text=tr("form.author")),
-            hint=PlainTextObject(text=tr("form.author_hint")),
-            element=PlainTextInputElement(action_id=ids.FORM_INPUT, max_length=300),
-        ))
+        blocks.append(input_block(ids.STRIKE_HANDLE, tr("form.author"), text_input(max_length=300),
+                                  hint=tr("form.author_hint")))
     else:
-        blocks.append(SectionBlock(text=MarkdownTextObject(
-            text=tr("strikes.form_author", author=author_label(author[0], author[1], tr)))))
-    blocks.append(InputBlock(
-        block_id=ids.STRIKE_REASON_INTERNAL,
-        label=PlainTextObject(text=tr("strikes.form_reason_internal")),
-        hint=PlainTextObject(text=tr("strikes.form_reason_internal_hint")),
-        element=PlainTextInputElement(action_id=ids.FORM_INPUT, multiline=True, max_length=REASON_LIMIT),
+        blocks.append(section(tr("strikes.form_author", author=author_label(author[0], author[1], tr))))
+    blocks.append(input_block(
+        ids.STRIKE_REASON_INTERNAL, tr("strikes.form_reason_internal"),
+        text_input(max_length=REASON_LIMIT, multiline=True),
+        hint=tr("strikes.form_reason_internal_hint"),
     ))
-    blocks.append(InputBlock(
-        block_id=ids.STRIKE_REASON_PUBLIC,
-        label=PlainTextObject(text=tr("strikes.form_reason_public")),
-        hint=PlainTextObject(text=tr("strikes.form_reason_public_hint")),
-        element=PlainTextInputElement(action_id=ids.FORM_INPUT, max_length=REASON_LIMIT),
+    blocks.append(input_block(
+        ids.STRIKE_REASON_PUBLIC, tr("strikes.form_reason_public"), text_input(max_length=REASON_LIMIT),
+        hint=tr("strikes.form_reason_public_hint"),
     ))
-    return View(
-        type="modal",
+    return modal(
         callback_id=ids.STRIKE_VIEW,
         private_metadata=CaseRef(case_id, version).encode(""),
-        title=PlainTextObject(text=clip(tr("strikes.form_title"), 24)),
-        submit=PlainTextObject(text=tr("strikes.form_submit")),
-        close=PlainTextObject(text=tr("form.cancel")),
+        title=clip(tr("strikes.form_title"), 24),
+        submit=tr("strikes.form_submit"),
+        close=tr("form.cancel"),
         blocks=blocks,
     )
 
@@ -101,46 +90,45 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
     head = tr("strikes.guidance", count=result.counting,
               author=author_label(result.platform, result.handle, tr), rule=escape(rule_label),
               step=step_label(result.step, tr))
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(head, SECTION_LIMIT)))]
+    blocks: list[Block] = [section(clip(head, SECTION_LIMIT))]
     if result.step is not None:
         message = policy.fill(policy.strikes.messages[result.step.value].get(lang),
                               reason=reason_public)
         text = tr("strikes.copy_message") + "\n```" + escape(message).replace("```", "'''") + "```"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT))))
+        blocks.append(section(clip(text, SECTION_LIMIT)))
         if confirmed is None:
-            blocks.append(ActionsBlock(elements=[ButtonElement(
-                text=PlainTextObject(text=tr(f"strikes.confirm.{result.step.value}")),
+            blocks.append(actions([button(
+                tr(f"strikes.confirm.{result.step.value}"),
                 action_id=ids.MEASURE_PREFIX + result.step.value,
                 value=StrikeRef(result.strike_id, result.step.value).encode(),
                 style="primary",
             )]))
         else:
             kind, by, at = confirmed
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=tr(
+            blocks.append(context(tr(
                 "strikes.confirmed", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>",
-                time=local_time(at)))]))
+                time=local_time(at))))
     return blocks
 
 
 def overview(lines: list[OverviewLine], tr: Translator, *, offset: int, more: bool) -> list[Block]:
     if not lines:
-        return [SectionBlock(text=MarkdownTextObject(
-            text=tr("strikes.overview_empty") if offset == 0 else tr("strikes.overview_end")))]
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=tr("strikes.overview_title")))]
+        return [section(tr("strikes.overview_empty") if offset == 0 else tr("strikes.overview_end"))]
+    blocks: list[Block] = [section(tr("strikes.overview_title"))]
     for line in lines:
         text = tr("strikes.overview_line", author=author_label(line.platform, line.handle, tr),
                   count=line.strikes, last=local_time(line.last_at, year=True), step=step_label(line.step, tr))
-        blocks.append(SectionBlock(
-            text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)),
-            accessory=ButtonElement(
-                text=PlainTextObject(text=tr("strikes.show_history")),
+        blocks.append(section(
+            clip(text, SECTION_LIMIT),
+            accessory=button(
+                tr("strikes.show_history"),
                 action_id=ids.STRIKES_AUTHOR_PREFIX + str(line.author_id),
                 value=AuthorRef(line.platform, line.handle).encode(),
             ),
         ))
     if more:
-        blocks.append(ActionsBlock(elements=[ButtonElement(
-            text=PlainTextObject(text=tr("strikes.show_more")),
+        blocks.append(actions([button(
+            tr("strikes.show_more"),
             action_id=ids.STRIKES_PAGE_ACTION,
             value=str(offset + len(lines)),
         )]))
@@ -150,20 +138,18 @@ def overview(lines: list[OverviewLine], tr: Translator, *, offset: int, more: bo
 def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
             workspace_url: str | None, query: str) -> list[Block]:
     if not authors:
-        return [SectionBlock(text=MarkdownTextObject(
-            text=tr("strikes.history_none", query=escape(clip(query, 100)))))]
+        return [section(tr("strikes.history_none", query=escape(clip(query, 100))))]
     lang = tr.language
     blocks: list[Block] = []
     for author in authors:
         if blocks:
-            blocks.append(DividerBlock())
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=tr(
+            blocks.append(divider())
+        blocks.append(section(tr(
             "strikes.history_title", author=author_label(author.platform, author.handle, tr),
-            count=author.counting, step=step_label(author.step, tr)))))
+            count=author.counting, step=step_label(author.step, tr))))
         shown = author.strikes[-HISTORY_STRIKES:]
         if len(author.strikes) > len(shown):
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(
-                text=tr("strikes.history_older", count=len(author.strikes) - len(shown)))]))
+            blocks.append(context(tr("strikes.history_older", count=len(author.strikes) - len(shown))))
         for strike in shown:
             rule = policy.nodes[strike.rule].label.get(lang) if strike.rule in policy.nodes else strike.rule
             case = tr("strikes.case", case=strike.case_id)
@@ -182,22 +168,20 @@ def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
                                 reason=escape(clip(reason, REASON_LIMIT))))
             if strike.reason_internal:
                 lines.append(tr("strikes.reason_internal", reason=escape(clip(strike.reason_internal, REASON_LIMIT))))
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_LIMIT))))
+            blocks.append(section(clip("\n".join(lines), SECTION_LIMIT)))
             if strike.status is not Status.REVOKED:
-                blocks.append(ActionsBlock(elements=[
-                    ButtonElement(text=PlainTextObject(text=tr("strikes.revoke")),
-                                  action_id=ids.REVIEW_PREFIX + f"revoke:{strike.id}",
-                                  value=StrikeRef(strike.id, Review.REVOKED.value).encode()),
-                    ButtonElement(text=PlainTextObject(text=tr("strikes.appeal")),
-                                  action_id=ids.REVIEW_PREFIX + f"appeal:{strike.id}",
-                                  value=StrikeRef(strike.id, "appeal").encode()),
+                blocks.append(actions([
+                    button(tr("strikes.revoke"), action_id=ids.REVIEW_PREFIX + f"revoke:{strike.id}",
+                           value=StrikeRef(strike.id, Review.REVOKED.value).encode()),
+                    button(tr("strikes.appeal"), action_id=ids.REVIEW_PREFIX + f"appeal:{strike.id}",
+                           value=StrikeRef(strike.id, "appeal").encode()),
                 ]))
         if author.measures:
             done = ", ".join(
                 tr("strikes.measure", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>", time=local_time(at))
                 for kind, by, at in author.measures
             )
-            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(done, SECTION_LIMIT))]))
+            blocks.append(context(clip(done, SECTION_LIMIT)))
     return blocks[:50]
 
 
@@ -205,42 +189,33 @@ def review_form(tr: Translator, *, strike_id: int, kind: str) -> View:
     """A lead revokes a strike or records an appeal's outcome; a reason is required."""
     blocks: list[Block] = []
     if kind == "appeal":
-        options = [Option(text=PlainTextObject(text=tr(f"strikes.outcome.{o.value}")), value=o.value)
+        options = [option(tr(f"strikes.outcome.{o.value}"), o.value)
                    for o in (Review.APPEAL_UPHELD, Review.APPEAL_REVOKED)]
-        blocks.append(InputBlock(
-            block_id=ids.REVIEW_OUTCOME,
-            label=PlainTextObject(text=tr("strikes.outcome_label")),
-            element=RadioButtonsElement(action_id=ids.FORM_INPUT, options=options),
-        ))
-    blocks.append(InputBlock(
-        block_id=ids.REVIEW_REASON,
-        label=PlainTextObject(text=tr("strikes.review_reason")),
-        element=PlainTextInputElement(action_id=ids.FORM_INPUT, multiline=True, max_length=REASON_LIMIT),
-    ))
+        blocks.append(input_block(ids.REVIEW_OUTCOME, tr("strikes.outcome_label"), radio_buttons(options)))
+    blocks.append(input_block(ids.REVIEW_REASON, tr("strikes.review_reason"),
+                              text_input(max_length=REASON_LIMIT, multiline=True)))
     title = tr("strikes.revoke") if kind != "appeal" else tr("strikes.appeal")
-    return View(
-        type="modal",
+    return modal(
         callback_id=ids.REVIEW_VIEW,
         private_metadata=StrikeRef(strike_id, kind).encode(),
-        title=PlainTextObject(text=clip(title, 24)),
-        submit=PlainTextObject(text=tr("strikes.review_submit")),
-        close=PlainTextObject(text=tr("form.cancel")),
+        title=clip(title, 24),
+        submit=tr("strikes.review_submit"),
+        close=tr("form.cancel"),
         blocks=blocks,
     )
 
 
 def leads_list(user_ids: list[str], tr: Translator) -> list[Block]:
     people = ", ".join(f"<@{u}>" for u in user_ids) or "—"
-    return [SectionBlock(text=MarkdownTextObject(text=tr("leads.list", people=people)))]
+    return [section(tr("leads.list", people=people))]
 
 
 def erase_confirmation(platform: str, handle: str, tr: Translator) -> list[Block]:
     """Erasing cannot be undone: say what goes, and ask for one deliberate click."""
     return [
-        SectionBlock(text=MarkdownTextObject(text=tr(
-            "privacy.erase_confirm", author=author_label(platform, handle, tr)))),
-        ActionsBlock(elements=[ButtonElement(
-            text=PlainTextObject(text=tr("privacy.erase_button")), style="danger",
+        section(tr("privacy.erase_confirm", author=author_label(platform, handle, tr))),
+        actions([button(
+            tr("privacy.erase_button"), style="danger",
             action_id=ids.ERASE_ACTION, value=AuthorRef(platform, handle).encode(),
         )]),
     ]

@@ -16,6 +16,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.cases import CaseSnapshot, read_case
 from bot.flows import strikes as rules
 from bot.flows import tree
 from bot.flows.policy import Policy
@@ -39,6 +40,7 @@ class StrikeResult:
     counting: int  # strikes that count now, this one included
     step: Step | None
     case_id: int
+    case: CaseSnapshot | None = None  # the case as the strike left it, to redraw its message
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,8 @@ def record_strike(
             case_store.advance_case(session, case=case, expected_version=case.version)
         counting = store.count_counting(session, author_id=author_row.id, now=now)
         return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
-                            rules.next_step(counting, policy.strikes), case.id)
+                            rules.next_step(counting, policy.strikes), case.id,
+                            read_case(session, case_id=case.id))
 
     try:
         result = run_in_transaction(engine, work)

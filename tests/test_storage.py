@@ -156,3 +156,27 @@ def test_long_and_unusual_text_is_stored_whole(engine):
     text = "🙂 مرحبا " + "x" * 40_000 + " <!channel> \u0000".replace("\u0000", "")
     case, _ = cases.open_case(engine, intake(text=text))
     assert cases.load_case(engine, case_id=case.id).text == text
+
+
+def test_the_case_a_use_case_returns_is_the_case_as_stored(engine):
+    """A click returns the case as it is after the click without reading it back: it must be
+    exactly what a later read finds, along a path with an author, a file, a guarded action, a
+    close and a reopen, and with a clock that is not in UTC."""
+    brussels = timezone(timedelta(hours=2))
+    case, _ = cases.open_case(engine, intake(platform="instagram", author_handle="@Fien.Test",
+                                             file_ids=("F0SHOT0003", "F0SHOT0003")))
+    assert case == cases.load_case(engine, case_id=case.id)
+    path = [Click(Move.GOTO, "own"), Click(Move.GOTO, "negative"),
+            Click(Move.GOTO, "negative.conduct"), Click(Move.ACTION, "monitor"),
+            Click(Move.ACTION, "delete"), Click(Move.CANCEL, "delete"), Click(Move.ACTION, "delete"),
+            Click(Move.ACTION, "evidence"), Click(Move.CONFIRM, "delete"), Click(Move.CLOSE),
+            Click(Move.REOPEN), Click(Move.BACK)]
+    for number, step in enumerate(path):
+        result = cases.click(engine, POLICY, case_id=case.id, version=case.version, click=step,
+                             user_id="U0BERT0001",
+                             now=(NOW + timedelta(minutes=number, microseconds=7)).astimezone(brussels))
+        assert result.refusal is None and not result.stale, step
+        case = result.case
+        assert case == cases.load_case(engine, case_id=case.id), step
+    assert case.version == len(path) and case.origin == "own"
+    assert case.author_handle == "fien.test" and case.evidence_files == 1

@@ -13,7 +13,7 @@ from bot.app import Deps, deps_of
 from bot.cases import Intake
 from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle
 from bot.flows.permissions import Act
-from bot.handlers.errors import guarded
+from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import permitted, post_case_thread, refresh_case_message
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ _POST_SUBTYPES = (None, "file_share")
 
 
 def register(app: App) -> None:
-    app.event("message")(guarded(on_message))
+    app.event("message")(after_ack(on_message))
     app.shortcut(ids.REVIEW_MESSAGE_SHORTCUT)(guarded(on_review_message))
     app.shortcut(ids.NEW_CASE_SHORTCUT)(guarded(on_new_case_shortcut))
     app.view(ids.NEW_CASE_VIEW)(guarded(on_new_case_submitted))

@@ -16,7 +16,7 @@ from bot.app import Deps, deps_of
 from bot.blocks import iso_local, local_time
 from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
-from bot.handlers.errors import guarded
+from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
 from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
 
@@ -26,13 +26,13 @@ _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def register(app: App) -> None:
-    app.command(ids.STRIKES_COMMAND)(guarded(on_strikes_command))
-    app.action(ids.STRIKES_PAGE_ACTION)(guarded(on_overview_page))
-    app.action(ids.STRIKES_AUTHOR_ACTION)(guarded(on_author_history))
+    app.command(ids.STRIKES_COMMAND)(after_ack(on_strikes_command))
+    app.action(ids.STRIKES_PAGE_ACTION)(after_ack(on_overview_page))
+    app.action(ids.STRIKES_AUTHOR_ACTION)(after_ack(on_author_history))
     app.action(ids.REVIEW_ACTION)(guarded(on_review_button))
     app.view(ids.REVIEW_VIEW)(guarded(on_review_submitted))
     app.view(ids.STRIKE_VIEW)(guarded(on_strike_submitted))
-    app.action(ids.MEASURE_ACTION)(guarded(on_measure_confirmed))
+    app.action(ids.MEASURE_ACTION)(after_ack(on_measure_confirmed))
     app.action(ids.ERASE_ACTION)(guarded(on_erase_confirmed))
 
 
@@ -83,7 +83,7 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
             tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
                  text=deps.tr(problem.key))
         return
-    case = cases.load_case(deps.engine, case_id=ref.case_id)
+    case = result.case
     if not result.created:
         tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
              text=deps.tr("strikes.already", count=result.counting))

@@ -12,7 +12,7 @@ from bot import blocks, cases, ids
 from bot.app import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
-from bot.handlers.errors import guarded
+from bot.handlers.errors import after_ack
 from bot.handlers.common import permitted, refresh_case_message, tell
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
@@ -24,8 +24,17 @@ FORM_ACTIONS = frozenset({"strike", "route", "inform_service"})  # a modal, not 
 
 
 def register(app: App) -> None:
-    app.action(ids.TREE_ACTION)(guarded(on_tree_button))
-    app.action(ids.STAFF_SELECT)(guarded(on_staff_selected))
+    app.action(ids.TREE_ACTION)(after_ack(on_tree_button, inline=opens_form))
+    app.action(ids.STAFF_SELECT)(after_ack(on_staff_selected))
+
+
+def opens_form(action: dict, **_: object) -> bool:
+    """A click on an action that needs a modal (its trigger expires three seconds after it)."""
+    try:
+        ref = ButtonRef.decode(action.get("value"))
+    except BadPayload:
+        return False
+    return ref.click.move is Move.ACTION and ref.click.target in FORM_ACTIONS
 
 
 def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
