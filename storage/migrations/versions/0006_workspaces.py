@@ -19,12 +19,21 @@ depends_on = None
 
 
 def _bot_columns() -> list[sa.Column]:
+    """The columns an installation and a bot have in common."""
     return [
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("client_id", sa.String(32), nullable=False),
         sa.Column("app_id", sa.String(32), nullable=False),
         sa.Column("enterprise_id", sa.String(32)),
         sa.Column("enterprise_name", sa.String(200)),
+        sa.Column("team_id", sa.String(32)),
+        sa.Column("team_name", sa.String(200)),
+        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_id", sa.String(32)),
+        sa.Column("bot_user_id", sa.String(32)),
+        sa.Column("bot_scopes", sa.String(1000)),
+        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_token_expires_at", sa.DateTime()),
     ]
 
 
@@ -46,14 +55,6 @@ def upgrade() -> None:
         "slack_installations",
         *_bot_columns(),
         sa.Column("enterprise_url", sa.String(200)),
-        sa.Column("team_id", sa.String(32)),
-        sa.Column("team_name", sa.String(200)),
-        sa.Column("bot_token", sa.String(200)),
-        sa.Column("bot_id", sa.String(32)),
-        sa.Column("bot_user_id", sa.String(32)),
-        sa.Column("bot_scopes", sa.String(1000)),
-        sa.Column("bot_refresh_token", sa.String(200)),
-        sa.Column("bot_token_expires_at", sa.DateTime()),
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("user_token", sa.String(200)),
         sa.Column("user_scopes", sa.String(1000)),
@@ -72,14 +73,6 @@ def upgrade() -> None:
     op.create_table(
         "slack_bots",
         *_bot_columns(),
-        sa.Column("team_id", sa.String(32)),
-        sa.Column("team_name", sa.String(200)),
-        sa.Column("bot_token", sa.String(200)),
-        sa.Column("bot_id", sa.String(32)),
-        sa.Column("bot_user_id", sa.String(32)),
-        sa.Column("bot_scopes", sa.String(1000)),
-        sa.Column("bot_refresh_token", sa.String(200)),
-        sa.Column("bot_token_expires_at", sa.DateTime()),
         sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
         sa.Column("installed_at", sa.DateTime(), nullable=False),
     )
