@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -320,53 +320,21 @@ def read_case(session: Session, *, case_id: int, for_update: bool = False) -> Ca
         Step(d.node_id, d.action_id, d.user_id, d.decided_at, d.note)
         for d in store.decision_steps(session, case_id=case_id)
     )
-    return CaseSnapshot(
-        id=row.id,
-        team_id=row.team_id,
-        channel_id=row.channel_id,
-        message_ts=row.message_ts,
-        bot_message_ts=row.bot_message_ts,
-        via=row.via,
-        platform=row.platform,
-        link=row.link,
-        author_platform=row.author_platform,
-        author_handle=row.author_handle,
-        text=row.text,
-        forwarded_by=row.forwarded_by,
-        forwarded_at=row.forwarded_at,
-        source_permalink=row.source_permalink,
-        origin=row.origin,
-        status=row.status,
-        node_id=row.node_id,
-        pending_action=row.pending_action,
-        version=row.version,
-        evidence_files=row.evidence_files,
-        history=history,
-    )
+    return _snapshot(row, author_platform=row.author_platform, author_handle=row.author_handle,
+                     evidence_files=row.evidence_files, history=history)
 
 
 def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int) -> CaseSnapshot:
     """A case just added, from what was written: no decisions yet."""
-    return CaseSnapshot(
-        id=case.id,
-        team_id=case.team_id,
-        channel_id=case.channel_id,
-        message_ts=case.message_ts,
-        bot_message_ts=case.bot_message_ts,
-        via=case.via,
-        platform=case.platform,
-        link=case.link,
-        author_platform=author.platform if author else None,
-        author_handle=author.handle if author else None,
-        text=case.text,
-        forwarded_by=case.forwarded_by,
-        forwarded_at=case.forwarded_at,
-        source_permalink=case.source_permalink,
-        origin=case.origin,
-        status=case.status,
-        node_id=case.node_id,
-        pending_action=case.pending_action,
-        version=case.version,
-        evidence_files=evidence_files,
-        history=(),
-    )
+    return _snapshot(case, author_platform=author.platform if author else None,
+                     author_handle=author.handle if author else None,
+                     evidence_files=evidence_files, history=())
+
+
+# The snapshot's fields a case row (or the case view's row) holds under the same names.
+_CASE_FIELDS = tuple(f.name for f in fields(CaseSnapshot)
+                     if f.name not in ("author_platform", "author_handle", "evidence_files", "history"))
+
+
+def _snapshot(source, **rest) -> CaseSnapshot:
+    return CaseSnapshot(**{name: getattr(source, name) for name in _CASE_FIELDS}, **rest)

@@ -291,11 +291,6 @@ class SlackEmulator:
             self._codes[code] = {"team_id": team_id, "name": name, "installer": installer,
                                  "channel": channel, "channel_name": channel_name}
 
-    def set_channel_team(self, channel: str, team_id: str) -> None:
-        """Which workspace ``channel`` belongs to: other workspaces' tokens get channel_not_found."""
-        with self._lock:
-            self._channel_team[channel] = team_id
-
     def token_of(self, team_id: str) -> str | None:
         """The bot token the emulator handed out for ``team_id`` (the newest)."""
         with self._lock:

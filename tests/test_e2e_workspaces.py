@@ -241,7 +241,7 @@ def test_nothing_of_one_workspace_is_visible_or_countable_from_the_other(bot, sl
 
 
 def in_process(bot: BotProcess, slack: SlackEmulator):
-    settings = Settings.from_env({k: v for k, v in {**bot.env, "SLACK_API_URL": slack.url}.items()})
+    settings = Settings.from_env({**bot.env, "SLACK_API_URL": slack.url})
     return directory(build_deps(settings, run_migrations=False))
 
 

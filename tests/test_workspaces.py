@@ -79,6 +79,9 @@ def test_a_departed_workspace_is_erased_when_its_date_comes_and_nothing_of_anoth
     (erasure,) = rows(engine, Erasure, Erasure.team_id == BREE)
     assert (erasure.reason, erasure.cases, erasure.strikes) == ("workspace", 1, 1)
     assert workspaces.erase_departed(engine, now=erase_after + timedelta(days=1)) == 0
+    # Coming back after the erasure starts afresh: the new installer leads, the new channel alone.
+    back = install(engine, BREE, channel="C0NEWCHAN1", installer="U0NEWLEAD1")
+    assert (back.intake_channels, back.installed_by, back.erased_at) == ("C0NEWCHAN1", "U0NEWLEAD1", None)
 
 
 def test_settings_are_checked_before_they_are_stored(engine):
