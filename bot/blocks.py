@@ -347,7 +347,8 @@ def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
 
 
 def case_card(intake_text: str, link: str | None, platform: str, author: str | None,
-              forwarded_by: str, source_permalink: str | None, tr: Translator) -> list[Block]:
+              forwarded_by: str, source_permalink: str | None, tr: Translator, *,
+              comment: str | None = None) -> list[Block]:
     """The top-level message for a case opened by shortcut or form; the tree goes in its thread."""
     lines = [f"*{tr('card.title')}* · {tr(f'platform.{platform}')}"]
     if author:
@@ -362,6 +363,10 @@ def case_card(intake_text: str, link: str | None, platform: str, author: str | N
         blocks.append(
             section(clip(quote(escape(intake_text)), SECTION_LIMIT))
         )
+    if comment and comment.strip():
+        # The team member's own words, apart from the citizen's: never mistaken for the post.
+        text = tr("card.comment", user=f"<@{forwarded_by}>") + "\n" + quote(escape(comment))
+        blocks.append(context(clip(text, SECTION_LIMIT)))
     return blocks
 
 

@@ -41,6 +41,7 @@ class Intake:
     author_handle: str | None = None
     file_ids: tuple[str, ...] = ()
     source_permalink: str | None = None
+    comment: str | None = None  # the forwarder's own words beside a shared message
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class CaseSnapshot:
     version: int
     evidence_files: int
     history: tuple[Step, ...]
+    comment: str | None = None  # the forwarder's own words beside a shared message
 
     @property
     def state(self) -> tree.CaseState:
@@ -138,6 +140,7 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
                 link=intake.link,
                 author_id=author.id if author else None,
                 text=intake.text,
+                comment=intake.comment or None,
                 forwarded_by=intake.forwarded_by,
                 forwarded_at=intake.forwarded_at,
                 node_id=ROOT,

@@ -42,6 +42,7 @@ class ErasureResult:
 
 def _erase_case(session: Session, case: Case, now: datetime) -> None:
     case.text, case.link, case.source_permalink, case.erased_at = "", None, None, now
+    case.comment = None
     session.add(case)
     for evidence in session.exec(select(Evidence).where(Evidence.case_id == case.id)):
         session.delete(evidence)
@@ -127,7 +128,7 @@ def author_data(engine: sa.Engine, *, team_id: str, query: AuthorQuery,
                 "handle": author.handle,
                 "first_seen": local(author.created_at),
                 "cases": [{"case": c.id, "forwarded_at": local(c.forwarded_at), "platform": c.platform,
-                           "link": c.link, "text": c.text, "status": c.status, "category": c.node_id}
+                           "link": c.link, "text": c.text, "comment": c.comment, "status": c.status, "category": c.node_id}
                           for c in cases],
                 "strikes": [{"strike": s.id, "case": s.case_id, "rule": s.rule,
                              "decided_at": local(s.decided_at),

@@ -18,6 +18,33 @@ from slack_sdk.signature import SignatureVerifier
 MAX_BODY = 1_000_000  # Slack's payloads are far smaller; a bigger body is not from Slack
 
 
+def is_ssl_check(body: bytes, content_type: str = "", *, query: str = "") -> bool:
+    """Slack's certificate check: ``ssl_check=1`` in a form body (or, as Slack once sent it, in the
+    query of a GET), with at most the verification token beside it. Slack expects 200. It asks for
+    nothing and changes nothing, so it is answered before any signature is checked, as Bolt does."""
+    if query:
+        fields = parse_qs(query, keep_blank_values=True)
+    elif body and len(body) <= 1000 and not content_type.startswith("application/json"):
+        try:
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+        except (UnicodeDecodeError, ValueError):
+            return False
+    else:
+        return False
+    return fields.get("ssl_check") == ["1"] and set(fields) <= {"ssl_check", "token"}
+
+
+def rate_limit_notice(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """Slack's ``app_rate_limited`` notice (already through :func:`check`), else None."""
+    if not content_type.startswith("application/json") or b"app_rate_limited" not in body:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and data.get("type") == "app_rate_limited" else None
+
+
 class Rejected(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)

@@ -77,6 +77,7 @@ class QuestionView:
     status: str
     answered_by: str | None
     answer: str | None
+    case_comment: str | None = None  # the team member's words beside a shared post
 
 
 @dataclass(frozen=True)
@@ -411,5 +412,5 @@ def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
         case_ts=case.message_ts, case_text=case.text, case_link=case.link,
         service=_views(session, [service])[0], kind=row.kind, question=row.question,
         context=row.context, asked_by=row.asked_by, asked_at=row.asked_at, due_at=row.due_at,
-        status=row.status, answered_by=row.answered_by, answer=row.answer,
+        status=row.status, answered_by=row.answered_by, answer=row.answer, case_comment=case.comment,
     )

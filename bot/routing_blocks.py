@@ -90,6 +90,8 @@ def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, remind
     post = tr("route.dm_post") + "\n" + quote(escape(clip(q.case_text or "—", POST_EXCERPT)))
     if q.case_link:
         post += "\n" + escape(q.case_link)
+    if q.case_comment:
+        post += "\n" + tr("route.dm_comment") + "\n" + quote(escape(clip(q.case_comment, POST_EXCERPT)))
     blocks.append(section(clip(post, SECTION_LIMIT)))
     if q.kind != "fyi" and q.due_at is not None:
         blocks.append(context(tr("route.dm_due", time=time_in(q.due_at, zone))))

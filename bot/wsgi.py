@@ -36,13 +36,27 @@ class SlackWsgiApp:
             start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
                                     ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD") \
+                and request_check.is_ssl_check(b"", query=environ.get("QUERY_STRING") or ""):
+            return _plain(start_response, 200, "")
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             try:
                 body = _read_body(environ)
-                request_check.check(body, _headers(environ), self.verifier)
+                headers = _headers(environ)
+                if request_check.is_ssl_check(body, headers.get("content-type", "")):
+                    return _plain(start_response, 200, "")
+                request_check.check(body, headers, self.verifier)
             except request_check.Rejected as rejected:
                 logger.warning("refused a request: %s", rejected.reason)
                 return _plain(start_response, rejected.status, rejected.reason)
+            notice = request_check.rate_limit_notice(body, headers.get("content-type", ""))
+            if notice is not None:
+                # Slack drops this app's events for the rest of that minute; it wants a 200 here,
+                # and may turn the app's event subscriptions off when deliveries keep failing.
+                logger.warning("Slack rate-limits the events for workspace %s (minute %s): "
+                               "events of that minute are not delivered", notice.get("team_id"),
+                               notice.get("minute_rate_limited"))
+                return _plain(start_response, 200, "")
             environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         try:
             return self.slack(environ, start_response)
@@ -53,11 +67,11 @@ class SlackWsgiApp:
             return _plain(start_response, 400, "bad request")
 
 
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large"}
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large"}
 
 
 def _plain(start_response: Callable, status: int, text: str) -> list[bytes]:
-    body = (text + "\n").encode()
+    body = (text + "\n").encode() if text else b""
     start_response(f"{status} {_REASONS.get(status, 'Error')}",
                    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
     return [body]

@@ -25,6 +25,7 @@ _CASE_VIEW = (
     sa.select(
         _case.c.id, _case.c.team_id, _case.c.channel_id, _case.c.message_ts,
         _case.c.bot_message_ts, _case.c.via, _case.c.platform, _case.c.link, _case.c.text,
+        _case.c.comment,
         _case.c.forwarded_by, _case.c.forwarded_at, _case.c.source_permalink, _case.c.origin,
         _case.c.status, _case.c.node_id, _case.c.pending_action, _case.c.version,
         _author.c.platform.label("author_platform"), _author.c.handle.label("author_handle"),

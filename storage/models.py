@@ -73,7 +73,9 @@ class Case(SQLModel, table=True):
     platform: str = Field(max_length=16)
     link: str | None = Field(default=None, max_length=2000)
     author_id: int | None = Field(default=None, foreign_key="author.id", index=True)
-    text: str = Field(default="", sa_type=sa.Text)
+    text: str = Field(default="", sa_type=sa.Text)  # the post: a shared message's words, not the comment
+    # The team member's own words beside a shared or forwarded message; None when there were none.
+    comment: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     forwarded_by: str = Field(max_length=32)
     forwarded_at: datetime = _when(default_factory=utcnow)
     origin: str | None = Field(default=None, max_length=16)  # own | external, once chosen

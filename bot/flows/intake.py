@@ -1,8 +1,10 @@
-"""What a forwarded post is: its link, the platform it came from, and its author's handle."""
+"""What a forwarded post is: its words, its link, the platform it came from, and its author's handle."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 PLATFORMS = ("facebook", "instagram", "x", "tiktok", "linkedin", "youtube", "website", "other")
@@ -96,3 +98,143 @@ def _handle_from_url(url: str) -> str | None:
     if segments and segments[0].lower() not in _NOT_PROFILES:
         return segments[0]
     return None
+
+
+# --- messages shared or forwarded into the intake channel ------------------------------------
+
+MAX_SHARED = 10  # attachments looked at per message; Slack's own limit for a message is 100
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    """A Slack message that was shared ("Share message", forward) or unfurled into another one."""
+
+    text: str  # as Slack writes a message's text: mrkdwn, with &, < and > escaped
+    author: str | None
+    permalink: str | None
+    file_ids: tuple[str, ...]
+
+
+def shared_posts(message: Any) -> list[SharedPost]:
+    """The messages that ``message`` shares or forwards, with their words.
+
+    Slack puts them in ``attachments[]`` (``is_share`` or ``is_msg_unfurl``), while the message's
+    own ``text`` holds only what the person who shared it added. The words are the attachment's
+    ``text``; when that is empty, the rich text of its ``message_blocks`` (or ``blocks``); then its
+    ``fallback`` without the "[date] name:" Slack puts before it. Link previews (unfurls of web
+    pages) are not shared messages and are left alone.
+    """
+    attachments = message.get("attachments") if isinstance(message, dict) else None
+    if not isinstance(attachments, list):
+        return []
+    found: list[SharedPost] = []
+    for item in attachments[:MAX_SHARED]:
+        if not isinstance(item, dict) or not (item.get("is_share") is True or item.get("is_msg_unfurl") is True):
+            continue
+        text = _text(item.get("text")).strip() or _shared_rich_text(item) or _fallback_words(item)
+        author = _text(item.get("author_name")).strip() or _text(item.get("author_subname")).strip()
+        permalink = next((url for url in (_text(item.get("from_url")), _text(item.get("original_url")))
+                          if _is_permalink(url)), None)
+        listed = item.get("files") if isinstance(item.get("files"), list) else []
+        files = tuple(f["id"] for f in listed if isinstance(f, dict) and isinstance(f.get("id"), str))
+        if text or files:
+            found.append(SharedPost(text, author or None, permalink, files))
+    return found
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+_FALLBACK_PREFIX = re.compile(r"^\[[^\]\n]{1,80}\] [^:\n]{1,120}: ")
+
+
+def _fallback_words(item: dict) -> str:
+    fallback = _text(item.get("fallback")).strip()
+    return _FALLBACK_PREFIX.sub("", fallback, count=1).strip()
+
+
+def _is_permalink(url: str) -> bool:
+    """A link Slack made to a message: https, no room for mrkdwn tricks, fits the case's column."""
+    if not url or len(url) > 500 or any(c in url for c in "<>|\"' \t\r\n"):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.hostname)
+
+
+def _shared_rich_text(item: dict) -> str:
+    blocks: list[Any] = []
+    wrappers = item.get("message_blocks") if isinstance(item.get("message_blocks"), list) else []
+    for wrapper in wrappers:
+        message = wrapper.get("message") if isinstance(wrapper, dict) else None
+        if isinstance(message, dict) and isinstance(message.get("blocks"), list):
+            blocks.extend(message["blocks"])
+    if not blocks and isinstance(item.get("blocks"), list):
+        blocks = item["blocks"]
+    return rich_text(blocks)
+
+
+def rich_text(blocks: Any) -> str:
+    """The words of a message's ``rich_text`` blocks, written as Slack writes a message's ``text``."""
+    if not isinstance(blocks, list):
+        return ""
+    parts = []
+    for block in blocks:
+        if isinstance(block, dict) and block.get("type") == "rich_text" and isinstance(block.get("elements"), list):
+            parts.extend(_rich_element(element) for element in block["elements"])
+    return "\n".join(p for p in parts if p).strip()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _rich_element(element: Any) -> str:
+    if not isinstance(element, dict):
+        return ""
+    kind = element.get("type")
+    children = element.get("elements") if isinstance(element.get("elements"), list) else []
+    if kind in ("rich_text_section", "rich_text_preformatted"):
+        return _inline(children)
+    if kind == "rich_text_quote":
+        return "\n".join("&gt; " + line for line in _inline(children).splitlines())
+    if kind == "rich_text_list":
+        ordered = element.get("style") == "ordered"
+        items = [_inline(item.get("elements")) for item in children if isinstance(item, dict)]
+        return "\n".join(f"{n}. {text}" if ordered else f"• {text}" for n, text in enumerate(items, 1))
+    return ""
+
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.^-]{1,64}$")
+
+
+def _inline(elements: Any) -> str:
+    if not isinstance(elements, list):
+        return ""
+    out = []
+    for element in elements:
+        if not isinstance(element, dict):
+            continue
+        kind = element.get("type")
+        text = _text(element.get("text"))
+        if kind == "text":
+            out.append(_escape(text))
+        elif kind == "link":
+            url = _text(element.get("url"))
+            if url and not any(c in url for c in "<>| \t\r\n"):
+                out.append(f"<{url}|{_escape(text)}>" if text else f"<{url}>")
+            else:
+                out.append(_escape(text or url))
+        elif kind in ("user", "channel", "usergroup") and _SAFE_ID.match(_text(element.get(f"{kind}_id"))):
+            ref = _text(element.get(f"{kind}_id"))
+            out.append({"user": f"<@{ref}>", "channel": f"<#{ref}>", "usergroup": f"<!subteam^{ref}>"}[kind])
+        elif kind == "broadcast" and _text(element.get("range")) in ("here", "channel", "everyone"):
+            out.append(f"<!{element['range']}>")
+        elif kind == "emoji" and _SAFE_ID.match(_text(element.get("name"))):
+            out.append(f":{element['name']}:")
+        elif kind == "date":
+            out.append(_escape(_text(element.get("fallback"))))
+    return "".join(out)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot import blocks, cases, ids
 from bot.app import Deps, deps_of
 from bot.cases import Intake
-from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle
+from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle, shared_posts
 from bot.flows.permissions import Act
 from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import permitted, post_case_thread, refresh_case_message
@@ -44,17 +44,19 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
         if files:
             _evidence_from_thread(client, deps, team_id, channel, thread_ts, files, event["user"])
         return
-    text = event.get("text") or ""
+    post = _post(event)
     intake = Intake(
         team_id=team_id,
         channel_id=channel,
         message_ts=ts,
         via="message",
-        text=text,
-        link=find_link(text),
+        text=post.text,
+        link=post.link,
         forwarded_by=event["user"],
         forwarded_at=deps.clock(),
-        file_ids=files,
+        file_ids=tuple(dict.fromkeys(files + post.file_ids)),
+        source_permalink=post.permalink,
+        comment=post.comment,
     )
     case, created = cases.open_case(deps.engine, intake)
     if created:
@@ -72,8 +74,8 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
     channel = (shortcut.get("channel") or {}).get("id")
     user = context.user_id
     team_id = context.team_id or ""
-    text = message.get("text") or ""
-    files = _file_ids(message)
+    post = _post(message)
+    files = tuple(dict.fromkeys(_file_ids(message) + post.file_ids))
     in_intake = channel in deps.workspace.intake_channels and (
         not message.get("thread_ts") or message.get("thread_ts") == message.get("ts")
     )
@@ -81,8 +83,8 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
         # Already where cases live: the message itself becomes the case.
         case, created = cases.open_case(deps.engine, Intake(
             team_id=team_id, channel_id=channel, message_ts=message["ts"], via="shortcut",
-            text=text, link=find_link(text), forwarded_by=user, forwarded_at=deps.clock(),
-            file_ids=files,
+            text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
+            file_ids=files, source_permalink=post.permalink, comment=post.comment,
         ))
         if created:
             post_case_thread(client, deps, case)
@@ -90,15 +92,19 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
             respond(text=deps.tr("intake.already_a_case", case=case.id), response_type="ephemeral")
         return
     permalink = client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
-    existing = cases.find_case_for_source(deps.engine, team_id=team_id, permalink=permalink)
+    # A case may already hold this message, or the message it shares.
+    existing = None
+    for source in dict.fromkeys(filter(None, (permalink, post.permalink))):
+        existing = cases.find_case_for_source(deps.engine, team_id=team_id, permalink=source)
+        if existing is not None:
+            break
     if existing is not None:
         respond(text=deps.tr("intake.already_a_case", case=existing.id), response_type="ephemeral")
         return
-    link = find_link(text)
     _open_with_card(client, deps, Intake(
         team_id=team_id, channel_id=deps.workspace.intake_channels[0], message_ts="",
-        via="shortcut", text=text, link=link, forwarded_by=user, forwarded_at=deps.clock(),
-        file_ids=files, source_permalink=permalink,
+        via="shortcut", text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
+        file_ids=files, source_permalink=post.permalink or permalink, comment=post.comment,
     ))
     respond(text=deps.tr("intake.opened", channel=f"<#{deps.workspace.intake_channels[0]}>"),
             response_type="ephemeral")
@@ -160,7 +166,7 @@ def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> None:
         channel=intake.channel_id,
         text=deps.tr("card.fallback"),
         blocks=blocks.case_card(intake.text, intake.link, platform, author, intake.forwarded_by,
-                                intake.source_permalink, deps.tr),
+                                intake.source_permalink, deps.tr, comment=intake.comment),
         unfurl_links=False,
         unfurl_media=False,
     )
@@ -181,6 +187,28 @@ def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: 
     )
     if updated is not None and updated.bot_message_ts:
         refresh_case_message(client, deps, updated)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Post:
+    text: str
+    link: str | None
+    comment: str | None
+    permalink: str | None
+    file_ids: tuple[str, ...]
+
+
+def _post(message: dict) -> _Post:
+    """What a message brings in: its own words, or, when it shares or forwards other messages,
+    their words as the post and its own words as the comment of the person who shared them."""
+    own = message.get("text") if isinstance(message.get("text"), str) else ""
+    shared = shared_posts(message)
+    if not shared:
+        return _Post(own, find_link(own), None, None, ())
+    text = "\n\n".join(post.text for post in shared if post.text)
+    permalink = next((post.permalink for post in shared if post.permalink), None)
+    files = tuple(dict.fromkeys(f for post in shared for f in post.file_ids))
+    return _Post(text, find_link(text) or find_link(own), own.strip() or None, permalink, files)
 
 
 def _file_ids(message: dict) -> tuple[str, ...]:
