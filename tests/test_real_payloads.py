@@ -470,3 +470,68 @@ def test_every_real_payload_against_the_bot_process(slack, tmp_path) -> None:
         assert not failures, "\n".join(failures)
         found = target.tracebacks()
         assert not found, f"{len(found)} tracebacks in the bot's log, e.g.\n{found[0]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# the requests around the corpus: ssl_check's forms, an unsigned notice, a forward reviewed
+# ---------------------------------------------------------------------------------------------
+def _plain_call(target: InProcess, method: str, body: bytes = b"", query: str = "",
+                content_type: str = FORM) -> tuple[int, str]:
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": "/slack/events", "QUERY_STRING": query,
+               "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": content_type}
+    return _call(target.app, environ)
+
+
+def test_ssl_check_gets_200_as_a_form_or_a_query_signed_or_not(in_process: InProcess) -> None:
+    assert _plain_call(in_process, "POST", b"token=random&ssl_check=1") == (200, "")
+    assert _plain_call(in_process, "POST", b"ssl_check=1") == (200, "")
+    assert _plain_call(in_process, "GET", query="ssl_check=1&token=random") == (200, "")
+    assert in_process.post(b"token=random&ssl_check=1", FORM)[0] == 200
+    # Anything more is not Slack's certificate check: it needs a signature like every request.
+    assert _plain_call(in_process, "POST", b"ssl_check=1&command=%2Fstrikes&user_id=U1&team_id=T1")[0] == 401
+    assert _plain_call(in_process, "POST", b"ssl_check=0")[0] == 401
+    assert _plain_call(in_process, "GET", query="ssl_check=0")[0] == 404
+    assert _plain_call(in_process, "POST", b'{"ssl_check": "1"}', content_type="application/json")[0] == 401
+
+
+def test_a_rate_limit_notice_must_be_signed_and_is_logged_with_ids_only(in_process: InProcess) -> None:
+    notice = {"token": "x", "type": "app_rate_limited", "team_id": TEAM_ID, "minute_rate_limited": 1796284020,
+              "api_app_id": APP_ID}
+    body = json.dumps(notice).encode()
+    assert _plain_call(in_process, "POST", body, content_type="application/json")[0] == 401
+    before = len(in_process.log_text())
+    assert in_process.post(body, "application/json") == (200, "")
+    logged = in_process.log_text()[before:]
+    assert f"workspace {TEAM_ID} (minute 1796284020)" in logged
+
+
+def test_reviewing_a_forwarded_message_in_another_channel_keeps_both_texts(in_process: InProcess) -> None:
+    from tests.slack_requests import message_shortcut
+
+    share = next(s for s in SAMPLES if s["_id"] == "m02")
+    forward = fill(copy.deepcopy(share["payload"]["event"]), share["_adjust"])
+    forward.update(channel=OTHER, ts=new_ts(), text="Kan iemand hiernaar kijken?")
+    # Its own original: the corpus's m02 already made a case of the sample's.
+    forward["attachments"][0]["from_url"] = f"https://gemeente-test.slack.com/archives/C0SOCIAL01/p{new_ts().replace('.', '')}"
+    shared_words = forward["attachments"][0]["text"]
+
+    def review() -> tuple[int, str]:
+        payload = message_shortcut(ids.REVIEW_MESSAGE_SHORTCUT, MEMBER, OTHER, forward,
+                                   response_url=in_process.slack.response_url(f"rv/{new_trigger_id()}"))
+        return in_process.post(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
+
+    started = time.time()
+    assert review()[0] == 200
+    in_process.settle()
+    (card,) = [c for c in in_process.slack.calls("chat.postMessage")
+               if c.at >= started and c.params.get("channel") == INTAKE and not c.params.get("thread_ts")]
+    blocks = json.dumps(card.params["blocks"], ensure_ascii=False)
+    assert shared_words in blocks and "Kan iemand hiernaar kijken?" in blocks
+    (case,) = in_process.query('SELECT * FROM "case" WHERE message_ts = :t', t=card.response["ts"])
+    assert (case["text"], case["comment"]) == (shared_words, "Kan iemand hiernaar kijken?")
+    assert case["source_permalink"] == forward["attachments"][0]["from_url"]
+    # A second review of the same forward finds the case instead of opening another.
+    assert review()[0] == 200
+    in_process.settle()
+    assert len(in_process.query('SELECT id FROM "case" WHERE source_permalink = :p',
+                                p=case["source_permalink"])) == 1
