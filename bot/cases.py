@@ -163,6 +163,29 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
     return result
 
 
+def take_shared_words(engine: sa.Engine, *, team_id: str, channel_id: str, message_ts: str, was: str,
+                      text: str, link: str | None, comment: str | None, permalink: str | None) -> bool:
+    """Slack unfurls a pasted link to a Slack message only after the message was posted (as an
+    edit). The case opened from it then gets the shared message's words, as long as its post is
+    still what the link alone gave: not erased, not otherwise changed. Returns whether it did."""
+    case = Case.__table__
+
+    def work(session: Session) -> bool:
+        result = session.connection().execute(
+            sa.update(case)
+            .where(case.c.team_id == team_id, case.c.channel_id == channel_id,
+                   case.c.message_ts == message_ts, case.c.text == was, case.c.erased_at.is_(None))
+            .values(text=text, comment=comment, source_permalink=permalink, link=link,
+                    platform=guess_platform(link))
+        )
+        return result.rowcount == 1
+
+    taken = run_in_transaction(engine, work)
+    if taken:
+        logger.info("the case of %s in %s took the words of the message it links to", message_ts, channel_id)
+    return taken
+
+
 def set_bot_message(engine: sa.Engine, *, case_id: int, ts: str) -> CaseSnapshot:
     """Remember the case's thread message; returns the case as it is now."""
 

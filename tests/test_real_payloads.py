@@ -535,3 +535,35 @@ def test_reviewing_a_forwarded_message_in_another_channel_keeps_both_texts(in_pr
     in_process.settle()
     assert len(in_process.query('SELECT id FROM "case" WHERE source_permalink = :p',
                                 p=case["source_permalink"])) == 1
+
+
+def test_a_pasted_message_link_takes_the_words_slack_unfurls_later(in_process: InProcess) -> None:
+    """m04 then m05: Slack posts the pasted link at once and adds what it links to as an edit."""
+    changed = next(s for s in SAMPLES if s["_id"] == "m05")
+    edit = fill(copy.deepcopy(changed["payload"]), changed["_adjust"])
+    ts = new_ts()
+    edit["event"]["message"]["ts"] = edit["event"]["previous_message"]["ts"] = ts
+    original = dict(edit["event"]["previous_message"], channel=INTAKE)
+    unfurl = edit["event"]["message"]["attachments"][0]
+
+    assert in_process.post(json.dumps(_envelope(original)).encode(), "application/json")[0] == 200
+    in_process.settle()
+    (case,) = in_process.query('SELECT * FROM "case" WHERE message_ts = :t', t=ts)
+    assert case["text"] == original["text"] and case["comment"] is None
+    posts = len(in_process.slack.calls("chat.postMessage"))
+
+    assert in_process.post(json.dumps(edit).encode(), "application/json")[0] == 200
+    in_process.settle()
+    (case,) = in_process.query('SELECT * FROM "case" WHERE message_ts = :t', t=ts)
+    assert case["text"] == unfurl["text"]
+    assert case["comment"] is None  # the pasted link alone is no comment
+    assert case["source_permalink"] == unfurl["from_url"] and case["link"] is None
+    assert len(in_process.slack.calls("chat.postMessage")) == posts  # nothing posted again
+
+    # Edited again later (the case's post is no longer the link alone): the case keeps its words.
+    again = copy.deepcopy(edit)
+    again["event"]["previous_message"]["text"] = "iets anders"
+    again["event"]["message"]["attachments"][0]["text"] = "andere woorden"
+    assert in_process.post(json.dumps(again).encode(), "application/json")[0] == 200
+    in_process.settle()
+    assert in_process.query('SELECT text FROM "case" WHERE message_ts = :t', t=ts) == [{"text": unfurl["text"]}]

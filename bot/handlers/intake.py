@@ -34,6 +34,9 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
     channel = event.get("channel")
     if channel not in deps.workspace.intake_channels:
         return
+    if event.get("subtype") == "message_changed":
+        _unfurled_later(deps, context.team_id or body.get("team_id") or "", channel, event)
+        return
     if event.get("subtype") not in _POST_SUBTYPES or event.get("bot_id") or not event.get("user"):
         return
     ts = event.get("ts")
@@ -208,7 +211,27 @@ def _post(message: dict) -> _Post:
     text = "\n\n".join(post.text for post in shared if post.text)
     permalink = next((post.permalink for post in shared if post.permalink), None)
     files = tuple(dict.fromkeys(f for post in shared for f in post.file_ids))
+    # A pasted link to the shared message is not a comment, nor the citizen's post's link.
+    for post in shared:
+        if post.permalink:
+            own = own.replace(f"<{post.permalink}>", "")
     return _Post(text, find_link(text) or find_link(own), own.strip() or None, permalink, files)
+
+
+def _unfurled_later(deps: Deps, team_id: str, channel: str, event: dict) -> None:
+    """A pasted link to a Slack message: Slack adds the message it links to as an edit."""
+    message, previous = event.get("message"), event.get("previous_message")
+    if not isinstance(message, dict) or not isinstance(previous, dict) or message.get("bot_id"):
+        return
+    ts = message.get("ts")
+    if not isinstance(ts, str) or message.get("thread_ts") not in (None, ts):
+        return
+    if shared_posts(previous) or not shared_posts(message):
+        return
+    post = _post(message)
+    cases.take_shared_words(deps.engine, team_id=team_id, channel_id=channel, message_ts=ts,
+                            was=_post(previous).text, text=post.text, link=post.link,
+                            comment=post.comment, permalink=post.permalink)
 
 
 def _file_ids(message: dict) -> tuple[str, ...]:
