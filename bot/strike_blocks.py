@@ -29,6 +29,7 @@ from bot.blocks import (
 from bot.flows.intake import PLATFORMS
 from bot.flows.policy import Policy
 from bot.flows.strikes import Review, Status, Step
+from bot.flows import strikes as rules
 from bot.i18n import Translator
 from bot.payloads import AuthorRef, CaseRef, StrikeRef
 from bot.strikes import AuthorHistory, OverviewLine, StrikeResult
@@ -146,7 +147,8 @@ def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
             blocks.append(divider())
         blocks.append(section(tr.plural(
             "strikes.history_title", author.counting,
-            author=author_label(author.platform, author.handle, tr), step=step_label(author.step, tr))))
+            author=author_label(author.platform, author.handle, tr), step=step_label(author.step, tr),
+            next=step_label(rules.next_step(author.counting + 1, policy.strikes), tr))))
         shown = author.strikes[-HISTORY_STRIKES:]
         if len(author.strikes) > len(shown):
             blocks.append(context(tr.plural("strikes.history_older", len(author.strikes) - len(shown))))

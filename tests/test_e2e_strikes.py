@@ -151,6 +151,8 @@ def test_strikes_overview_history_and_refusal(bot, slack):
     assert "burger_test_42" in overview and "*3 strikes*" in overview
     history = command(bot, slack, "instagram " + HANDLE)
     assert history.count("Actief tot") == 3
+    # the measure now, and what another breach would bring (the policy's thresholds)
+    assert "3 actieve strikes" in history and "bij een nieuwe overtreding: blokkeren" in history
     assert "Scheldt het team uit" in history  # the internal reason, for leads
     refused = command(bot, slack, "", user=BERT)
     assert "niet voor jou beschikbaar" in refused and "burger_test" not in refused

@@ -316,9 +316,9 @@ def test_the_intent_and_the_confirmation_read_apart_in_the_history():
                            Step(node, "delete", "U0FAKE0002", AT, tree.REQUESTED),
                            Step(node, "delete", "U0FAKE0002", AT, tree.CONFIRMED)))
     history = blocks.case_message(case, POLICY, tr)[-1]["elements"][0]["text"]
-    assert "wil overgaan tot verwijdering" in history
+    assert "wilde overgaan tot verwijdering" in history
     assert "✓ Verwijderd" in history
-    assert history.index("wil overgaan tot verwijdering") < history.index("✓ Verwijderd")
+    assert history.index("wilde overgaan tot verwijdering") < history.index("✓ Verwijderd")
 
 
 # --- Dutch command words ----------------------------------------------------------------------
