@@ -152,7 +152,7 @@ def test_strikes_overview_history_and_refusal(bot, slack):
     history = command(bot, slack, "instagram " + HANDLE)
     assert history.count("Actief tot") == 3
     # the measure now, and what another breach would bring (the policy's thresholds)
-    assert "3 actieve strikes" in history and "bij een nieuwe overtreding: blokkeren" in history
+    assert "*3* actieve strikes" in history and "bij een nieuwe overtreding: blokkeren" in history
     assert "Scheldt het team uit" in history  # the internal reason, for leads
     refused = command(bot, slack, "", user=BERT)
     assert "niet voor jou beschikbaar" in refused and "burger_test" not in refused
