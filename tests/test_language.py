@@ -347,3 +347,38 @@ def test_shortcut_names_use_one_form_and_fit_slack():
 def test_snapshot_fields_are_what_the_builders_read():
     # keeps this module's hand-built snapshots honest when CaseSnapshot grows
     assert {f.name for f in dataclasses.fields(CaseSnapshot)} >= {"pending_action", "history"}
+
+
+# --- the policy's action fields behind these sentences ----------------------------------------
+
+
+def _raw_policy() -> dict:
+    import copy
+    import tomllib
+
+    from bot.flows.policy import BUNDLED_POLICY
+    return copy.deepcopy(tomllib.loads(BUNDLED_POLICY.read_text(encoding="utf-8")))
+
+
+def test_a_missing_noun_falls_back_to_the_label_in_lower_case():
+    from bot.flows.policy import parse_policy
+    raw = _raw_policy()
+    raw["actions"]["hide"].pop("noun", None)
+    policy = parse_policy(raw)
+    assert blocks.noun(policy, "hide", "nl") == policy.actions["hide"].label.nl.lower()
+
+
+def test_irreversible_must_be_true_or_false():
+    from bot.flows.policy import PolicyError, parse_policy
+    raw = _raw_policy()
+    raw["actions"]["block"]["irreversible"] = "ja"
+    with pytest.raises(PolicyError, match="actions.block.irreversible"):
+        parse_policy(raw)
+
+
+def test_a_noun_with_an_unknown_placeholder_is_refused():
+    from bot.flows.policy import PolicyError, parse_policy
+    raw = _raw_policy()
+    raw["actions"]["evidence"]["noun"] = {"nl": "{foto}", "en": "screenshot"}
+    with pytest.raises(PolicyError, match="actions.evidence.noun"):
+        parse_policy(raw)
