@@ -86,6 +86,9 @@ class Translator:
         try:
             text = self._texts[key]
         except KeyError:
+            if key in self._plural and isinstance(values.get("n"), int):
+                n = values.pop("n")
+                return self.plural(key, n, **values)  # type: ignore[arg-type]
             raise MissingTranslation(f"no {self.language!r} text for {key!r}") from None
         return text.format(**values) if values else text
 

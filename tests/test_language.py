@@ -31,7 +31,7 @@ POLICY = load_policy()
 # "zaak" names a case nowhere; "Burgerzaken" (a service) and "de stand van zaken" are fine.
 ZAAK = re.compile(r"\bzaak\b|(?<!stand van )\bzaken\b", re.IGNORECASE)
 # Placeholders that stand for a number of things; they belong in plural entries only, as {n}.
-QUANTITIES = {"n", "count", "cases", "strikes", "open", "number", "total", "dropped"}
+QUANTITIES = {"n", "count", "cases", "strikes", "open", "number", "total", "dropped", "limit"}
 # Placeholders a sentence would fill with an action's button label.
 LABEL_PLACEHOLDERS = {"label", "action", "button", "requirement"}
 # The parts a time pattern (time.*) may use; each language picks its own.
@@ -150,6 +150,12 @@ def test_plural_forms_are_chosen_by_the_number(language, one, many):
     assert tr.plural("case.earlier_steps", 1) == one
     assert tr.plural("case.earlier_steps", 2) == many
     assert tr.plural("case.earlier_steps", 0) == many.replace("2", "0")
+
+
+def test_a_plural_entry_can_be_filled_through_the_plain_call_with_n():
+    tr = Translator("nl")
+    assert tr("route.error_too_long", n=2000) == "Dat is te lang: maximaal 2000 tekens."
+    assert tr("route.error_too_long", n=1) == "Dat is te lang: maximaal 1 teken."
 
 
 # --- times -----------------------------------------------------------------------------------
