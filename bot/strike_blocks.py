@@ -97,6 +97,12 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
                               reason=reason_public)
         text = tr("strikes.copy_message") + "\n```" + escape(message).replace("```", "'''") + "```"
         blocks.append(section(clip(text, SECTION_LIMIT)))
+        block = policy.actions.get("block")
+        if confirmed is None and result.step is Step.BLOCK and block is not None \
+                and block.warning is not None:
+            # Blocking cannot simply be undone: the warning comes before the act, not after it.
+            blocks.append(context(clip(":warning: " + escape(policy.fill(block.warning.get(lang))),
+                                       SECTION_LIMIT)))
         if confirmed is None:
             blocks.append(actions([button(
                 tr(f"strikes.confirm.{result.step.value}"),

@@ -87,6 +87,8 @@ def test_three_strikes_across_three_cases_lead_to_the_block_step(bot, slack):
     assert "1 actieve strike." in steps[0] and "eerste waarschuwing" in steps[0]
     assert "2 actieve strikes." in steps[1] and "tweede waarschuwing" in steps[1]
     assert "3 actieve strikes." in steps[2] and "blokkeren" in steps[2]
+    # the block's warning comes with the guidance, before the team blocks on the platform
+    assert "Blokkeer pas als" in steps[2] and "Blokkeer pas als" not in steps[1]
     assert [r["action_id"] for r in decisions(bot)].count("strike") == 3
 
 
