@@ -388,3 +388,47 @@ def test_a_noun_with_an_unknown_placeholder_is_refused():
     raw["actions"]["evidence"]["noun"] = {"nl": "{foto}", "en": "screenshot"}
     with pytest.raises(PolicyError, match="actions.evidence.noun"):
         parse_policy(raw)
+
+
+# --- the code fills exactly the placeholders each text has ------------------------------------
+
+
+def _calls_with_literal_keys():
+    """(key, keyword names, plural?, where) for every ``tr("key", ...)``, ``deps.tr(...)`` and
+    ``tr.plural("key", n, ...)`` in the bot's code whose key is a literal and whose values are all
+    named (a call passing ``**values`` is skipped: its names are not known here)."""
+    import ast
+
+    for path in (ROOT / "bot").rglob("*.py"):
+        tree_ = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree_):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            plural = isinstance(func, ast.Attribute) and func.attr == "plural"
+            target = func.value if plural else func
+            named_tr = (isinstance(target, ast.Name) and target.id == "tr") or (
+                isinstance(target, ast.Attribute) and target.attr == "tr")
+            first = node.args[0]
+            if not named_tr or not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+                continue
+            if any(k.arg is None for k in node.keywords):
+                continue
+            names = {k.arg for k in node.keywords}
+            if plural:
+                names.add("n")
+            yield first.value, names, plural, f"{path.name}:{node.lineno}"
+
+
+def test_every_call_fills_exactly_the_texts_placeholders():
+    calls = list(_calls_with_literal_keys())
+    assert len(calls) > 100  # the scan finds the calls
+    plurals = plural_catalog("nl")
+    for key, names, plural, where in calls:
+        for language in LANGUAGES:
+            forms = plural_catalog(language)[key] if key in plurals else [catalog(language)[key]]
+            for form in forms:
+                assert placeholders(form) <= names, (where, language, key, "a placeholder stays empty")
+                assert names - {"n"} <= placeholders(form) | ({"n"} if plural else set()), (
+                    where, language, key, "a value has no place in the text")
+        assert plural == (key in plurals) or (not plural and "n" in names), (where, key)
