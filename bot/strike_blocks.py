@@ -92,9 +92,15 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
               step=step_label(result.step, tr))
     blocks: list[Block] = [section(clip(head, SECTION_LIMIT))]
     if result.step is not None:
-        message = policy.fill(policy.strikes.messages[result.step.value].get(lang),
-                              reason=reason_public)
-        text = tr("strikes.copy_message") + "\n```" + escape(message).replace("```", "'''") + "```"
+        chosen = policy.strikes.message(result.step.value, rule)
+        text = tr("strikes.copy_message")
+        for formal in (False, True):
+            message = policy.fill(chosen.get(lang, formal=formal), reason=reason_public)
+            if formal:
+                if message == policy.fill(chosen.get(lang), reason=reason_public):
+                    break
+                text += "\n_" + tr("case.u_form") + "_"
+            text += "\n```" + escape(message).replace("```", "'''") + "```"
         blocks.append(section(clip(text, SECTION_LIMIT)))
         if confirmed is None:
             blocks.append(actions([button(

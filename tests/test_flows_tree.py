@@ -494,7 +494,8 @@ def test_skip_after_evidence_was_done_records_a_plain_delete() -> None:
 # A staff member personally targeted
 # ---------------------------------------------------------------------------------------------
 
-NEGATIVE_NODES = {"negative"} | set(POLICY.node("negative").children)
+# Every negative case, and external.privacy (a colleague's personal data in a group).
+NEGATIVE_NODES = {"negative", "external.privacy"} | set(POLICY.node("negative").children)
 
 
 @pytest.mark.parametrize("node_id", sorted(NODE_IDS))
