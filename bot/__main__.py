@@ -35,6 +35,7 @@ def prepare() -> Settings:
     try:
         settings = Settings.from_env()
         deps = build_deps(settings, run_migrations=True)
+        warn_about_the_policy(deps)
         deps.engine.dispose()
     except (ConfigError, PolicyError) as problem:
         print(f"reageerwijzer: {problem}", file=sys.stderr)
@@ -44,6 +45,15 @@ def prepare() -> Settings:
               file=sys.stderr)
         raise SystemExit(2) from None
     return settings
+
+
+def warn_about_the_policy(deps) -> None:
+    """Example links still in the policy: warn in the log and, in token mode, the leads in Slack."""
+    from bot.app import slack_client
+    from bot.policy_notice import announce_unfinished_policy
+
+    client = None if deps.settings.install_mode else slack_client(deps.settings)
+    announce_unfinished_policy(deps, client)
 
 
 def _first_line(problem: Exception) -> str:

@@ -368,25 +368,22 @@ class Policy:
         """Fill a text's placeholders from the policy (and ``extra``, e.g. a strike's reason)."""
         return text.format_map({**self.placeholders(), **extra})
 
-    def unfinished(self) -> list[str]:
-        """What still holds the example or a hand-filled marker where the municipality's own link
-        or address belongs, one line each (empty when the policy is ready)."""
-        problems = [
-            f"policy.{name} is still {url}"
-            for name, url in sorted({**self.links, "code_of_conduct_url": self.code_of_conduct_url,
-                                     "criteria_url": self.criteria_url}.items())
-            if _PLACEHOLDER_URL.search(url)
-        ]
-        problems += [
-            f"support contact {item.name.nl!r} is still {item.contact}"
-            for item in self.support_contacts
-            if _PLACEHOLDER_CONTACT.search(item.contact)
-        ]
+    def unfinished(self) -> list[tuple[str, str]]:
+        """The settings that still hold the example (example.be) or a hand-filled marker such as
+        [link] where the municipality's own link or address belongs: (where, what), one per
+        problem; empty when the policy is ready. The bot starts anyway, but warns."""
+        urls = {**self.links, "code_of_conduct_url": self.code_of_conduct_url,
+                "criteria_url": self.criteria_url}
+        problems = [(f"policy.{name}", url) for name, url in sorted(urls.items())
+                    if _PLACEHOLDER_URL.search(url)]
+        problems += [(f"support[{i}].contact", item.contact)
+                     for i, item in enumerate(self.support_contacts)
+                     if _PLACEHOLDER_CONTACT.search(item.contact)]
         for where, text in _all_texts(self):
-            for language in LANGUAGES:
-                match = _PLACEHOLDER_TEXT.search(text.get(language))
+            for variant in (text.nl, text.nl_u or "", text.en):
+                match = _PLACEHOLDER_TEXT.search(variant)
                 if match:
-                    problems.append(f"{where}.{language} holds {match.group(0)}: use a link setting")
+                    problems.append((where, match.group(0)))
                     break
         return problems
 
