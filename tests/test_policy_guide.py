@@ -110,6 +110,12 @@ def test_the_old_single_reply_key_is_refused_with_the_way_to_write_it(raw):
         parse_policy(raw)
 
 
+def test_texts_carry_no_stray_indentation_from_the_toml():
+    for where, text in _all_texts(POLICY):
+        for variant in (text.nl, text.nl_u or "", text.en):
+            assert variant == variant.strip() and "\n " not in variant and "  " not in variant, where
+
+
 # --- placeholders -------------------------------------------------------------------------------
 
 
