@@ -226,11 +226,10 @@ def _suggestions(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
         blocks.append(section(clip(text, SECTION_LIMIT)))
     if replies and policy.tone is not None:
         blocks.append(context(clip(escape(policy.fill(policy.tone.get(lang))), SECTION_LIMIT)))
-    if case.state.status != tree.CLOSED:
-        hints = [escape(policy.fill(a.hint.get(lang))) for a in policy.actions_on(case.node_id)
-                 if a.hint is not None]
-        if hints:
-            blocks.append(context(clip("\n".join(hints), SECTION_LIMIT)))
+    hints = [escape(policy.fill(a.hint.get(lang))) for a in policy.actions_on(case.node_id)
+             if a.hint is not None]
+    if hints:
+        blocks.append(context(clip("\n".join(hints), SECTION_LIMIT)))
     return blocks
 
 

@@ -443,3 +443,26 @@ def test_public_holidays_can_be_switched_off(raw):
     raw["business_hours"]["closing_days"] = []
     hours = parse_policy(raw).business_hours
     assert not hours.is_holiday(date(2031, 12, 25))
+
+
+# --- strike guidance: the category's message, je and u ------------------------------------------
+
+
+@pytest.mark.parametrize(("rule", "expected"), [
+    ("negative.privacy", "we hebben je reactie op onze pagina verwijderd"),
+    ("negative.conduct", "Wil je ze aanpassen of verwijderen?"),
+])
+def test_strike_guidance_offers_the_categorys_message_in_je_and_u(rule, expected):
+    from bot.flows.strikes import Step as StrikeStep
+    from bot.strike_blocks import guidance
+    from bot.strikes import StrikeResult
+
+    result = StrikeResult(strike_id=1, created=True, platform="facebook", handle="@een_burger",
+                          counting=1, step=StrikeStep.FIRST_WARNING, case_id=7)
+    blocks = guidance(result, POLICY, Translator("nl"), reason_public="er stond een adres in",
+                      rule=rule)
+    shown = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert expected in shown and "In de u-vorm" in shown
+    assert "er stond een adres in" in shown and "{" not in shown  # every placeholder filled
+    english = str(guidance(result, POLICY, Translator("en"), reason_public="x", rule=rule))
+    assert "u-form" not in english and "Hello [name]" in english

@@ -12,8 +12,8 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -117,7 +117,7 @@ ANSWER_PLACEHOLDERS = frozenset({"answer", "service"})
 # A setting still holding the example or a hand-filled marker: the bot starts, but warns.
 _PLACEHOLDER_URL = re.compile(r"://([a-z0-9-]+\.)*example\.(be|com|org|net)(/|$)|\[|\]|xxx", re.I)
 _PLACEHOLDER_TEXT = re.compile(r"\[(link|url|website|e-?mail|adres|address)\]", re.I)
-_PLACEHOLDER_CONTACT = re.compile(r"@example\.(be|com|org|net)$|example\.(be|com|org|net)", re.I)
+_PLACEHOLDER_CONTACT = re.compile(r"\bexample\.(be|com|org|net)\b", re.I)
 
 REPLY_KINDS = ("public", "private")
 
@@ -246,12 +246,9 @@ class BusinessHours:
         return self.public_holidays is not None and day in _public_holidays(self.public_holidays, day.year)
 
 
-def _public_holidays(country: str, year: int) -> frozenset[date]:
-    return _holiday_cache(country, year)
-
-
 @lru_cache(maxsize=256)
-def _holiday_cache(country: str, year: int) -> frozenset[date]:
+def _public_holidays(country: str, year: int) -> frozenset[date]:
+    """A country's public holidays in one year, computed (never a list that runs out)."""
     import holidays  # imported here so that importing the flows stays cheap
 
     return frozenset(holidays.country_holidays(country, years=year).keys())
