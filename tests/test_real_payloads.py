@@ -64,7 +64,7 @@ def sample_id(sample: dict) -> str:
 # the corpus itself
 # ---------------------------------------------------------------------------------------------
 def test_the_corpus_is_real_and_complete_enough() -> None:
-    assert len(SAMPLES) >= 57
+    assert len(SAMPLES) >= 60
     seen = set()
     for sample in SAMPLES:
         assert sample["_id"] not in seen
@@ -85,7 +85,7 @@ def test_the_corpus_is_real_and_complete_enough() -> None:
     subtypes = {(s.get("payload") or {}).get("event", {}).get("subtype") for s in SAMPLES if s["_kind"] == "event"}
     assert {"message_changed", "message_deleted", "bot_message", "channel_join", "file_share",
             "thread_broadcast", "me_message", "message_replied", "channel_leave", "channel_topic",
-            "ekm_access_denied"} <= subtypes
+            "ekm_access_denied", "channel_name", "group_name", "channel_archive"} <= subtypes
     shares = [s for s in SAMPLES if s["_expect"] == "case" and "_expect_text" in s]
     assert len(shares) >= 3, "forwarded and shared messages, with and without a comment"
 
