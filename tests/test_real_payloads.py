@@ -567,3 +567,16 @@ def test_a_pasted_message_link_takes_the_words_slack_unfurls_later(in_process: I
     assert in_process.post(json.dumps(again).encode(), "application/json")[0] == 200
     in_process.settle()
     assert in_process.query('SELECT text FROM "case" WHERE message_ts = :t', t=ts) == [{"text": unfurl["text"]}]
+
+
+def test_a_forwarded_screenshot_is_kept_as_evidence(in_process: InProcess) -> None:
+    forwarded = next(s for s in SAMPLES if s["_id"] == "m01")
+    envelope = fill(copy.deepcopy(forwarded["payload"]), forwarded["_adjust"])
+    event = envelope["event"]
+    event["ts"] = event["event_ts"] = new_ts()
+    event["attachments"][0]["files"] = [{"id": "F0SHOT0042", "name": "schermafbeelding.png", "mimetype": "image/png"}]
+    assert in_process.post(json.dumps(envelope).encode(), "application/json")[0] == 200
+    in_process.settle()
+    (case,) = in_process.query('SELECT id, text FROM "case" WHERE message_ts = :t', t=event["ts"])
+    assert case["text"] == forwarded["_expect_text"]
+    assert in_process.query("SELECT file_id FROM evidence WHERE case_id = :c", c=case["id"]) == [{"file_id": "F0SHOT0042"}]
