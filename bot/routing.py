@@ -198,7 +198,7 @@ def configure_service(engine: sa.Engine, *, team_id: str, service_id: int,
 # --- routing -----------------------------------------------------------------------------------
 
 
-def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, question: str,
+def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, service_id: int, question: str,
           context: str, fyi: bool, user_id: str, now: datetime) -> QuestionView:
     """Ask a service (or inform it, ``fyi``); the reminder and the escalation are planned at once."""
     question = question.strip()
@@ -209,14 +209,14 @@ def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, q
     action = INFORM if fyi else ROUTE
 
     def work(session: Session) -> QuestionView:
-        case = case_store.get_case(session, case_id=case_id, for_update=True)
+        case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
         if case is None:
             raise RoutingProblem("refusal.outdated")
         if case.status != tree.OPEN:
             raise RoutingProblem("refusal.closed")
         if action not in {a.id for a in policy.actions_on(case.node_id)}:
             raise RoutingProblem("refusal.not_here")
-        service = store.service(session, team_id=case.team_id, service_id=service_id)
+        service = store.service(session, team_id=team_id, service_id=service_id)
         if service is None or not service.active:
             raise RoutingProblem("route.error_service_gone")
         kind = "fyi" if fyi else KIND_BY_NODE.get(case.node_id, "question")
@@ -265,7 +265,7 @@ def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
         row = _answerable(session, team_id, question_id, user_id)
         row.status, row.answered_by, row.answered_at, row.answer = "answered", user_id, now, text
         session.add(row)
-        case = case_store.get_case(session, case_id=row.case_id)
+        case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
@@ -300,7 +300,7 @@ def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int
         store.add(session, new)
         old.status, old.rerouted_to, old.reroute_reason = "rerouted", new.id, reason
         session.add(old)
-        case = case_store.get_case(session, case_id=old.case_id)
+        case = case_store.get_case(session, team_id=team_id, case_id=old.case_id)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id, action_id=REROUTED, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{old.id}>q:{new.id}"))
@@ -405,7 +405,7 @@ def _views(session: Session, rows: list[Service]) -> list[ServiceView]:
 
 def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
     service = session.get(Service, row.service_id)
-    case = case_store.get_case(session, case_id=row.case_id)
+    case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
     return QuestionView(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,
         case_ts=case.message_ts, case_text=case.text, case_link=case.link,

@@ -84,6 +84,7 @@ def record_strike(
     engine: sa.Engine,
     policy: Policy,
     *,
+    team_id: str,
     case_id: int,
     author: AuthorQuery | None,
     reason_internal: str,
@@ -97,7 +98,7 @@ def record_strike(
     """
 
     def work(session: Session) -> StrikeResult:
-        case = case_store.get_case(session, case_id=case_id, for_update=True)
+        case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
         if case is None:
             raise StrikeProblem("strikes.error_no_case")
         if case.status != tree.OPEN:
@@ -138,7 +139,7 @@ def record_strike(
         counting = store.count_counting(session, author_id=author_row.id, now=now)
         return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
                             rules.next_step(counting, policy.strikes), case.id,
-                            read_case(session, case_id=case.id))
+                            read_case(session, team_id=team_id, case_id=case.id))
 
     try:
         result = run_in_transaction(engine, work)
@@ -166,7 +167,7 @@ def confirm_measure(
             return False
         store.add(session, AuthorMeasure(author_id=strike.author_id, strike_id=strike_id, kind=kind,
                                          confirmed_by=user_id, confirmed_at=now))
-        case = case_store.get_case(session, case_id=strike.case_id)
+        case = case_store.get_case(session, team_id=team_id, case_id=strike.case_id)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id,
             action_id="block" if kind == Step.BLOCK.value else "warn", user_id=user_id,

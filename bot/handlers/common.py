@@ -27,7 +27,7 @@ def post_case_thread(client: WebClient, deps: Deps, case: CaseSnapshot) -> None:
                             case_id=case.id, now=deps.clock()):
             raise
         return
-    now = cases.set_bot_message(deps.engine, case_id=case.id, ts=response["ts"])
+    now = cases.set_bot_message(deps.engine, team_id=case.team_id, case_id=case.id, ts=response["ts"])
     if now.version != case.version:
         # Something happened while the message was on its way (a screenshot in the thread): the
         # buttons just drawn are already stale, so draw them again.

@@ -177,7 +177,8 @@ def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: 
     if case is None:
         return
     updated = cases.add_evidence_from_thread(
-        deps.engine, deps.policy, case_id=case.id, file_ids=files, user_id=user, now=deps.clock()
+        deps.engine, deps.policy, team_id=team_id, case_id=case.id, file_ids=files, user_id=user,
+        now=deps.clock()
     )
     if updated is not None and updated.bot_message_ts:
         refresh_case_message(client, deps, updated)

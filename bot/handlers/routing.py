@@ -60,7 +60,8 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         return
     try:
         question = routing.route(
-            deps.engine, deps.policy, case_id=ref.case_id, service_id=service_id,
+            deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
+            service_id=service_id,
             question=values.get(ids.ROUTE_QUESTION, ""), context=values.get(ids.ROUTE_CONTEXT, ""),
             fyi=ref.mode == "fyi", user_id=context.user_id, now=deps.clock())
     except RoutingProblem as problem:
@@ -81,7 +82,7 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
         text=deps.tr("route.fallback", service=question.service.name),
         blocks=views.asked_in_thread(question, deps.policy, deps.tr, undelivered=undelivered))
-    _refresh_case(client, deps, question.case_id)
+    _refresh_case(client, deps, question.team_id, question.case_id)
 
 
 def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
@@ -164,7 +165,7 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         text=deps.tr("route.answer_fallback", service=question.service.name),
         blocks=views.answered_in_thread(question, deps.policy, deps.tr))
     _update_dm(client, deps, ref.channel, ref.ts, question)
-    _refresh_case(client, deps, question.case_id)
+    _refresh_case(client, deps, question.team_id, question.case_id)
 
 
 def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -191,7 +192,7 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
     client.chat_postMessage(
         channel=new.case_channel, thread_ts=new.case_ts, text=text,
         blocks=views.nudge(text) + views.asked_in_thread(new, deps.policy, deps.tr, undelivered=undelivered))
-    _refresh_case(client, deps, new.case_id)
+    _refresh_case(client, deps, new.team_id, new.case_id)
 
 
 # --- /antenne ----------------------------------------------------------------------------------
@@ -295,8 +296,8 @@ def _update_dm(client: WebClient, deps: Deps, channel: str, ts: str, question: Q
                        blocks=views.antenna_message(question, deps.tr, zone=None))
 
 
-def _refresh_case(client: WebClient, deps: Deps, case_id: int) -> None:
-    case = cases.load_case(deps.engine, case_id=case_id)
+def _refresh_case(client: WebClient, deps: Deps, team_id: str, case_id: int) -> None:
+    case = cases.load_case(deps.engine, team_id=team_id, case_id=case_id)
     if case.bot_message_ts:
         refresh_case_message(client, deps, case)
 

@@ -75,10 +75,11 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     user = context.user_id
     try:
         result = strikes.record_strike(
-            deps.engine, deps.policy, case_id=ref.case_id, author=author, reason_internal=internal,
+            deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
+            author=author, reason_internal=internal,
             reason_public=public, user_id=user, now=deps.clock())
     except StrikeProblem as problem:
-        case = _case_or_none(deps, ref.case_id)
+        case = _case_or_none(deps, context.team_id or "", ref.case_id)
         if case is not None:
             tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
                  text=deps.tr(problem.key))
@@ -356,8 +357,8 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
     respond(text=deps.tr(key, user=f"<@{target}>"), response_type="ephemeral")
 
 
-def _case_or_none(deps: Deps, case_id: int) -> cases.CaseSnapshot | None:
+def _case_or_none(deps: Deps, team_id: str, case_id: int) -> cases.CaseSnapshot | None:
     try:
-        return cases.load_case(deps.engine, case_id=case_id)
+        return cases.load_case(deps.engine, team_id=team_id, case_id=case_id)
     except cases.CaseNotFound:
         return None

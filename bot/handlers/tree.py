@@ -57,7 +57,7 @@ def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonR
     """Actions that need more than a click (a strike needs the author and the reasons)."""
     deps = deps_of(context)
     try:
-        case = cases.load_case(deps.engine, case_id=ref.case_id)
+        case = cases.load_case(deps.engine, team_id=context.team_id or "", case_id=ref.case_id)
     except cases.CaseNotFound:
         _outdated(client, context, body)
         return
@@ -93,7 +93,8 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     user = context.user_id
     try:
         result = cases.click(
-            deps.engine, deps.policy, case_id=case_id, version=version, click=click,
+            deps.engine, deps.policy, team_id=context.team_id or "", case_id=case_id,
+            version=version, click=click,
             user_id=user, now=deps.clock(),
         )
     except cases.CaseNotFound:
