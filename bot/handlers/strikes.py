@@ -91,12 +91,14 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         return
     if case.bot_message_ts:
         refresh_case_message(client, deps, case)
-    client.chat_postMessage(
+    posted = client.chat_postMessage(
         channel=case.channel_id, thread_ts=case.message_ts,
         text=deps.tr("strikes.fallback", count=result.counting),
         blocks=views.guidance(result, deps.policy, deps.tr, reason_public=public, rule=case.node_id),
         unfurl_links=False,
     )
+    strikes.remember_guidance(deps.engine, team_id=case.team_id, strike_id=result.strike_id,
+                              channel_id=posted["channel"], ts=posted["ts"], now=deps.clock())
 
 
 def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContext,
@@ -105,13 +107,13 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
     ack()
     deps = deps_of(context)
     user = context.user_id
+    team = context.team_id or ""
     channel = (body.get("channel") or {}).get("id")
-    message = body.get("message") or {}
     if not permitted(client, context, Act.RECORD_STRIKE, channel=channel):
         return
     try:
         ref = StrikeRef.decode(action.get("value"))
-        done = strikes.confirm_measure(deps.engine, deps.policy, team_id=context.team_id or "",
+        done = strikes.confirm_measure(deps.engine, deps.policy, team_id=team,
                                         strike_id=ref.strike_id, kind=ref.kind, user_id=user,
                                         now=deps.clock())
     except (BadPayload, StrikeProblem):
@@ -122,13 +124,25 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
         if channel:
             tell(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
         return
-    if channel and message.get("ts"):
-        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": deps.tr(
-            "strikes.confirmed", what=deps.tr(f"strikes.confirm.{ref.kind}"), user=f"<@{user}>",
-            time=local_time(deps.clock()))}]})
-        client.chat_update(channel=channel, ts=message["ts"], blocks=blocks,
-                           text=message.get("text") or deps.tr("strikes.fallback", count=""))
+    # Redrawn from the database: the message, its channel and its ts are never the payload's.
+    shown = strikes.guidance(deps.engine, deps.policy, team_id=team, strike_id=ref.strike_id,
+                             kind=ref.kind)
+    blocks = views.guidance(shown.result, deps.policy, deps.tr, reason_public=shown.reason_public,
+                            rule=shown.rule, confirmed=shown.confirmed)
+    for where, ts in shown.messages or _clicked_in_thread(body, shown):
+        client.chat_update(channel=where, ts=ts, blocks=blocks,
+                           text=deps.tr("strikes.fallback", count=shown.result.counting))
+
+
+def _clicked_in_thread(body: dict, shown: strikes.Guidance) -> tuple[tuple[str, str], ...]:
+    """A guidance posted before the bot kept its messages: the clicked one, when Slack says it
+    is in the strike's own case thread."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if (channel == shown.case_channel and container.get("thread_ts") == shown.case_ts
+            and isinstance(ts, str) and ts != shown.case_ts):
+        return ((channel, ts),)
+    return ()
 
 
 # --- /strikes for leads ------------------------------------------------------------------------
@@ -197,7 +211,8 @@ def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
         return
     try:
         ref = StrikeRef.decode(action.get("value"))
-    except BadPayload:
+        strikes.check_strike(deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id)
+    except (BadPayload, StrikeProblem):
         _say(respond, deps.tr("refusal.outdated"))
         return
     client.views_open(trigger_id=body["trigger_id"],

@@ -13,7 +13,7 @@ from bot.app import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.errors import after_ack
-from bot.handlers.common import permitted, refresh_case_message, tell
+from bot.handlers.common import is_colleague, permitted, refresh_case_message, tell
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
 from bot.payloads import BadPayload, ButtonRef, CaseRef
@@ -83,6 +83,15 @@ def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, 
     if not isinstance(selected, str) or not selected:
         return  # the picker was cleared: nothing to do
     if not _permitted(client, context, body, Act.WALK_TREE):
+        return
+    if not is_colleague(client, selected):
+        logger.warning("case %s: staff picker sent a value that is not a colleague (user %s)",
+                       ref.case_id, context.user_id)
+        channel = (body.get("channel") or {}).get("id") or context.channel_id
+        if channel:
+            tell(client, channel=channel, user=context.user_id,
+                 thread_ts=(body.get("container") or {}).get("thread_ts"),
+                 text=deps_of(context).tr("refusal.not_a_colleague"))
         return
     _apply(client, context, body, ref.case_id, ref.version, Click(Move.STAFF, selected))
 
