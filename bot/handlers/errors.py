@@ -49,10 +49,12 @@ def guarded(listener: Callable) -> Callable:
             # A ref to another workspace's row: the use case wrote nothing (its transaction is
             # rolled back); the person hears it, the log gets the ids.
             context = kwargs["context"]
+            shown = False
             if "ack" in kwargs and not acked:
-                _ack_failure(bolt_ack, kwargs.get("view"), context, refused)
-            refuse(refused, kwargs.get("body") or {}, context, kwargs.get("client") or context.client,
-                   shown_in_form="ack" in kwargs and not acked and kwargs.get("view") is not None)
+                shown = _ack_failure(bolt_ack, kwargs.get("view"), context, refused)
+            body = kwargs.get("body") or {"type": "view_submission" if "view" in kwargs else None}
+            refuse(refused, body, context, kwargs.get("client") or context.client,
+                   shown_in_form=shown)
             return None
         except Exception as error:  # noqa: BLE001 (reported to the user and logged with ids)
             body = kwargs.get("body") or kwargs.get("shortcut") or kwargs.get("command") or {}
@@ -113,9 +115,10 @@ def _pool() -> ThreadPoolExecutor:
         return _after_ack_pool
 
 
-def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: Exception) -> None:
+def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: Exception) -> bool:
     """A form that failed before its ack shows the problem on its first input; it stays open, so
-    nothing the person typed is lost. Anything else is simply acknowledged."""
+    nothing the person typed is lost. Anything else is simply acknowledged. True when the
+    problem is shown in the form."""
     inputs = [b.get("block_id") for b in (view or {}).get("blocks", [])
               if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")]
     deps = context.get("deps")
@@ -124,8 +127,9 @@ def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: 
         if isinstance(error, NotInWorkspace):
             key = "refusal.other_workspace"
         ack(response_action="errors", errors={inputs[0]: deps.tr(key)})
-    else:
-        ack()
+        return True
+    ack()
+    return False
 
 
 def refuse(refused: NotInWorkspace, body: dict, context: BoltContext, client: WebClient, *,

@@ -190,12 +190,12 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
             deps.engine, deps.policy, team_id=context.team_id or "", question_id=ref.question_id,
             service_id=int(values.get(ids.ROUTE_SERVICE, "0")),
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
-    except (BadPayload, ValueError):
-        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
-        return
-    except RoutingProblem as problem:
+    except RoutingProblem as problem:  # a ValueError too: it goes first
         block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
         ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
+        return
+    except (BadPayload, ValueError):
+        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
         return
     ack()
     _update_dms(client, deps, old)
