@@ -427,3 +427,13 @@ def test_the_reroute_form_sent_twice_passes_the_question_on_once(bot, slack):
     time.sleep(0.3)
     assert counts(bot, GENT)["routed_question"] == before + 1
     assert len([c for c in slack.calls("chat.postMessage") if c.params.get("channel") == GENT.lead]) == 1
+
+
+def test_a_bot_or_an_unknown_id_cannot_be_made_a_lead(bot, slack):
+    leads = rows(bot, "SELECT COUNT(*) FROM lead WHERE team_id = :t", t=GENT.team_id)
+    slack.remove_user("U0NOBODY01")
+    for forged in (BOT_USER_ID, "U0NOBODY01"):
+        reply = GENT.command(slack, "/strikes", f"leads add <@{forged}|x>")
+        assert "collega uit deze werkruimte" in reply, reply
+    assert rows(bot, "SELECT COUNT(*) FROM lead WHERE team_id = :t", t=GENT.team_id) == leads
+    assert "leidinggevende" in GENT.command(slack, "/strikes", f"leads add <@{GENT.member}|m>")

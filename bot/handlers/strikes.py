@@ -17,7 +17,7 @@ from bot.blocks import iso_local, local_time
 from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
 from bot.handlers.errors import after_ack, guarded
-from bot.handlers.common import form_values, permitted, refresh_case_message, tell
+from bot.handlers.common import form_values, is_colleague, permitted, refresh_case_message, tell
 from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
@@ -360,6 +360,9 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
         respond(text=deps.tr("leads.usage"), response_type="ephemeral")
         return
     target = mention.group(1)
+    if verb == "add" and not is_colleague(context.client, target):  # no bot, no departed account
+        respond(text=deps.tr("refusal.not_a_colleague"), response_type="ephemeral")
+        return
     try:
         changed = strikes.set_lead(deps.engine, team_id=team, user_id=target, lead=verb == "add",
                                     by=context.user_id, now=deps.clock())
