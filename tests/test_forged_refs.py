@@ -260,3 +260,19 @@ def test_a_warning_is_confirmed_only_as_the_step_the_guidance_asked_for(engine):
     again = strikes.guidance(engine, POLICY, team_id=TEAM, strike_id=result.strike_id,
                              kind="first_warning")
     assert again.result.counting == 1
+
+
+@pytest.mark.parametrize("value, expected", [("12", 12), ("12:D0ANTN0001:1700000000.000100", 12)])
+def test_an_antennas_form_carries_only_its_question(value, expected):
+    from bot.payloads import QuestionFormRef
+
+    assert QuestionFormRef.decode(value).question_id == expected
+    assert QuestionFormRef(expected).encode() == str(expected)  # no channel, no ts any more
+
+
+@pytest.mark.parametrize("value", [None, 12, "", "x", "12:D0", "1" * 13, "-1", "12:a:b:c", " 12"])
+def test_a_malformed_question_ref_is_refused(value):
+    from bot.payloads import BadPayload, QuestionFormRef
+
+    with pytest.raises(BadPayload):
+        QuestionFormRef.decode(value)
