@@ -73,7 +73,7 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         first = done.question
         tell(client, channel=first.case_channel, user=context.user_id, thread_ts=first.case_ts,
              text=deps.tr("route.already_routed", user=f"<@{first.asked_by}>",
-                          service=escape(first.service.name), time=local_time(first.asked_at)))
+                          service=escape(first.service.name), time=local_time(first.asked_at, deps.tr)))
         return
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
