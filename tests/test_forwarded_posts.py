@@ -154,13 +154,13 @@ def test_a_case_keeps_the_comment_and_retention_erases_it(engine) -> None:
         text=CITIZEN, link=None, forwarded_by="U0ANNA0001", forwarded_at=NOW - timedelta(days=500),
         source_permalink=PERMALINK, comment="De burger heet Jan Voorbeeld"))
     assert created and case.comment == "De burger heet Jan Voorbeeld" and case.text == CITIZEN
-    assert cases.load_case(engine, case_id=case.id).comment == "De burger heet Jan Voorbeeld"
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=case.id).comment == "De burger heet Jan Voorbeeld"
     from bot.flows.policy import load_policy
     from bot.flows.tree import Click, Move
 
-    closed = cases.click(engine, load_policy(), case_id=case.id, version=case.version, click=Click(Move.CLOSE),
+    closed = cases.click(engine, load_policy(), team_id="T0TEST0001", case_id=case.id, version=case.version, click=Click(Move.CLOSE),
                          user_id="U0ANNA0001", now=NOW - timedelta(days=499)).case
     assert closed.status == "closed"
     assert privacy.erase_expired(engine, retention_months=12, now=NOW) == 1
-    erased = cases.load_case(engine, case_id=case.id)
+    erased = cases.load_case(engine, team_id="T0TEST0001", case_id=case.id)
     assert erased.comment is None and erased.text == "" and erased.source_permalink is None

@@ -1,15 +1,15 @@
 """A forwarded post keeps the team member's own comment apart from the citizen's words.
 
-Revision ID: 0007_forward_comment
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_forward_comment"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
