@@ -295,9 +295,11 @@ def test_uninstalling_stops_all_work_and_erases_the_data_after_the_retention_per
     status, _, _ = BREE.sender.event({"type": "app_uninstalled", "event_ts": new_ts()})
     assert status == 200
     deadline = time.monotonic() + 5
+    # The uninstall is recorded, then the stored token deleted: wait for both.
     while not rows(bot, "SELECT uninstalled_at FROM workspace WHERE team_id = :t AND uninstalled_at IS NOT NULL",
-                   t=BREE.team_id):
-        assert time.monotonic() < deadline, "the uninstall was not recorded"
+                   t=BREE.team_id) or rows(bot, "SELECT COUNT(*) FROM slack_bots WHERE team_id = :t",
+                                           t=BREE.team_id) != [(0,)]:
+        assert time.monotonic() < deadline, "the uninstall was not carried out"
         time.sleep(0.05)
     assert rows(bot, "SELECT COUNT(*) FROM job WHERE team_id = :t AND done_at IS NULL", t=BREE.team_id) == [(0,)]
     assert rows(bot, "SELECT COUNT(*) FROM slack_bots WHERE team_id = :t", t=BREE.team_id) == [(0,)]
