@@ -18,6 +18,7 @@ from bot import routing_blocks as views
 from bot.app import Deps, deps_of
 from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
+from bot.mrkdwn import escape, mention
 from bot.payloads import BadPayload, DirectMessageRef, QuestionRef
 from bot.routing import QuestionView, RoutingProblem
 
@@ -65,7 +66,7 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
             fyi=ref.mode == "fyi", user_id=context.user_id, now=deps.clock())
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
-        ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
         return
     ack()
     undelivered = notify_antennas(client, deps, question, question.service.antennas)
@@ -156,7 +157,7 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr("refusal.outdated")})
         return
     except RoutingProblem as problem:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr(problem.key, **problem.values)})
+        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **problem.values)})
         return
     ack()
     client.chat_postMessage(
@@ -181,12 +182,12 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
         return
     except RoutingProblem as problem:
         block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
-        ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
         return
     ack()
     _update_dm(client, deps, ref.channel, ref.ts, old)
     undelivered = notify_antennas(client, deps, new, new.service.antennas)
-    text = deps.tr("route.thread_rerouted", user=f"<@{context.user_id}>", old=old.service.name,
+    text = deps.tr("route.thread_rerouted", user=mention(context.user_id), old=old.service.name,
                    new=new.service.name, reason=values.get(ids.REROUTE_REASON, ""))
     client.chat_postMessage(
         channel=new.case_channel, thread_ts=new.case_ts, text=text,
@@ -229,7 +230,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
         return
     if parsed.kind == "settings":
-        respond(blocks=views.service_detail(service, [], deps.tr, []), text=service.name,
+        respond(blocks=views.service_detail(service, [], deps.tr, []), text=escape(service.name),
                 response_type="ephemeral")
         return
     if parsed.kind == "show":
@@ -237,7 +238,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
                    if _deactivated(client, u)]
         respond(blocks=views.service_detail(service, answers, deps.tr, flagged),
-                text=service.name, response_type="ephemeral")
+                text=escape(service.name), response_type="ephemeral")
         return
     done = []
     for person in parsed.people:
@@ -246,10 +247,10 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
             role="backup" if parsed.verb == "backup" else "antenna", add=parsed.verb != "remove",
             by=context.user_id, now=deps.clock())
         key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(parsed.verb, "antenne.removed")
-        done.append(deps.tr(key if changed else "antenne.unchanged", user=f"<@{person}>",
+        done.append(deps.tr(key if changed else "antenne.unchanged", user=mention(person),
                             service=service.name))
         if parsed.verb is None and changed and _deactivated(client, person):
-            done.append(":warning: " + deps.tr("antenne.deactivated", users=f"<@{person}>"))
+            done.append(":warning: " + deps.tr("antenne.deactivated", users=mention(person)))
     respond(text="\n".join(done), response_type="ephemeral")
 
 

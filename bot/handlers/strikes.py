@@ -18,6 +18,7 @@ from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
 from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
+from bot.mrkdwn import mention
 from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
     if channel and message.get("ts"):
         blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": deps.tr(
-            "strikes.confirmed", what=deps.tr(f"strikes.confirm.{ref.kind}"), user=f"<@{user}>",
+            "strikes.confirmed", what=deps.tr(f"strikes.confirm.{ref.kind}"), user=mention(user),
             time=local_time(deps.clock()))}]})
         client.chat_update(channel=channel, ts=message["ts"], blocks=blocks,
                            text=message.get("text") or deps.tr("strikes.fallback", count=""))
@@ -161,7 +162,10 @@ def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: We
             respond(text=deps.tr(problem.key), response_type="ephemeral")
             return
         _respond_history(respond, deps, context, query, text)
-    logger.info("/strikes (%s) by lead %s", first or "overview", user)
+    # The kind of request only: the rest of the text may be a citizen's handle.
+    kind = first if first in ("help", "hulp", "export", "data", "erase", "leads") else \
+        ("overview" if not text else "history")
+    logger.info("/strikes (%s) by lead %s", kind, user)
 
 
 def on_overview_page(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
@@ -226,7 +230,7 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     # Tell the case's thread, so the team sees the register changed and why.
     client.chat_postMessage(
         channel=line.channel_id, thread_ts=line.message_ts,
-        text=deps.tr(f"strikes.review.{review.value}", user=f"<@{context.user_id}>",
+        text=deps.tr(f"strikes.review.{review.value}", user=mention(context.user_id),
                      time=local_time(deps.clock()), reason=values.get(ids.REVIEW_REASON) or ""),
     )
 
@@ -303,7 +307,9 @@ def _privacy(verb: str, text: str, client: WebClient, deps: Deps, context: BoltC
             respond(text=deps.tr("strikes.history_none", query=query.handle), response_type="ephemeral")
             return
         dm = client.conversations_open(users=context.user_id)["channel"]["id"]
-        client.files_upload_v2(channel=dm, content=content, filename=f"gegevens-{query.handle}.json",
+        # The file's name holds no handle: file names show up in lists and notifications.
+        client.files_upload_v2(channel=dm, content=content,
+                               filename=f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json",
                                title=deps.tr("privacy.data_title"))
         respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
         return
@@ -328,8 +334,10 @@ def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: Web
     result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
                                   handle=ref.handle, by=context.user_id, now=deps.clock())
     key = "privacy.erased" if result.authors else "privacy.nothing_to_erase"
-    respond(text=deps.tr(key, cases=result.cases, strikes=result.strikes),
-            response_type="ephemeral", replace_original=True)
+    text = deps.tr(key, cases=result.cases, strikes=result.strikes)
+    if result.authors:
+        text += "\n" + deps.tr("privacy.not_erasable")
+    respond(text=text, response_type="ephemeral", replace_original=True)
 
 
 def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond) -> None:
@@ -339,11 +347,11 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
                 text=deps.tr("leads.title"), response_type="ephemeral")
         return
     verb = words[0].lower()
-    mention = _MENTION.match(words[1]) if len(words) == 2 else None
-    if verb not in ("add", "remove") or mention is None:
+    found = _MENTION.match(words[1]) if len(words) == 2 else None
+    if verb not in ("add", "remove") or found is None:
         respond(text=deps.tr("leads.usage"), response_type="ephemeral")
         return
-    target = mention.group(1)
+    target = found.group(1)
     try:
         changed = strikes.set_lead(deps.engine, team_id=team, user_id=target, lead=verb == "add",
                                     by=context.user_id, now=deps.clock())
@@ -353,7 +361,7 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
     key = {("add", True): "leads.added", ("remove", True): "leads.removed",
            ("add", False): "leads.add_unchanged", ("remove", False): "leads.remove_unchanged"}[
         (verb, changed)]
-    respond(text=deps.tr(key, user=f"<@{target}>"), response_type="ephemeral")
+    respond(text=deps.tr(key, user=mention(target)), response_type="ephemeral")
 
 
 def _case_or_none(deps: Deps, case_id: int) -> cases.CaseSnapshot | None:
