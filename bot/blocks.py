@@ -19,7 +19,7 @@ import pytz
 from bot import ids
 from bot.cases import FILES_NOT_KEPT, CaseSnapshot, Step
 from bot.flows import tree
-from bot.flows.intake import PLATFORMS
+from bot.flows.intake import PLATFORMS, guess_platform
 from bot.flows.policy import Policy
 from bot.i18n import Translator
 from bot.mrkdwn import Mrkdwn, escape, mention, mentions
@@ -45,7 +45,9 @@ def plain(text: str, *, emoji: bool = False) -> Block:
 
 
 def mrkdwn(text: str) -> Block:
-    return {"type": "mrkdwn", "text": text}
+    # verbatim: Slack parses only the markup the bot built (mentions, channels, links it made);
+    # it does not turn typed URLs, channel names or mentions in the text into live ones.
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
 def section(text: str, *, block_id: str | None = None, accessory: Block | None = None) -> Block:
@@ -131,6 +133,14 @@ def modal(*, callback_id: str, title: str, submit: str, close: str, blocks: list
 
 
 # --- text -------------------------------------------------------------------------------------
+
+
+def post_link(url: str) -> Mrkdwn:
+    """The link to a post: live, with the address as its label, only for a plain web address on
+    one of the social platforms; any other address is shown as text, not as a link to click."""
+    if guess_platform(url) in ("website", "other"):
+        return escape(url)
+    return live_link(url, url)
 
 
 def clip(text: str, limit: int, more: str = "…") -> str:
@@ -355,7 +365,7 @@ def case_card(intake_text: str, link: str | None, platform: str, author: str | N
     if author:
         lines.append(tr("case.author", handle=escape(author)))
     if link:
-        lines.append(escape(link))
+        lines.append(post_link(link))
     if source_permalink:
         lines.append(live_link(source_permalink, tr('card.source')))
     lines.append(tr("card.forwarded_by", user=mention(forwarded_by)))

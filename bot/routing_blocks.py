@@ -21,6 +21,7 @@ from bot.blocks import (
     local_time,
     modal,
     option,
+    post_link,
     quote,
     section,
     static_select,
@@ -91,7 +92,7 @@ def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, remind
     blocks: list[Block] = [section(clip("\n".join(lines), SECTION_LIMIT))]
     post = tr("route.dm_post") + "\n" + quote(escape(clip(q.case_text or "—", POST_EXCERPT)))
     if q.case_link:
-        post += "\n" + escape(q.case_link)
+        post += "\n" + post_link(q.case_link)
     blocks.append(section(clip(post, SECTION_LIMIT)))
     if q.kind != "fyi" and q.due_at is not None:
         blocks.append(context(tr("route.dm_due", time=time_in(q.due_at, zone))))

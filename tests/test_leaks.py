@@ -151,7 +151,8 @@ def test_the_log_of_a_whole_session_holds_no_handle_and_no_text(session_app, cap
     caplog.set_level(logging.DEBUG, logger="storage")
     event = message_event("C0INTAKE01", "U0ANNA0001", f"{TEXT} {HANDLE}", "1795400000.000100")
     assert send(app, json.dumps(envelope(event)).encode(), "application/json") == 200
-    slack.wait_for("chat.postMessage")
+    # In-process, the after-ack threads are shared with earlier modules' apps: allow for their work.
+    slack.wait_for("chat.postMessage", timeout=60)
     with transaction(app.deps.engine) as session:  # the team names the author on the case
         case = session.exec(select(Case)).one()
     for target in ("own", "negative", "negative.conduct"):
@@ -165,7 +166,7 @@ def test_the_log_of_a_whole_session_holds_no_handle_and_no_text(session_app, cap
                  f"erase instagram {HANDLE}", f"{HANDLE} extra"):
         command(app, slack, text)
     drain(app)
-    slack.wait_for("response_url", count=4)
+    slack.wait_for("response_url", count=4, timeout=60)
     lines = [logsafe.SafeFormatter(logsafe.FORMAT).format(r) for r in caplog.records]
     assert any("/strikes (history) by lead U0LEAD0001" in line for line in lines)
     for line in lines:

@@ -46,6 +46,8 @@ def mrkdwn_texts(value) -> list[str]:
     out = []
     if isinstance(value, dict):
         if value.get("type") == "mrkdwn":
+            # verbatim: typed URLs, channel names and mentions stay text (no automatic parsing)
+            assert value.get("verbatim") is True, value
             out.append(value["text"])
         for key, item in value.items():
             if key not in ("private_metadata", "value", "initial_value"):
@@ -102,6 +104,14 @@ def test_mentions_and_channels_of_real_ids_are_live():
 def test_a_link_is_only_live_for_a_plain_web_address(url):
     made = mrkdwn.link(url, "het <!channel> reglement")
     assert made == "het &lt;!channel&gt; reglement"
+
+
+def test_only_a_link_to_a_social_platform_is_live():
+    assert blocks.post_link("https://www.facebook.com/gemeente/posts/9") == \
+        "<https://www.facebook.com/gemeente/posts/9|https://www.facebook.com/gemeente/posts/9>"
+    assert blocks.post_link("https://evil.example/login") == "https://evil.example/login"
+    assert blocks.post_link("https://www.facebook.com/x|<!channel>") == \
+        "https://www.facebook.com/x|&lt;!channel&gt;"
 
 
 def test_a_link_escapes_its_label_and_its_ampersands():
