@@ -114,7 +114,8 @@ def test_a_traceback_in_the_log_holds_no_exception_message():
 
 SECRET = "leak-secret"
 HANDLE = "@zqxl_burger_9"
-TEXT = "Zqxl mijn buurman Jan Voorbeeld woont op nummer 12"
+TEXT = ("Zqxl mijn buurman Jan Voorbeeld woont op nummer 12 <!channel> <@U0FAKE> "
+        "<https://evil.example|het reglement>")
 
 
 @pytest.fixture
@@ -167,6 +168,13 @@ def test_the_log_of_a_whole_session_holds_no_handle_and_no_text(session_app, cap
         command(app, slack, text)
     drain(app)
     slack.wait_for("response_url", count=4, timeout=60)
+    # What the bot sent in this session shows the post as typed: nothing of it is live.
+    from tests.test_mrkdwn import foreign_markup, mrkdwn_texts
+
+    sent = [text for c in slack.calls() for text in mrkdwn_texts(c.params)
+            + ([c.params["text"]] if isinstance(c.params.get("text"), str) else [])]
+    assert len(sent) > 5 and any("Zqxl" in text for text in sent)
+    assert not [bad for text in sent for bad in foreign_markup(text)]
     lines = [logsafe.SafeFormatter(logsafe.FORMAT).format(r) for r in caplog.records]
     assert any("/strikes (history) by lead U0LEAD0001" in line for line in lines)
     for line in lines:
