@@ -59,7 +59,13 @@ def bolt_reads(body: bytes, content_type: str | None):
 
 
 @pytest.mark.parametrize("body,content_type", [
-    (json.dumps(EVENT).encode(), FORM),  # a JSON envelope sent as a form: was a 500 in Bolt
+    (json.dumps(EVENT).encode(), FORM),  # a JSON envelope sent as a form
+    # ... that also reads as a command to a form parser: the gate passed it, Bolt read it as
+    # JSON, and an event of any shape reached the listeners (or Bolt answered 500)
+    (json.dumps({"type": "event_callback", "event": [],
+                 "x": "&command=/strikes&user_id=U0LEAD0001&team_id=T0TEST0001&"}).encode(), FORM),
+    (json.dumps({"type": "block_actions", "x": "&payload=" + json.dumps(ACTION) + "&"}).encode(),
+     FORM),
     (json.dumps(EVENT).encode(), "text/plain"),
     (json.dumps(EVENT).encode(), None),
     (json.dumps(ACTION).encode(), FORM),  # an interaction's payload without its form around it
