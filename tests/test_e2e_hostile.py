@@ -24,6 +24,7 @@ from tests.slack_requests import (
     block_actions,
     file_object,
     global_shortcut,
+    message_shortcut,
     plain_text_input_value,
     static_select_value,
     view_submission,
@@ -167,6 +168,13 @@ def test_one_hostile_string_through_every_free_text_field(bot, slack):
     }, "")
     slack.wait_for("chat.postMessage", count=3)  # the first case's thread, the card, its thread
 
+    # A message elsewhere in Slack, opened as a case with the message shortcut.
+    # (another citizen's words: they are not erased with this author's)
+    other = HOSTILE.replace(MARK, "Qqsc")
+    source = {"type": "message", "user": BERT, "ts": new_ts(), "text": other}
+    bot.sender.interaction(message_shortcut("review_message", ANNA, "C0OTHER001", source))
+    slack.wait_for("chat.postMessage", lambda c: "Qqsc" in json.dumps(c.params.get("blocks")))
+
     # A strike: the handle and both reasons typed by a team member.
     for target in ("own", "negative", "negative.conduct"):
         thread.press("goto", target)
@@ -210,12 +218,20 @@ def test_one_hostile_string_through_every_free_text_field(bot, slack):
         bot.sender.command("/strikes", text, LEAD, INTAKE_CHANNEL)
     (history,) = slack.wait_for("response_url", lambda c: HANDLE[1:] in json.dumps(c.params)
                                 and "rw_review:" in json.dumps(c.params))
+    # An appeal's outcome, then a revocation, each with a hostile reason.
+    view = open_view(bot, slack, LEAD, INTAKE_CHANNEL, new_ts(),
+                     button_in(history.params["blocks"], "rw_review:appeal"))
+    submit(bot, slack, "strike_review_form", LEAD,
+           {"review_outcome": {"value": static_select_value("appeal_upheld")},
+            "review_reason": {"value": plain_text_input_value(HOSTILE)}}, view["private_metadata"])
+    slack.wait_for("chat.postMessage", lambda c: MARK in c.params.get("text", "")
+                   and c.params.get("thread_ts"))
     view = open_view(bot, slack, LEAD, INTAKE_CHANNEL, new_ts(),
                      button_in(history.params["blocks"], "rw_review:revoke"))
     submit(bot, slack, "strike_review_form", LEAD,
            {"review_reason": {"value": plain_text_input_value(HOSTILE)}}, view["private_metadata"])
     slack.wait_for("chat.postMessage", lambda c: MARK in c.params.get("text", "")
-                   and c.params.get("thread_ts"))
+                   and c.params.get("thread_ts"), count=2)
     bot.sender.command("/antenne", HOSTILE, LEAD, INTAKE_CHANNEL)
     bot.sender.command("/antenne", f"mobiliteit {HOSTILE}", LEAD, INTAKE_CHANNEL)
     time.sleep(1.0)  # the last answers are on their way
