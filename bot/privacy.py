@@ -4,7 +4,8 @@ Erasing removes the citizen's words, link and evidence from cases, the reasons w
 in the strike register (the team's reasons, and the leads' revocation and appeal reasons), the
 questions sent to services about their posts with their context, the services' answers and the
 reasons a question was passed on, and replaces the handle with a pseudonym. Ids stay, so the
-decision log (which holds ids, never texts) and statistics survive. Every erasure is logged,
+decision log (which holds ids, never texts; an erased evidence file's id is blanked there too)
+and statistics survive. Every erasure is logged,
 without the erased data. What the bot already sent to Slack stays there: the lead is told so.
 
 The retention sweep erases the same texts of closed cases, but keeps the services' answers: they
@@ -28,6 +29,7 @@ from storage.models import (
     Author,
     AuthorMeasure,
     Case,
+    Decision,
     Erasure,
     Evidence,
     RoutedQuestion,
@@ -38,6 +40,7 @@ from storage.models import (
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
+ERASED_FILE = "file:erased"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ def _erase_case(session: Session, case: Case, now: datetime, *, answers: bool = 
     session.add(case)
     for evidence in session.exec(select(Evidence).where(Evidence.case_id == case.id)):
         session.delete(evidence)
+    # The log keeps that evidence was added, not which file (the screenshot of the post).
+    session.exec(sa.update(Decision).where(Decision.case_id == case.id, Decision.note.like("file:%"))
+                 .values(note=ERASED_FILE))
     for question in session.exec(select(RoutedQuestion).where(RoutedQuestion.case_id == case.id)):
         question.question, question.context = "", ""
         question.reroute_reason = "" if question.reroute_reason is not None else None

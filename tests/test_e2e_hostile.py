@@ -24,6 +24,7 @@ from tests.slack_requests import (
     block_actions,
     file_object,
     global_shortcut,
+    message_event,
     message_shortcut,
     plain_text_input_value,
     static_select_value,
@@ -156,8 +157,12 @@ def service_id(view: dict, name: str) -> str:
 
 def test_one_hostile_string_through_every_free_text_field(bot, slack):
     slack.clear_calls()
-    # A citizen's post, forwarded into the intake channel.
-    thread = forward(bot, slack, HOSTILE)
+    # A citizen's post, forwarded into the intake channel, with a screenshot.
+    thread = forward(bot, slack, HOSTILE, files=[file_object("F0HOSTILE1")])
+    (post,) = rows(bot, 'SELECT message_ts FROM "case" WHERE bot_message_ts = :ts', ts=thread.ts)
+    bot.sender.event(message_event(INTAKE_CHANNEL, BERT, "bewijs", new_ts(),
+                                   thread_ts=post["message_ts"], files=[file_object("F0HOSTILE2")]))
+    slack.wait_for("chat.update", lambda c: c.params.get("ts") == thread.ts)
     # The form: author, link and text typed by a team member.
     bot.sender.interaction(global_shortcut("new_case", ANNA))
     slack.wait_for("views.open")
@@ -286,6 +291,8 @@ def test_erasure_leaves_no_trace_in_the_exports_the_database_or_the_logs(bot, sl
     assert MARK.lower() not in database.lower(), [
         line for line in database.splitlines() if MARK.lower() in line.lower()][:5]
     assert HANDLE[1:] not in database
+    # the screenshots' file ids: not in evidence, not in the log
+    assert "F0HOSTILE1" not in database and "F0HOSTILE2" not in database
 
 
 def test_the_logs_of_the_whole_session_carry_no_handle_and_no_text(bot, slack):
