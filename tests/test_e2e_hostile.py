@@ -215,8 +215,9 @@ def test_one_hostile_string_through_every_free_text_field(bot, slack):
                      button_in(dm2.params["blocks"], "rw_q_answer"))
     submit(bot, slack, "answer_form", OTHER_ANTENNA,
            {"answer_text": {"value": plain_text_input_value(HOSTILE)}}, view["private_metadata"])
-    slack.wait_for("chat.postMessage", lambda c: "antwoordde" in json.dumps(c.params.get("blocks"),
-                                                                              ensure_ascii=False))
+    slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == INTAKE_CHANNEL
+                   and MARK in json.dumps(c.params.get("blocks"))
+                   and f"<@{OTHER_ANTENNA}>" in json.dumps(c.params.get("blocks")))  # the answer
 
     # A lead: /strikes with hostile text, the history, a revocation with a hostile reason.
     for text in (HOSTILE, f"x {HOSTILE}", f"instagram {HANDLE}"):
