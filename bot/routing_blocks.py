@@ -24,6 +24,7 @@ from bot.blocks import (
     post_link,
     quote,
     section,
+    suggested_text,
     static_select,
     text_input,
 )
@@ -150,8 +151,8 @@ def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelive
     else:
         text = tr("route.thread_asked", user=mention(q.asked_by), service=escape(q.service.name),
                   antennas=antennas, time=local_time(q.due_at, tr))
-        holding = policy.fill(policy.routing.holding_reply.get(tr.language))
-        text += "\n" + tr("route.thread_holding") + "\n" + quote(escape(holding))
+        text += "\n" + tr("route.thread_holding") + "\n" + suggested_text(
+            policy.routing.holding_reply, policy, tr)
     if undelivered:
         text += "\n:warning: " + tr("route.undelivered", users=mentions(undelivered))
     return [section(clip(text, SECTION_LIMIT))]
@@ -162,10 +163,11 @@ def answered_in_thread(q: QuestionView, policy: Policy, tr: Translator) -> list[
     head = tr("route.thread_answer", user=mention(q.asked_by), service=escape(q.service.name),
               antenna=mention(q.answered_by))
     answer = quote(escape(clip(q.answer or "", 2500)))
-    reply = policy.fill(policy.routing.answer_reply.get(tr.language), answer=q.answer or "")
+    reply = suggested_text(policy.routing.answer_reply, policy, tr, answer=q.answer or "",
+                           service=q.service.name)
     return [
         section(clip(head + "\n" + answer, SECTION_LIMIT)),
-        section(clip(f"*{tr('case.suggested_reply')}*\n" + quote(escape(reply)), SECTION_LIMIT)),
+        section(clip(f"*{tr('case.suggested_reply')}*\n" + reply, SECTION_LIMIT)),
     ]
 
 
