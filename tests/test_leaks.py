@@ -180,3 +180,15 @@ def test_the_log_of_a_whole_session_holds_no_handle_and_no_text(session_app, cap
     for line in lines:
         assert "zqxl" not in line.lower(), line
         assert "Voorbeeld" not in line, line
+
+
+def test_a_json_envelope_sent_as_a_form_reaches_no_listener(session_app):
+    app, slack = session_app
+    event = message_event("C0INTAKE01", "U0ANNA0001", TEXT, "1795400000.000900")
+    body = json.dumps(envelope(event, x="&command=/strikes&user_id=U0LEAD0001&team_id=T1&")).encode()
+    assert send(app, body, "application/x-www-form-urlencoded") == 400
+    drain(app)
+    time.sleep(0.3)
+    with transaction(app.deps.engine) as session:
+        assert session.exec(select(Case)).all() == []
+    assert [c.method for c in slack.calls() if c.method != "auth.test"] == []
