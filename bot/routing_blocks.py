@@ -32,7 +32,7 @@ from bot.flows.policy import Policy
 from bot.i18n import Translator
 from bot import mrkdwn
 from bot.mrkdwn import Mrkdwn, mention, mentions
-from bot.payloads import DirectMessageRef, QuestionRef
+from bot.payloads import QuestionFormRef, QuestionRef
 from bot.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView, Similar
 
 POST_EXCERPT = 1500
@@ -114,10 +114,10 @@ def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, remind
     return blocks
 
 
-def answer_form(tr: Translator, *, question_id: int, channel: str, ts: str) -> View:
+def answer_form(tr: Translator, *, question_id: int) -> View:
     return modal(
         callback_id=ids.ANSWER_VIEW,
-        private_metadata=DirectMessageRef(question_id, channel, ts).encode(),
+        private_metadata=QuestionFormRef(question_id).encode(),
         title=clip(tr("route.answer"), 24),
         submit=tr("route.answer_submit"),
         close=tr("form.cancel"),
@@ -127,11 +127,10 @@ def answer_form(tr: Translator, *, question_id: int, channel: str, ts: str) -> V
     )
 
 
-def reroute_form(tr: Translator, *, question_id: int, channel: str, ts: str,
-                 services: list[ServiceView]) -> View:
+def reroute_form(tr: Translator, *, question_id: int, services: list[ServiceView]) -> View:
     return modal(
         callback_id=ids.REROUTE_VIEW,
-        private_metadata=DirectMessageRef(question_id, channel, ts).encode(),
+        private_metadata=QuestionFormRef(question_id).encode(),
         title=clip(tr("route.not_for_us"), 24),
         submit=tr("route.reroute_submit"),
         close=tr("form.cancel"),

@@ -34,19 +34,19 @@ def test_a_new_case_keeps_ten_files_and_counts_the_rest(engine):
         logged = list(session.exec(select(Decision)))
     assert kept == list(files("NEW", 10))
     assert len(logged) == 1 and logged[0].policy_version == POLICY.version
-    assert cases.load_case(engine, case_id=case.id).history == case.history  # as read back
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=case.id).history == case.history  # as read back
 
 
 def test_a_thread_message_keeps_ten_files_and_counts_the_rest(engine):
     case, _ = cases.open_case(engine, Intake(
         team_id="T0TEST0001", channel_id="C0INTAKE01", message_ts="2.1", via="message",
         text="kijk", link=None, forwarded_by="U0ANNA0001", forwarded_at=NOW))
-    updated = cases.add_evidence_from_thread(engine, POLICY, case_id=case.id,
+    updated = cases.add_evidence_from_thread(engine, POLICY, team_id="T0TEST0001", case_id=case.id,
                                              file_ids=files("THR", 25), user_id="U0BERT0001", now=NOW)
     assert updated.evidence_files == 10
     notes = [s.note for s in updated.history]
     assert notes.count("files:15") == 1 and sum(n.startswith("file:") for n in notes) == 10
     # Few files: nothing is counted as left out.
-    again = cases.add_evidence_from_thread(engine, POLICY, case_id=case.id,
+    again = cases.add_evidence_from_thread(engine, POLICY, team_id="T0TEST0001", case_id=case.id,
                                            file_ids=files("TWO", 2), user_id="U0BERT0001", now=NOW)
     assert again.evidence_files == 12 and [s.action_id for s in again.history].count("files_not_kept") == 1

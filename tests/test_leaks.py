@@ -43,9 +43,10 @@ def a_strike(engine, ts: str, handle: str, reason: str):
         link=None, forwarded_by="U0ANNA0001", forwarded_at=NOW, platform="instagram",
         author_handle=handle))
     for version, target in enumerate(("own", "negative", "negative.conduct")):
-        case = cases.click(engine, POLICY, case_id=case.id, version=version,
+        case = cases.click(engine, POLICY, team_id=TEAM, case_id=case.id, version=version,
                            click=Click(Move.GOTO, target), user_id="U0ANNA0001", now=NOW).case
-    return strikes.record_strike(engine, POLICY, case_id=case.id, author=None, reason_internal=reason,
+    return strikes.record_strike(engine, POLICY, team_id=TEAM, case_id=case.id, author=None,
+                                 reason_internal=reason,
                                  reason_public=reason, user_id="U0ANNA0001", now=NOW)
 
 
@@ -157,10 +158,10 @@ def test_the_log_of_a_whole_session_holds_no_handle_and_no_text(session_app, cap
     with transaction(app.deps.engine) as session:  # the team names the author on the case
         case = session.exec(select(Case)).one()
     for target in ("own", "negative", "negative.conduct"):
-        now = cases.load_case(app.deps.engine, case_id=case.id)
-        cases.click(app.deps.engine, POLICY, case_id=case.id, version=now.version,
+        now = cases.load_case(app.deps.engine, team_id=TEAM, case_id=case.id)
+        cases.click(app.deps.engine, POLICY, team_id=TEAM, case_id=case.id, version=now.version,
                     click=Click(Move.GOTO, target), user_id="U0ANNA0001", now=NOW)
-    strikes.record_strike(app.deps.engine, POLICY, case_id=case.id,
+    strikes.record_strike(app.deps.engine, POLICY, team_id=TEAM, case_id=case.id,
                           author=AuthorQuery("instagram", HANDLE[1:]), reason_internal=TEXT,
                           reason_public=TEXT, user_id="U0ANNA0001", now=NOW)
     for text in (f"instagram {HANDLE}", HANDLE, f"data instagram {HANDLE}",
