@@ -15,10 +15,12 @@ logger = logging.getLogger("bot")
 
 
 def configure_logging() -> None:
+    from bot import logsafe
+
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
         level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO",
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        handlers=[logsafe.handler()],  # tracebacks without exception messages
     )
     # Bolt and slack_sdk log whole request and response bodies (at DEBUG, and Bolt at INFO on a
     # bad signature): citizens' words. Their warnings and errors carry ids and types only.

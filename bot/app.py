@@ -145,10 +145,22 @@ def create_app(deps: Deps, workspaces: Directory | None = None) -> App:
             return BoltResponse(status=200, body="")
         context["deps"] = served or deps
         context["workspaces"] = workspaces
+        if not settings.install_mode and context.team_id and not _is_uninstall(body):
+            # Token mode: a request served with a valid token lifts an earlier uninstall.
+            try:
+                workspaces.lift_token_mode_uninstall(context.team_id, client=client)
+            except Exception as error:  # noqa: BLE001 (never at the cost of the request)
+                logger.warning("could not check for an uninstall to lift: %s", type(error).__name__)
         return next()
 
     app.use(inject_deps)
     register_all(app)
+    if not settings.install_mode:
+        # Token mode: starting with a valid token for an uninstalled workspace lifts the uninstall.
+        try:
+            workspaces.lift_token_mode_uninstall(client=client)
+        except Exception as error:  # noqa: BLE001 (Slack or the database away: the next request retries)
+            logger.warning("could not check for an uninstall to lift: %s", type(error).__name__)
     return app
 
 

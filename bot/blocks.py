@@ -17,11 +17,13 @@ from typing import Any
 import pytz
 
 from bot import ids
-from bot.cases import CaseSnapshot, Step
+from bot.cases import FILES_NOT_KEPT, CaseSnapshot, Step
 from bot.flows import tree
-from bot.flows.intake import PLATFORMS
+from bot.flows.intake import PLATFORMS, guess_platform
 from bot.flows.policy import Policy, Text
 from bot.i18n import Translator
+from bot.mrkdwn import Mrkdwn, escape, mention, mentions
+from bot.mrkdwn import link as live_link
 from bot.payloads import ButtonRef, CaseRef
 
 Block = dict[str, Any]  # one block, element or composition object, as Slack's JSON has it
@@ -43,7 +45,9 @@ def plain(text: str, *, emoji: bool = False) -> Block:
 
 
 def mrkdwn(text: str) -> Block:
-    return {"type": "mrkdwn", "text": text}
+    # verbatim: Slack parses only the markup the bot built (mentions, channels, links it made);
+    # it does not turn typed URLs, channel names or mentions in the text into live ones.
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
 def section(text: str, *, block_id: str | None = None, accessory: Block | None = None) -> Block:
@@ -131,17 +135,21 @@ def modal(*, callback_id: str, title: str, submit: str, close: str, blocks: list
 # --- text -------------------------------------------------------------------------------------
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters; what remains cannot mention, link or ping."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def post_link(url: str) -> Mrkdwn:
+    """The link to a post: live, with the address as its label, only for a plain web address on
+    one of the social platforms; any other address is shown as text, not as a link to click."""
+    if guess_platform(url) in ("website", "other"):
+        return escape(url)
+    return live_link(url, url)
 
 
 def clip(text: str, limit: int, more: str = "…") -> str:
     return text if len(text) <= limit else text[: limit - len(more)] + more
 
 
-def quote(text: str) -> str:
-    return "\n".join("> " + line for line in text.splitlines() or [""])
+def quote(text: str) -> Mrkdwn:
+    """A block quote of ``text`` (escaped unless it already is mrkdwn)."""
+    return Mrkdwn("\n".join("> " + line for line in escape(text).splitlines() or [""]))
 
 
 def local_time(moment: datetime, tr: Translator, *, year: bool = False) -> str:
@@ -164,7 +172,7 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
 
     if state.status == tree.CLOSED:
         closer = next((s for s in reversed(case.history) if s.action_id == tree.CLOSE), None)
-        closed = tr("case.closed_by", user=f"<@{closer.user_id}>", time=local_time(closer.at, tr)) \
+        closed = tr("case.closed_by", user=mention(closer.user_id), time=local_time(closer.at, tr)) \
             if closer else tr("case.closed")
         blocks.append(section(f"*{closed}*"))
     else:
@@ -191,7 +199,7 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
         supported = [s.note for s in case.history if s.action_id == tree.STAFF_SUPPORT]
         text = tr("case.staff_question")
         if supported:
-            text += "\n" + tr("case.staff_supported", users=", ".join(f"<@{u}>" for u in supported))
+            text += "\n" + tr("case.staff_supported", users=mentions(supported))
         blocks.append(
             section(
                 text,
@@ -306,10 +314,10 @@ def _button(
         elif tree.is_guarded(policy, click.target) and case.state.pending_action is None:
             label = "⚠️ " + label  # clicked before it is done: the warning comes first
     elif move is tree.Move.CONFIRM:
-        label, style = tr("guard.confirm"), "danger"
+        label, style = tr.plain("guard.confirm"), "danger"
     elif move is tree.Move.SKIP:
         action = policy.actions[click.target]
-        label = tr("guard.skip", noun=noun(policy, action.requires, lang))
+        label = tr.plain("guard.skip", noun=noun(policy, action.requires, lang))
         style = "danger"
     elif move is tree.Move.CANCEL:
         label = tr("guard.cancel")
@@ -335,7 +343,7 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
         "case.footer",
         case=case.id,
         platform=tr(f"platform.{case.platform}"),
-        user=f"<@{case.forwarded_by}>",
+        user=mention(case.forwarded_by),
         time=local_time(case.forwarded_at, tr),
     )
     if case.author_handle:
@@ -357,10 +365,11 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
 
 def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
     lang = tr.language
-    who = f"<@{step.user_id}>"
+    who = mention(step.user_id)
     when = local_time(step.at, tr)
     node_label = policy.nodes[step.node_id].label.get(lang) if step.node_id in policy.nodes \
         else step.node_id
+    what: object
     if step.action_id is None:
         what = "→ " + node_label
     elif step.action_id == tree.BACK:
@@ -370,11 +379,11 @@ def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
     elif step.action_id == tree.REOPEN:
         what = tr("history.reopened")
     elif step.action_id == tree.STAFF_SUPPORT:
-        what = tr("history.staff_support", user=f"<@{step.note}>")
+        what = tr("history.staff_support", user=mention(step.note))
     elif step.action_id in policy.actions:
         action = policy.actions[step.action_id]
         if step.note == tree.REQUESTED:
-            what = "⚠️ " + tr("history.requested", noun=noun(policy, action.id, lang))
+            what = Mrkdwn("⚠️ " + tr("history.requested", noun=noun(policy, action.id, lang)))
         elif step.note == tree.CANCELLED:
             what = tr("history.cancelled", noun=noun(policy, action.id, lang))
         elif step.note and step.note.startswith((tree.WITHOUT, tree.WAIVED)):
@@ -382,14 +391,17 @@ def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
             required = step.note[len(tree.WAIVED if waived else tree.WITHOUT):]
             required_noun = noun(policy, required, lang) if required in policy.actions else required
             what = tr("history.waived", noun=required_noun) if waived else \
-                "✓ " + tr("history.without", done=action.done.get(lang), noun=required_noun)
+                Mrkdwn("✓ " + tr("history.without", done=action.done.get(lang), noun=required_noun))
         else:
             what = "✓ " + action.done.get(lang)
     elif step.action_id in ("route_answered", "route_rerouted"):
         what = tr(f"history.{step.action_id}")
+    elif step.action_id == FILES_NOT_KEPT:
+        count = step.note.split(":", 1)[-1] if step.note else ""
+        what = tr.plural("history.files_not_kept", int(count) if count.isdigit() else 0)
     else:
         what = step.action_id
-    return f"{when} {who} {escape(what)}"
+    return Mrkdwn(f"{when} {who} {escape(what)}")
 
 
 def case_card(intake_text: str, link: str | None, platform: str, author: str | None,
@@ -400,10 +412,10 @@ def case_card(intake_text: str, link: str | None, platform: str, author: str | N
     if author:
         lines.append(tr("case.author", handle=escape(author)))
     if link:
-        lines.append(escape(link))
+        lines.append(post_link(link))
     if source_permalink:
-        lines.append(f"<{source_permalink}|{tr('card.source')}>")
-    lines.append(tr("card.forwarded_by", user=f"<@{forwarded_by}>"))
+        lines.append(live_link(source_permalink, tr('card.source')))
+    lines.append(tr("card.forwarded_by", user=mention(forwarded_by)))
     blocks: list[Block] = [section(clip("\n".join(lines), SECTION_LIMIT))]
     if intake_text.strip():
         blocks.append(
@@ -411,7 +423,7 @@ def case_card(intake_text: str, link: str | None, platform: str, author: str | N
         )
     if comment and comment.strip():
         # The team member's own words, apart from the citizen's: never mistaken for the post.
-        text = tr("card.comment", user=f"<@{forwarded_by}>") + "\n" + quote(escape(comment))
+        text = tr("card.comment", user=mention(forwarded_by)) + "\n" + quote(escape(comment))
         blocks.append(context(clip(text, SECTION_LIMIT)))
     return blocks
 
@@ -422,7 +434,7 @@ def support_message(policy: Policy, tr: Translator, case: CaseSnapshot, sender: 
     contacts = "\n".join(
         f"• *{escape(c.name.get(lang))}*: {escape(c.contact)}" for c in policy.support_contacts
     )
-    text = tr("support.body", user=f"<@{sender}>") + "\n" + contacts
+    text = tr("support.body", user=mention(sender)) + "\n" + contacts
     return [section(clip(text, SECTION_LIMIT))]
 
 

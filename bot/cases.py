@@ -24,6 +24,15 @@ from storage.models import Author, Case, Job
 
 logger = logging.getLogger(__name__)
 
+MAX_FILES = 10  # files kept per message: Slack sends a handful, the rest are counted, not kept
+FILES_NOT_KEPT = "files_not_kept"  # a decision row saying how many more files were attached
+
+
+def cap_files(file_ids: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+    """The first ``MAX_FILES`` distinct files of a message, and how many more it listed."""
+    distinct = tuple(dict.fromkeys(file_ids))
+    return distinct[:MAX_FILES], max(0, len(distinct) - MAX_FILES)
+
 
 @dataclass(frozen=True)
 class Intake:
@@ -111,8 +120,10 @@ class _LostRace(Exception):
     """Another click changed the case between our read and our write."""
 
 
-def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
-    """The case for a forwarded post, and whether it is new (a retried event finds the first)."""
+def open_case(engine: sa.Engine, intake: Intake, *, policy_version: str = "") -> tuple[CaseSnapshot, bool]:
+    """The case for a forwarded post, and whether it is new (a retried event finds the first).
+    Of a post's files the first ``MAX_FILES`` are kept; the case's log says how many more came."""
+    kept, more = cap_files(intake.file_ids)
 
     def work(session: Session) -> tuple[CaseSnapshot, bool]:
         existing = store.case_id_by_message(
@@ -147,11 +158,20 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
             ),
         )
         files = store.add_evidence(
-            session, case_id=case.id, file_ids=intake.file_ids, user_id=intake.forwarded_by,
+            session, case_id=case.id, file_ids=kept, user_id=intake.forwarded_by,
             at=intake.forwarded_at, case_is_new=True,
         )
+        history: tuple[Step, ...] = ()
+        if more:
+            note = f"files:{more}"
+            store.add_decisions(session, [
+                {"case_id": case.id, "node_id": ROOT, "action_id": FILES_NOT_KEPT,
+                 "user_id": intake.forwarded_by, "decided_at": intake.forwarded_at,
+                 "policy_version": policy_version, "note": note}])
+            history = (Step(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
+                            intake.forwarded_at.astimezone(timezone.utc), note),)
         # Everything the new case holds was written just now: no need to read it back.
-        return _new_snapshot(case, author, evidence_files=len(files)), True
+        return _new_snapshot(case, author, evidence_files=len(files), history=history), True
 
     try:
         result = run_in_transaction(engine, work)
@@ -312,23 +332,27 @@ def add_evidence_from_thread(
     user_id: str,
     now: datetime,
 ) -> CaseSnapshot | None:
-    """Files posted in a case's thread are kept as evidence; each new file is one decision."""
+    """Files posted in a case's thread are kept as evidence; each new file is one decision. Of
+    one message's files the first ``MAX_FILES`` are kept; one more decision counts the rest."""
+    kept, more = cap_files(file_ids)
 
     def work(session: Session) -> CaseSnapshot | None:
         case = store.case_view(session, team_id=team_id, case_id=case_id, for_update=True)
         if case is None:
             raise CaseNotFound(case_id)
         added = store.add_evidence(
-            session, case_id=case_id, file_ids=file_ids, user_id=user_id, at=now
+            session, case_id=case_id, file_ids=kept, user_id=user_id, at=now
         )
-        if not added:
+        if not added and not more:
             return None
         store.add_decisions(session, [
             {"case_id": case_id, "node_id": case.node_id, "action_id": "evidence",
              "user_id": user_id, "decided_at": now, "policy_version": policy.version,
              "note": f"file:{file_id}"}
             for file_id in added
-        ])
+        ] + ([{"case_id": case_id, "node_id": case.node_id, "action_id": FILES_NOT_KEPT,
+               "user_id": user_id, "decided_at": now, "policy_version": policy.version,
+               "note": f"files:{more}"}] if more else []))
         # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
         store.move_case(session, case_id=case_id, expected_version=case.version)
         return read_case(session, team_id=team_id, case_id=case_id)
@@ -356,11 +380,12 @@ def read_case(session: Session, *, team_id: str, case_id: int,
                      evidence_files=row.evidence_files, history=history)
 
 
-def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int) -> CaseSnapshot:
-    """A case just added, from what was written: no decisions yet."""
+def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int,
+                  history: tuple[Step, ...] = ()) -> CaseSnapshot:
+    """A case just added, from what was written: no decisions yet but the files not kept."""
     return _snapshot(case, author_platform=author.platform if author else None,
                      author_handle=author.handle if author else None,
-                     evidence_files=evidence_files, history=())
+                     evidence_files=evidence_files, history=history)
 
 
 # The snapshot's fields a case row (or the case view's row) holds under the same names.

@@ -8,6 +8,12 @@ A text that shows a number is a plural entry (``msgid_plural`` with one ``msgstr
 form of the language, chosen by the catalog's ``Plural-Forms``): ``tr.plural("key", n)`` fills
 ``{n}``. Moments are written by :meth:`Translator.time`, in each language's own way ("03/12 om
 14:05", "3 Dec 14:05"), always in Brussels time.
+
+Every value filled into a text is escaped for Slack's mrkdwn (:func:`bot.mrkdwn.escape`) unless it
+is already :class:`~bot.mrkdwn.Mrkdwn` (a mention, a link or a channel the bot built, or another
+translated text), so a reason, an answer or a name a person typed can never ping or link. Texts
+for ``plain_text`` objects (button labels, modal titles, a form's error under a field), where Slack
+parses no markup, use :meth:`Translator.plain`, which fills values in as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import pytz
 from babel.messages.pofile import read_po
 
 from bot.config import LANGUAGES
+from bot.mrkdwn import Mrkdwn, escape
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DEFAULT_LANGUAGE = "nl"
@@ -82,18 +89,30 @@ class Translator:
         self._plural = loaded.plural
         self._form = loaded.form
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, **values: object) -> Mrkdwn:
+        """The text as mrkdwn: every value escaped unless it is already mrkdwn."""
+        return Mrkdwn(self._format(key, {k: _safe(v) for k, v in values.items()}))
+
+    def plain(self, key: str, **values: object) -> str:
+        """The text for a ``plain_text`` object, where Slack parses no markup: values as they are."""
+        return self._format(key, dict(values))
+
+    def _format(self, key: str, values: dict[str, object]) -> str:
         try:
             text = self._texts[key]
         except KeyError:
             if key in self._plural and isinstance(values.get("n"), int):
                 n = values.pop("n")
-                return self.plural(key, n, **values)  # type: ignore[arg-type]
+                return self._plural_text(key, n, values)  # type: ignore[arg-type]
             raise MissingTranslation(f"no {self.language!r} text for {key!r}") from None
         return text.format(**values) if values else text
 
-    def plural(self, key: str, n: int, **values: object) -> str:
-        """The text for the number ``n`` (in the form the language takes for it), ``{n}`` filled."""
+    def plural(self, key: str, n: int, **values: object) -> Mrkdwn:
+        """The text for the number ``n`` (in the form the language takes for it), ``{n}`` filled;
+        as mrkdwn, every other value escaped unless it is already mrkdwn."""
+        return Mrkdwn(self._plural_text(key, n, {k: _safe(v) for k, v in values.items()}))
+
+    def _plural_text(self, key: str, n: int, values: dict[str, object]) -> str:
         try:
             forms = self._plural[key]
         except KeyError:
@@ -110,3 +129,10 @@ class Translator:
                  "month": month, "year": local.year, "clock": f"{local:%H:%M}"}
         date = self._texts["time.date_year" if year else "time.date"].format(**parts)
         return self._texts["time.moment"].format(date=date, **parts)
+
+
+def _safe(value: object) -> object:
+    """A value as it may be filled into mrkdwn: numbers and mrkdwn as they are, the rest escaped."""
+    if isinstance(value, (int, float, Mrkdwn)) and not isinstance(value, bool):
+        return value
+    return escape(value)

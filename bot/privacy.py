@@ -1,9 +1,16 @@
 """Privacy (GDPR): retention, and an author's rights of access and erasure.
 
 Erasing removes the citizen's words, link and evidence from cases, the reasons written about them
-in the strike register and the questions sent to services about their posts, and replaces the
-handle with a pseudonym. Ids stay, so the decision log and statistics survive. Every erasure is
-logged, without the erased data.
+in the strike register (the team's reasons, and the leads' revocation and appeal reasons), the
+questions sent to services about their posts with their context, the services' answers and the
+reasons a question was passed on, and replaces the handle with a pseudonym. Ids stay, so the
+decision log (which holds ids, never texts; an erased evidence file's id is blanked there too)
+and statistics survive. Every erasure is logged,
+without the erased data. What the bot already sent to Slack stays there: the lead is told so.
+
+The retention sweep erases the same texts of closed cases, but keeps the services' answers: they
+are the services' standard answers, offered again for similar questions. An author's erasure on
+request removes those too, as they may quote or describe the author.
 """
 
 from __future__ import annotations
@@ -22,15 +29,18 @@ from storage.models import (
     Author,
     AuthorMeasure,
     Case,
+    Decision,
     Erasure,
     Evidence,
     RoutedQuestion,
     Strike,
+    StrikeReview,
 )
 
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
+ERASED_FILE = "file:erased"
 
 
 @dataclass(frozen=True)
@@ -40,15 +50,29 @@ class ErasureResult:
     strikes: int
 
 
-def _erase_case(session: Session, case: Case, now: datetime) -> None:
+def _erase_case(session: Session, case: Case, now: datetime, *, answers: bool = False) -> None:
     case.text, case.link, case.source_permalink, case.erased_at = "", None, None, now
     case.comment = None
     session.add(case)
     for evidence in session.exec(select(Evidence).where(Evidence.case_id == case.id)):
         session.delete(evidence)
+    # The log keeps that evidence was added, not which file (the screenshot of the post).
+    session.exec(sa.update(Decision).where(Decision.case_id == case.id, Decision.note.like("file:%"))
+                 .values(note=ERASED_FILE))
     for question in session.exec(select(RoutedQuestion).where(RoutedQuestion.case_id == case.id)):
         question.question, question.context = "", ""
+        question.reroute_reason = "" if question.reroute_reason is not None else None
+        if answers and question.answer is not None:
+            question.answer = ""
         session.add(question)
+
+
+def _cases_of(session: Session, author: Author) -> list[Case]:
+    """The author's cases: those the author was named on, and those a strike against the author
+    was recorded on (a strike's form can name the author of a case that had none)."""
+    struck = select(Strike.case_id).where(Strike.author_id == author.id)
+    return list(session.exec(select(Case).where(
+        sa.or_(Case.author_id == author.id, Case.id.in_(struck))).order_by(Case.id)))
 
 
 def _pseudonymise(session: Session, author: Author) -> int:
@@ -59,6 +83,11 @@ def _pseudonymise(session: Session, author: Author) -> int:
     for strike in strikes:
         strike.reason_internal, strike.reason_public = "", ""
         session.add(strike)
+    if strikes:
+        for review in session.exec(select(StrikeReview).where(
+                StrikeReview.strike_id.in_([s.id for s in strikes]))):
+            review.reason = ""
+            session.add(review)
     return len(strikes)
 
 
@@ -117,27 +146,43 @@ def author_data(engine: sa.Engine, *, team_id: str, query: AuthorQuery,
             return None
         report = []
         for author in authors:
-            cases = list(session.exec(select(Case).where(Case.author_id == author.id).order_by(Case.id)))
+            cases = _cases_of(session, author)
             strikes = list(session.exec(select(Strike).where(Strike.author_id == author.id).order_by(Strike.id)))
             measures = list(session.exec(
                 select(AuthorMeasure).where(AuthorMeasure.author_id == author.id).order_by(AuthorMeasure.id)))
             questions = list(session.exec(
-                select(RoutedQuestion).where(RoutedQuestion.case_id.in_([c.id for c in cases] or [0]))))
+                select(RoutedQuestion).where(RoutedQuestion.case_id.in_([c.id for c in cases] or [0]))
+                .order_by(RoutedQuestion.id)))
+            reviews = list(session.exec(
+                select(StrikeReview).where(StrikeReview.strike_id.in_([s.id for s in strikes] or [0]))
+                .order_by(StrikeReview.id)))
+            evidence = list(session.exec(
+                select(Evidence).where(Evidence.case_id.in_([c.id for c in cases] or [0]))
+                .order_by(Evidence.id)))
             report.append({
                 "platform": author.platform,
                 "handle": author.handle,
                 "first_seen": local(author.created_at),
                 "cases": [{"case": c.id, "forwarded_at": local(c.forwarded_at), "platform": c.platform,
-                           "link": c.link, "text": c.text, "comment": c.comment, "status": c.status, "category": c.node_id}
+                           "link": c.link, "source": c.source_permalink, "text": c.text,
+                           "comment": c.comment, "status": c.status, "category": c.node_id,
+                           "evidence_files": [e.file_id for e in evidence if e.case_id == c.id]}
                           for c in cases],
                 "strikes": [{"strike": s.id, "case": s.case_id, "rule": s.rule,
                              "decided_at": local(s.decided_at),
                              "expires_at": local(s.expires_at) if s.expires_at else None,
                              "reason_shown_to_author": s.reason_public,
-                             "internal_reason": s.reason_internal} for s in strikes],
+                             "internal_reason": s.reason_internal,
+                             "reviews": [{"outcome": r.outcome, "reviewed_at": local(r.reviewed_at),
+                                          "reason": r.reason}
+                                         for r in reviews if r.strike_id == s.id]}
+                            for s in strikes],
                 "measures": [{"kind": m.kind, "confirmed_at": local(m.confirmed_at)} for m in measures],
                 "questions_to_services": [{"case": q.case_id, "question": q.question,
-                                           "asked_at": local(q.asked_at)} for q in questions],
+                                           "context": q.context, "asked_at": local(q.asked_at),
+                                           "answer": q.answer,
+                                           "passed_on_because": q.reroute_reason}
+                                          for q in questions],
             })
         return json.dumps(report, ensure_ascii=False, indent=2)
 
@@ -153,9 +198,9 @@ def erase_author(engine: sa.Engine, *, team_id: str, platform: str, handle: str,
             Author.team_id == team_id, Author.platform == platform, Author.handle == handle)).first()
         if author is None:
             return ErasureResult(0, 0, 0)
-        cases = list(session.exec(select(Case).where(Case.author_id == author.id)))
+        cases = _cases_of(session, author)
         for case in cases:
-            _erase_case(session, case, now)
+            _erase_case(session, case, now, answers=True)
         strikes = _pseudonymise(session, author)
         session.add(Erasure(team_id=team_id, reason="request", author_id=author.id, requested_by=by,
                             erased_at=now, cases=len(cases), strikes=strikes))

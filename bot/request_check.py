@@ -5,13 +5,21 @@ and listener matchers assume a well-formed payload and answer 500 with a traceba
 body has, say, a list where an object belongs; and on a bad signature it logs the whole body, which
 may hold a citizen's words. So a request reaches Bolt only when it is signed and has the shape of
 a Slack request; anything else gets a 4xx and a log line without content.
+
+The gate reads a body exactly as Bolt will (``slack_bolt.request.internals.parse_body``): a body
+is JSON when its content type (up to the first ``;``, as sent) is ``application/json`` or when it
+starts with ``{``, whatever the content type says; else it is a form, whose ``payload`` Bolt reads
+when the text ``payload`` occurs anywhere in it. So what the gate checked is what Bolt routes. A
+body whose format and content type disagree (a JSON envelope sent as a form) is not one Slack
+sends and is refused, as is a form naming a field twice (the gate and Bolt would read different
+copies).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any, Mapping
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -70,11 +78,33 @@ def check(body: bytes, headers: Mapping[str, str], verifier: SignatureVerifier) 
         valid = False
     if not valid:
         raise Rejected(401, "bad or stale signature")
-    _check_shape(text, headers.get("content-type", ""))
+    _check_shape(text, headers.get("content-type"))
 
 
-def _check_shape(text: str, content_type: str) -> None:
-    if content_type.startswith("application/json"):
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def media_type(content_type: str | None) -> str | None:
+    """The content type as Bolt compares it: up to the first ``;``, case and spaces as sent."""
+    return content_type.split(";")[0] if content_type else None
+
+
+def read_as_json(text: str, content_type: str | None) -> bool:
+    """Bolt's rule (``parse_body``): JSON by content type, or by a first character ``{``."""
+    return media_type(content_type) == JSON_TYPE or text.startswith("{")
+
+
+def _check_shape(text: str, content_type: str | None) -> None:
+    if not text:
+        raise Rejected(400, "empty body")
+    as_json = read_as_json(text, content_type)
+    declared = (media_type(content_type) or "").strip().lower()
+    if as_json and declared != JSON_TYPE:
+        raise Rejected(400, "a JSON body with another content type")
+    if not as_json and declared != FORM_TYPE:
+        raise Rejected(400, "a form body with another content type")
+    if as_json:
         data = _json(text)
         kind = data.get("type")
         if kind == "url_verification":
@@ -96,13 +126,17 @@ def _check_shape(text: str, content_type: str) -> None:
         else:
             raise Rejected(400, "unknown event envelope")
         return
-    form = parse_qs(text, keep_blank_values=True)
-    if "payload" in form:
-        payload = _json(form["payload"][0])
-        _interactive(payload)
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise Rejected(400, "a form field given twice")
+    form = dict(pairs)  # what Bolt builds from the same text
+    if "payload" in text:  # Bolt's test: the text anywhere, not the field
+        if "payload" not in form:
+            raise Rejected(400, "a form Bolt would read as empty")
+        _interactive(_json(form["payload"]))
     elif "command" in form:
         for key in ("command", "user_id", "team_id"):
-            if not form.get(key) or not form[key][0]:
+            if not form.get(key):
                 raise Rejected(400, f"command without {key}")
     else:
         raise Rejected(400, "not a Slack request")

@@ -21,6 +21,7 @@ from bot.blocks import (
     local_time,
     modal,
     option,
+    post_link,
     quote,
     section,
     suggested_text,
@@ -29,6 +30,8 @@ from bot.blocks import (
 )
 from bot.flows.policy import Policy
 from bot.i18n import Translator
+from bot import mrkdwn
+from bot.mrkdwn import Mrkdwn, mention, mentions
 from bot.payloads import QuestionFormRef, QuestionRef
 from bot.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView, Similar
 
@@ -83,14 +86,14 @@ def route_form(tr: Translator, *, case_id: int, version: int, fyi: bool, service
 def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, reminder: bool = False) -> list[Block]:
     """Everything an antenna needs to answer without seeing the intake channel."""
     head_key = "route.dm_fyi" if q.kind == "fyi" else ("route.dm_reminder" if reminder else "route.dm_title")
-    lines = [tr(head_key, user=f"<@{q.asked_by}>", service=escape(q.service.name))]
+    lines = [tr(head_key, user=mention(q.asked_by), service=escape(q.service.name))]
     lines.append(quote(escape(clip(q.question, QUESTION_LIMIT))))
     if q.context:
         lines.append(tr("route.dm_context", context=escape(clip(q.context, 1000))))
     blocks: list[Block] = [section(clip("\n".join(lines), SECTION_LIMIT))]
     post = tr("route.dm_post") + "\n" + quote(escape(clip(q.case_text or "—", POST_EXCERPT)))
     if q.case_link:
-        post += "\n" + escape(q.case_link)
+        post += "\n" + post_link(q.case_link)
     if q.case_comment:
         post += "\n" + tr("route.dm_comment") + "\n" + quote(escape(clip(q.case_comment, POST_EXCERPT)))
     blocks.append(section(clip(post, SECTION_LIMIT)))
@@ -107,7 +110,7 @@ def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, remind
             blocks.append(context(tr("route.dm_acknowledged")))
         blocks.append(actions(buttons))
     elif q.status == "answered":
-        blocks.append(context(tr("route.dm_answered", user=f"<@{q.answered_by}>")))
+        blocks.append(context(tr("route.dm_answered", user=mention(q.answered_by))))
     elif q.status == "rerouted":
         blocks.append(context(tr("route.dm_rerouted")))
     return blocks
@@ -143,23 +146,23 @@ def reroute_form(tr: Translator, *, question_id: int, services: list[ServiceView
 
 def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelivered: list[str]) -> list[Block]:
     """The case thread learns who was asked, by when, and what to tell the citizen meanwhile."""
-    antennas = ", ".join(f"<@{u}>" for u in q.service.antennas) or tr("route.no_antenna")
+    antennas = mentions(q.service.antennas) or tr("route.no_antenna")
     if q.kind == "fyi":
         text = tr("route.thread_fyi", service=escape(q.service.name), antennas=antennas)
     else:
-        text = tr("route.thread_asked", user=f"<@{q.asked_by}>", service=escape(q.service.name),
+        text = tr("route.thread_asked", user=mention(q.asked_by), service=escape(q.service.name),
                   antennas=antennas, time=local_time(q.due_at, tr))
         text += "\n" + tr("route.thread_holding") + "\n" + suggested_text(
             policy.routing.holding_reply, policy, tr)
     if undelivered:
-        text += "\n:warning: " + tr("route.undelivered", users=", ".join(f"<@{u}>" for u in undelivered))
+        text += "\n:warning: " + tr("route.undelivered", users=mentions(undelivered))
     return [section(clip(text, SECTION_LIMIT))]
 
 
 def answered_in_thread(q: QuestionView, policy: Policy, tr: Translator) -> list[Block]:
     """The service's answer in the case thread, and a public reply drafted around it."""
-    head = tr("route.thread_answer", user=f"<@{q.asked_by}>", service=escape(q.service.name),
-              antenna=f"<@{q.answered_by}>")
+    head = tr("route.thread_answer", user=mention(q.asked_by), service=escape(q.service.name),
+              antenna=mention(q.answered_by))
     answer = quote(escape(clip(q.answer or "", 2500)))
     reply = suggested_text(policy.routing.answer_reply, policy, tr, answer=q.answer or "",
                            service=q.service.name)
@@ -174,11 +177,11 @@ def services_list(services: list[ServiceView], tr: Translator) -> list[Block]:
         return [section(tr("antenne.none"))]
     blocks: list[Block] = [section(tr("antenne.title"))]
     for s in services[:45]:
-        antennas = ", ".join(f"<@{u}>" for u in s.antennas) or tr("route.no_antenna")
+        antennas = mentions(s.antennas) or tr("route.no_antenna")
         line = tr("antenne.line", service=escape(s.name), description=escape(s.description),
                   antennas=antennas, open_questions=tr.plural("antenne.open_questions", s.open_questions))
         if s.backup:
-            line += " · " + tr("antenne.backup", user=f"<@{s.backup}>")
+            line += " · " + tr("antenne.backup", user=mention(s.backup))
         blocks.append(section(clip(line, SECTION_LIMIT)))
     return blocks
 
@@ -191,12 +194,12 @@ def service_detail(s: ServiceView, answers: list[QuestionView], tr: Translator,
         settings.append(tr("antenne.targets", questions=_hours(s.question_minutes, tr),
                            reports=_hours(s.report_minutes, tr)))
     if s.channel:
-        settings.append(tr("antenne.channel", channel=f"<#{s.channel}>"))
+        settings.append(tr("antenne.channel", channel=mrkdwn.channel(s.channel)))
     if settings:
         blocks.append(context(" · ".join(settings)))
     if flagged:
         blocks.append(context(
-            ":warning: " + tr("antenne.deactivated", users=", ".join(f"<@{u}>" for u in flagged))))
+            ":warning: " + tr("antenne.deactivated", users=mentions(flagged))))
     if answers:
         blocks.append(section(tr("antenne.answers")))
         for a in answers[:10]:

@@ -29,6 +29,7 @@ from bot import routing_blocks as views
 from bot import workspaces as bot_workspaces
 from bot.app import Deps
 from bot.flows.timing import is_business_time
+from bot.mrkdwn import mention, mentions
 from bot.handlers.routing import notify_antennas
 from bot.privacy import erase_expired
 from bot.workspaces import Directory, erase_departed
@@ -130,27 +131,27 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
             missed = notify_antennas(client, deps, question, question.service.antennas, reminder=True)
             if missed:
                 _post(client, question.case_channel, question.case_ts, tr(
-                    "route.undelivered", users=", ".join(f"<@{u}>" for u in missed)))
+                    "route.undelivered", users=mentions(missed)))
             return "sent"
         backup = question.service.backup
         if backup:
             notify_antennas(client, deps, question, [backup], reminder=True)
         _post(client, question.case_channel, question.case_ts, tr(
-            "route.escalated", user=f"<@{question.asked_by}>", service=question.service.name,
+            "route.escalated", user=mention(question.asked_by), service=question.service.name,
             time=blocks.local_time(question.due_at, tr),
-            backup=f"<@{backup}>" if backup else tr("route.no_backup")))
+            backup=mention(backup) if backup else tr("route.no_backup")))
         return "escalated"
     case = cases.load_case(deps.engine, team_id=job.team_id, case_id=job.ref_id)
     if case.status != "open":
         return "skipped:closed"
     if job.kind == "monitor":
-        text = tr("check.monitor", user=f"<@{job.created_by}>")
+        text = tr("check.monitor", user=mention(job.created_by))
     else:
         # When the author was asked to rephrase: business hours may make the check later than 24 h.
         asked = next((s.at for s in reversed(case.history)
                       if s.action_id in ("reply_public", "reply_private")), None)
-        text = tr("check.conduct", user=f"<@{job.created_by}>", time=blocks.local_time(asked, tr)) \
-            if asked else tr("check.conduct_undated", user=f"<@{job.created_by}>")
+        text = tr("check.conduct", user=mention(job.created_by), time=blocks.local_time(asked, tr)) \
+            if asked else tr("check.conduct_undated", user=mention(job.created_by))
     _post(client, case.channel_id, case.message_ts, text)
     return "sent"
 

@@ -31,6 +31,7 @@ from bot.flows.policy import Policy
 from bot.flows.strikes import Review, Status, Step
 from bot.flows import strikes as rules
 from bot.i18n import Translator
+from bot.mrkdwn import Mrkdwn, link, mention, mentions
 from bot.payloads import AuthorRef, CaseRef, StrikeRef
 from bot.strikes import AuthorHistory, OverviewLine, StrikeResult
 
@@ -40,8 +41,8 @@ SOCIAL_PLATFORMS = tuple(p for p in PLATFORMS if p not in ("website", "other"))
 REASON_LIMIT = 500
 
 
-def author_label(platform: str, handle: str, tr: Translator) -> str:
-    return f"{escape(handle)} ({tr(f'platform.{platform}')})"
+def author_label(platform: str, handle: str, tr: Translator) -> Mrkdwn:
+    return Mrkdwn(f"{escape(handle)} ({tr(f'platform.{platform}')})")
 
 
 def step_label(step: Step | None, tr: Translator) -> str:
@@ -117,7 +118,7 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
         else:
             kind, by, at = confirmed
             blocks.append(context(tr(
-                "strikes.confirmed", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>",
+                "strikes.confirmed", what=tr(f"strikes.confirm.{kind}"), user=mention(by),
                 time=local_time(at, tr))))
     return blocks
 
@@ -170,17 +171,17 @@ def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
             rule = policy.nodes[strike.rule].label.get(lang) if strike.rule in policy.nodes else strike.rule
             case = tr("strikes.case", case=strike.case_id)
             if workspace_url:
-                link = f"{workspace_url.rstrip('/')}/archives/{strike.channel_id}/p{strike.message_ts.replace('.', '')}"
-                case = f"<{link}|{case}>"
+                url = f"{workspace_url.rstrip('/')}/archives/{strike.channel_id}/p{strike.message_ts.replace('.', '')}"
+                case = link(url, case)
             lines = [tr("strikes.history_strike", time=local_time(strike.decided_at, tr, year=True),
-                        rule=escape(rule), case=case, user=f"<@{strike.decided_by}>")]
+                        rule=escape(rule), case=case, user=mention(strike.decided_by))]
             if strike.status is Status.ACTIVE:
                 lines.append(tr("strikes.status.active", until=local_time(strike.expires_at, tr, year=True))
                              if strike.expires_at else tr("strikes.status.active_forever"))
             elif strike.status is Status.EXPIRED:
                 lines.append(tr("strikes.status.expired", time=local_time(strike.expires_at, tr, year=True)))
             for outcome, by, at, reason in strike.reviews:
-                lines.append(tr(f"strikes.review.{outcome}", user=f"<@{by}>", time=local_time(at, tr, year=True),
+                lines.append(tr(f"strikes.review.{outcome}", user=mention(by), time=local_time(at, tr, year=True),
                                 reason=escape(clip(reason, REASON_LIMIT))))
             if strike.reason_internal:
                 lines.append(tr("strikes.reason_internal", reason=escape(clip(strike.reason_internal, REASON_LIMIT))))
@@ -194,7 +195,7 @@ def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
                 ]))
         if author.measures:
             done = ", ".join(
-                tr("strikes.measure", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>", time=local_time(at, tr))
+                tr("strikes.measure", what=tr(f"strikes.confirm.{kind}"), user=mention(by), time=local_time(at, tr))
                 for kind, by, at in author.measures
             )
             blocks.append(context(clip(done, SECTION_LIMIT)))
@@ -222,7 +223,7 @@ def review_form(tr: Translator, *, strike_id: int, kind: str) -> View:
 
 
 def leads_list(user_ids: list[str], tr: Translator) -> list[Block]:
-    people = ", ".join(f"<@{u}>" for u in user_ids) or "—"
+    people = mentions(user_ids) or "—"
     return [section(tr("leads.list", people=people))]
 
 
@@ -230,6 +231,7 @@ def erase_confirmation(platform: str, handle: str, tr: Translator) -> list[Block
     """Erasing cannot be undone: say what goes, and ask for one deliberate click."""
     return [
         section(tr("privacy.erase_confirm", author=author_label(platform, handle, tr))),
+        context(tr("privacy.not_erasable")),
         actions([button(
             tr("privacy.erase_button"), style="danger",
             action_id=ids.ERASE_ACTION, value=AuthorRef(platform, handle).encode(),

@@ -342,21 +342,27 @@ def export_csv(engine: sa.Engine, *, team_id: str, now: datetime,
             state = rules.status(_facts(strike, reviews[strike.id]), now)
             ends = strike.expires_at
             last = reviews[strike.id][-1] if reviews[strike.id] else None
-            writer.writerow([
+            writer.writerow([csv_safe(cell) for cell in (
                 author.platform, author.handle, strike.id, strike.case_id, strike.rule,
                 strike.decided_by, local(strike.decided_at), state.value,
                 local(ends) if ends else "", last.outcome if last else "",
-                _csv_safe(last.reason) if last else "", _csv_safe(strike.reason_internal),
-                _csv_safe(strike.reason_public),
-            ])
+                last.reason if last else "", strike.reason_internal, strike.reason_public,
+            )])
         return out.getvalue()
 
     return run_in_transaction(engine, work)
 
 
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula in spreadsheet programs: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(cell: object) -> object:
+    """A text cell starting with = + - @, a tab or a carriage return is a formula (or becomes one)
+    in spreadsheet programs: a leading ' keeps it text. Every text cell goes through this, handles
+    included (a handle may start with -)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def _facts(strike: Strike, reviews: list[StrikeReview]) -> StrikeFacts:

@@ -9,7 +9,9 @@ listeners below it never see another workspace's settings.
 
 Uninstalling (``app_uninstalled``, or the bot's token revoked) stops all work for the workspace
 at once and schedules its data for erasure when the retention period has passed; installing
-again before then cancels the erasure.
+again before then cancels the erasure. In token mode there is no "Add to Slack" to come back
+through: a valid token for the workspace, at start-up or on the next request served, lifts the
+uninstall and cancels the erasure, and the leads are told in a direct message.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Callable
 
 import sqlalchemy as sa
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, select
 
 from bot.flows.policy import Policy, read_policy
@@ -43,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 DIRECTORY_TTL = 30.0  # seconds a workspace's settings are trusted before they are read again
 UNINSTALLED = "cancelled:uninstalled"
+TOKEN_RECHECK = 60.0  # token mode: seconds between two checks of a token that did not work
+ERASURE_CANCELLED, STARTS_AFRESH = "erasure_cancelled", "starts_afresh"
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,29 @@ def uninstalled(engine: sa.Engine, *, team_id: str, retention_months: int, now: 
     logger.info("workspace %s uninstalled: %s pending jobs cancelled, data erased after %s",
                 team_id, cancelled, erase_after.date().isoformat())
     return erase_after
+
+
+def reinstated(engine: sa.Engine, *, team_id: str, now: datetime) -> str | None:
+    """Token mode: the bot's token works again in a workspace that was uninstalled. The uninstall
+    is lifted: :data:`ERASURE_CANCELLED` when its erasure was still to come, :data:`STARTS_AFRESH`
+    when its data were already erased; None when it was not uninstalled."""
+
+    def work(session: Session) -> str | None:
+        row = store.workspace(session, team_id=team_id)
+        if row is None or row.uninstalled_at is None:
+            return None
+        outcome = ERASURE_CANCELLED if row.erased_at is None else STARTS_AFRESH
+        # Conditional: of two processes starting at once, one lifts it (and tells the leads).
+        lifted = session.exec(
+            sa.update(WorkspaceRow)
+            .where(WorkspaceRow.team_id == team_id, WorkspaceRow.uninstalled_at.is_not(None))
+            .values(uninstalled_at=None, erase_after=None, erased_at=None))
+        return outcome if lifted.rowcount == 1 else None
+
+    outcome = run_in_transaction(engine, work)
+    if outcome is not None:
+        logger.info("workspace %s: a valid token again, uninstall lifted (%s)", team_id, outcome)
+    return outcome
 
 
 def erase_departed(engine: sa.Engine, *, now: datetime) -> int:
@@ -187,6 +215,8 @@ class Directory:
         self._policies: dict[str, Policy] = {}
         self._translators: dict[str, Translator] = {base.tr.language: base.tr}
         self._clients: dict[str, WebClient] = {}
+        self._departed: set[str] | None = None  # token mode: uninstalled workspaces, read lazily
+        self._token_checked = float("-inf")  # token mode: when a token last failed its check
 
     @property
     def install_mode(self) -> bool:
@@ -212,6 +242,53 @@ class Directory:
     def forget(self, team_id: str) -> None:
         with self._lock:
             self._deps.pop(team_id, None)
+            self._departed = None  # token mode: read again (an uninstall was just recorded)
+
+    def lift_token_mode_uninstall(self, team_id: str | None = None, *,
+                                  client: WebClient | None = None) -> str | None:
+        """Token mode: when the workspace of the configured token was uninstalled and the token
+        works (``auth.test`` names that workspace), lift the uninstall, cancel the erasure and
+        tell the leads. Called at start-up (``team_id`` None) and for each request served (its
+        workspace); costs nothing once no workspace is uninstalled. Returns what was done."""
+        if self.install_mode:
+            return None
+        with self._lock:
+            known = self._departed
+        if known is None:
+            known = departed(self.base.engine)
+            with self._lock:
+                self._departed = known
+        if not known or (team_id is not None and team_id not in known):
+            return None
+        if time.monotonic() - self._token_checked < TOKEN_RECHECK:
+            return None
+        client = client or self.client_for("")
+        try:
+            team = client.auth_test().get("team_id")
+        except SlackApiError as error:
+            logger.info("token mode: the token does not work (%s); the uninstall stays",
+                        error.response.get("error"))
+            team = None
+        if not team or team not in known or (team_id is not None and team != team_id):
+            self._token_checked = time.monotonic()
+            return None
+        outcome = reinstated(self.base.engine, team_id=team, now=self.base.clock())
+        self.forget(team)
+        if outcome == ERASURE_CANCELLED:
+            self._tell_leads(client, team)
+        return outcome
+
+    def _tell_leads(self, client: WebClient, team_id: str) -> None:
+        from bot.strikes import leads
+
+        people = dict.fromkeys((*self.base.workspace.lead_user_ids,
+                                *leads(self.base.engine, team_id=team_id)))
+        for user in people:
+            try:
+                client.chat_postMessage(channel=user, text=self.base.tr("workspace.reinstalled"))
+            except SlackApiError as error:
+                logger.warning("could not tell lead %s that the uninstall was lifted (%s)", user,
+                               error.response.get("error"))
 
     def client_for(self, team_id: str) -> WebClient | None:
         """The Web API client that acts in the workspace; None once the bot is uninstalled."""

@@ -90,7 +90,7 @@ def _read_body(environ: dict) -> bytes:
 def _headers(environ: dict) -> dict[str, str]:
     headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
     if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = environ["CONTENT_TYPE"].lower()
+        headers["content-type"] = environ["CONTENT_TYPE"]  # as sent: Bolt reads it so
     return headers
 
 

@@ -146,11 +146,22 @@ def press(slack: SlackEmulator, team: Team, message_ts: str, move: str, target: 
             break
     else:
         raise AssertionError(f"no {move} {target} button")
+    before = max((json.loads(e["value"]).get("v", -1) for b in blocks if b["type"] == "actions"
+                  for e in b["elements"]), default=-1)
     slack.clear_calls()
     status, _, _ = team.interaction(block_actions(user or team.member, team.channel, message_ts,
                                                   element["action_id"], element["value"]))
     assert status == 200
-    slack.wait_for(None, lambda c: c.method in ("chat.update", "views.open"))
+
+    def redrawn(call) -> bool:  # a form, or this message drawn at a newer version (not a late
+        if call.method == "views.open":  # redraw of an earlier click)
+            return True
+        now = slack.message(team.channel, message_ts)["blocks"]
+        return call.method == "chat.update" and max(
+            (json.loads(e["value"]).get("v", -1) for b in now if b["type"] == "actions"
+             for e in b["elements"]), default=-1) > before
+
+    slack.wait_for(None, redrawn)
 
 
 def test_add_to_slack_installs_each_workspace_with_its_channel_and_first_lead(bot, slack):

@@ -15,6 +15,7 @@ from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_han
 from bot.flows.permissions import Act
 from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import permitted, post_case_thread, refresh_case_message, tell
+from bot import mrkdwn
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
         source_permalink=post.permalink,
         comment=post.comment,
     )
-    case, created = cases.open_case(deps.engine, intake)
+    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
     if created:
         post_case_thread(client, deps, case)
 
@@ -88,7 +89,7 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
             team_id=team_id, channel_id=channel, message_ts=message["ts"], via="shortcut",
             text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
             file_ids=files, source_permalink=post.permalink, comment=post.comment,
-        ))
+        ), policy_version=deps.policy.version)
         if created:
             post_case_thread(client, deps, case)
         else:
@@ -109,7 +110,7 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
         via="shortcut", text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
         file_ids=files, source_permalink=post.permalink or permalink, comment=post.comment,
     ))
-    respond(text=deps.tr("intake.opened", channel=f"<#{deps.workspace.intake_channels[0]}>"),
+    respond(text=deps.tr("intake.opened", channel=mrkdwn.channel(deps.workspace.intake_channels[0])),
             response_type="ephemeral")
 
 
@@ -186,7 +187,7 @@ def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> cases.Case
         unfurl_media=False,
     )
     intake = dataclasses.replace(intake, message_ts=card["ts"])
-    case, created = cases.open_case(deps.engine, intake)
+    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
     if created:
         post_case_thread(client, deps, case)
     return case

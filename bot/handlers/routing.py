@@ -19,6 +19,7 @@ from bot.app import Deps, deps_of
 from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
 from bot.blocks import escape, local_time
+from bot.mrkdwn import mention
 from bot.payloads import BadPayload, QuestionFormRef, QuestionRef
 from bot.routing import AlreadyRouted, QuestionView, RoutingProblem
 
@@ -72,12 +73,12 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         ack()
         first = done.question
         tell(client, channel=first.case_channel, user=context.user_id, thread_ts=first.case_ts,
-             text=deps.tr("route.already_routed", user=f"<@{first.asked_by}>",
+             text=deps.tr("route.already_routed", user=mention(first.asked_by),
                           service=escape(first.service.name), time=local_time(first.asked_at, deps.tr)))
         return
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
-        ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
         return
     ack()
     undelivered = notify_antennas(client, deps, question, question.service.antennas)
@@ -170,7 +171,7 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr("refusal.outdated")})
         return
     except RoutingProblem as problem:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr(problem.key, **problem.values)})
+        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **problem.values)})
         return
     ack()
     client.chat_postMessage(
@@ -192,7 +193,7 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
     except RoutingProblem as problem:  # a ValueError too: it goes first
         block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
-        ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
         return
     except (BadPayload, ValueError):
         ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
@@ -200,7 +201,7 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
     ack()
     _update_dms(client, deps, old)
     undelivered = notify_antennas(client, deps, new, new.service.antennas)
-    text = deps.tr("route.thread_rerouted", user=f"<@{context.user_id}>", old=old.service.name,
+    text = deps.tr("route.thread_rerouted", user=mention(context.user_id), old=old.service.name,
                    new=new.service.name, reason=values.get(ids.REROUTE_REASON, ""))
     client.chat_postMessage(
         channel=new.case_channel, thread_ts=new.case_ts, text=text,
@@ -243,7 +244,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
         return
     if parsed.kind == "settings":
-        respond(blocks=views.service_detail(service, [], deps.tr, []), text=service.name,
+        respond(blocks=views.service_detail(service, [], deps.tr, []), text=escape(service.name),
                 response_type="ephemeral")
         return
     if parsed.kind == "show":
@@ -251,7 +252,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
                    if _deactivated(client, u)]
         respond(blocks=views.service_detail(service, answers, deps.tr, flagged),
-                text=service.name, response_type="ephemeral")
+                text=escape(service.name), response_type="ephemeral")
         return
     done = []
     for person in parsed.people:
@@ -260,10 +261,10 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
             role="backup" if parsed.verb == "backup" else "antenna", add=parsed.verb != "remove",
             by=context.user_id, now=deps.clock())
         key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(parsed.verb, "antenne.removed")
-        done.append(deps.tr(key if changed else "antenne.unchanged", user=f"<@{person}>",
+        done.append(deps.tr(key if changed else "antenne.unchanged", user=mention(person),
                             service=service.name))
         if parsed.verb is None and changed and _deactivated(client, person):
-            done.append(":warning: " + deps.tr("antenne.deactivated", users=f"<@{person}>"))
+            done.append(":warning: " + deps.tr("antenne.deactivated", users=mention(person)))
     respond(text="\n".join(done), response_type="ephemeral")
 
 

@@ -19,6 +19,7 @@ from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
 from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import form_values, is_colleague, permitted, refresh_case_message, tell
+from bot.mrkdwn import mention
 from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     # Tell the case's thread, so the team sees the register changed and why.
     client.chat_postMessage(
         channel=line.channel_id, thread_ts=line.message_ts,
-        text=deps.tr(f"strikes.review.{review.value}", user=f"<@{context.user_id}>",
+        text=deps.tr(f"strikes.review.{review.value}", user=mention(context.user_id),
                      time=local_time(deps.clock(), deps.tr), reason=values.get(ids.REVIEW_REASON) or ""),
     )
 
@@ -321,7 +322,9 @@ def _privacy(verb: str, text: str, client: WebClient, deps: Deps, context: BoltC
             respond(text=deps.tr("strikes.history_none", query=query.handle), response_type="ephemeral")
             return
         dm = client.conversations_open(users=context.user_id)["channel"]["id"]
-        client.files_upload_v2(channel=dm, content=content, filename=f"gegevens-{query.handle}.json",
+        # The file's name holds no handle: file names show up in lists and notifications.
+        client.files_upload_v2(channel=dm, content=content,
+                               filename=f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json",
                                title=deps.tr("privacy.data_title"))
         respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
         return
@@ -349,6 +352,8 @@ def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: Web
     text = deps.tr(key, erased_cases=deps.tr.plural("privacy.erased_cases", result.cases),
                    erased_strikes=deps.tr.plural("privacy.erased_strikes", result.strikes)) \
         if result.authors else deps.tr(key)
+    if result.authors:
+        text += "\n" + deps.tr("privacy.not_erasable")
     respond(text=text,
             response_type="ephemeral", replace_original=True)
 
@@ -360,11 +365,11 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
                 text=deps.tr("leads.title"), response_type="ephemeral")
         return
     verb = lead_word(words[0])
-    mention = _MENTION.match(words[1]) if len(words) == 2 else None
-    if verb is None or mention is None:
+    found = _MENTION.match(words[1]) if len(words) == 2 else None
+    if verb is None or found is None:
         respond(text=deps.tr("leads.usage"), response_type="ephemeral")
         return
-    target = mention.group(1)
+    target = found.group(1)
     if verb == "add" and not is_colleague(context.client, target):  # no bot, no departed account
         respond(text=deps.tr("refusal.not_a_colleague"), response_type="ephemeral")
         return
@@ -377,7 +382,7 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
     key = {("add", True): "leads.added", ("remove", True): "leads.removed",
            ("add", False): "leads.add_unchanged", ("remove", False): "leads.remove_unchanged"}[
         (verb, changed)]
-    respond(text=deps.tr(key, user=f"<@{target}>"), response_type="ephemeral")
+    respond(text=deps.tr(key, user=mention(target)), response_type="ephemeral")
 
 
 def _case_or_none(deps: Deps, team_id: str, case_id: int) -> cases.CaseSnapshot | None:

@@ -14,6 +14,7 @@ from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.errors import after_ack
 from bot.handlers.common import is_colleague, permitted, refresh_case_message, tell
+from bot.mrkdwn import mention
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
 from bot.payloads import BadPayload, ButtonRef, CaseRef
@@ -113,7 +114,7 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     if result.stale:
         last = case.history[-1] if case.history else None
         text = (
-            deps.tr("refusal.stale", user=f"<@{last.user_id}>", time=blocks.local_time(last.at, deps.tr),
+            deps.tr("refusal.stale", user=mention(last.user_id), time=blocks.local_time(last.at, deps.tr),
                     step=blocks.describe_step(last, deps.policy, deps.tr))
             if last else deps.tr("refusal.not_here")
         )

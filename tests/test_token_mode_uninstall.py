@@ -1,0 +1,146 @@
+"""Token mode (one workspace, SLACK_BOT_TOKEN): an uninstall does not doom the register. A valid
+token for the workspace, at start-up or on the next request served, lifts the uninstall, cancels
+the erasure and tells the leads in Slack; a token that does not work lifts nothing."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+from sqlmodel import select
+
+from bot import workspaces
+from bot.app import Deps
+from bot.config import Settings
+from bot.i18n import Translator
+from storage.db import transaction
+from storage.models import Workspace
+from tests.bot_process import LEAD_USER_ID, BotProcess
+from tests.slack_requests import TEAM_ID
+from tests.test_storage_strikes import NOW, POLICY
+
+TEAM = "T0TOKEN001"
+SETTINGS = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-made-up", "SLACK_SIGNING_SECRET": "made-up",
+                              "INTAKE_CHANNELS": "C0INTAKE01", "LEAD_USER_IDS": "U0LEAD0001"})
+
+
+class FakeClient:
+    def __init__(self, team: str | None) -> None:
+        self.team, self.sent, self.auth_tests = team, [], 0
+
+    def auth_test(self):
+        self.auth_tests += 1
+        if self.team is None:
+            raise SlackApiError("revoked", SlackResponse(
+                client=None, http_verb="POST", api_url="auth.test", req_args={},
+                data={"ok": False, "error": "token_revoked"}, headers={}, status_code=200))
+        return {"ok": True, "team_id": self.team}
+
+    def chat_postMessage(self, **params):  # noqa: N802
+        self.sent.append(params)
+        return {"ok": True}
+
+
+def directory(engine, client: FakeClient) -> workspaces.Directory:
+    deps = Deps(settings=SETTINGS, engine=engine, workspace=workspaces.from_settings(SETTINGS),
+                policy=POLICY, tr=Translator("nl"), clock=lambda: NOW + timedelta(days=3))
+    return workspaces.Directory(deps, client=lambda token: client)
+
+
+def state(engine) -> Workspace:
+    with transaction(engine) as session:
+        return session.exec(select(Workspace).where(Workspace.team_id == TEAM)).one()
+
+
+def test_a_valid_token_lifts_the_uninstall_and_tells_the_leads(engine):
+    workspaces.uninstalled(engine, team_id=TEAM, retention_months=12, now=NOW)
+    client = FakeClient(TEAM)
+    found = directory(engine, client)
+    assert found.lift_token_mode_uninstall("T0SOMEONE1") is None  # another workspace's request
+    assert client.auth_tests == 0
+    assert found.lift_token_mode_uninstall(TEAM) == workspaces.ERASURE_CANCELLED
+    row = state(engine)
+    assert row.uninstalled_at is None and row.erase_after is None
+    assert [m["channel"] for m in client.sent] == ["U0LEAD0001"]
+    assert "werkt weer" in client.sent[0]["text"]
+    # Once lifted, nothing more happens, and no more Slack calls are made for it.
+    assert found.lift_token_mode_uninstall(TEAM) is None
+    assert found.lift_token_mode_uninstall() is None
+    assert client.auth_tests == 1 and len(client.sent) == 1
+    # The scheduler's sweep finds nothing to erase, however late.
+    assert workspaces.erase_departed(engine, now=NOW + timedelta(days=3650)) == 0
+
+
+@pytest.mark.parametrize("team", [None, "T0SOMEONE1"])
+def test_a_token_that_does_not_work_or_serves_another_workspace_lifts_nothing(engine, team):
+    workspaces.uninstalled(engine, team_id=TEAM, retention_months=12, now=NOW)
+    client = FakeClient(team)
+    assert directory(engine, client).lift_token_mode_uninstall() is None
+    assert state(engine).uninstalled_at is not None and client.sent == []
+
+
+def test_two_processes_starting_at_once_tell_the_leads_once(engine):
+    workspaces.uninstalled(engine, team_id=TEAM, retention_months=12, now=NOW)
+    assert workspaces.reinstated(engine, team_id=TEAM, now=NOW) == workspaces.ERASURE_CANCELLED
+    assert workspaces.reinstated(engine, team_id=TEAM, now=NOW) is None
+
+
+def test_after_the_erasure_the_workspace_starts_afresh_and_can_be_erased_again(engine):
+    workspaces.uninstalled(engine, team_id=TEAM, retention_months=12, now=NOW)
+    assert workspaces.erase_departed(engine, now=NOW + timedelta(days=400)) == 1
+    client = FakeClient(TEAM)
+    assert directory(engine, client).lift_token_mode_uninstall() == workspaces.STARTS_AFRESH
+    assert client.sent == []  # nothing was saved: no message that says it was
+    workspaces.uninstalled(engine, team_id=TEAM, retention_months=12, now=NOW + timedelta(days=500))
+    assert workspaces.erase_departed(engine, now=NOW + timedelta(days=900)) == 1
+
+
+# --- end to end ----------------------------------------------------------------------------------
+
+
+def uninstall(bot, slack) -> None:
+    status, _, _ = bot.sender.event({"type": "app_uninstalled", "event_ts": f"{time.time():.6f}"})
+    assert status == 200
+    wait_for_row(bot, "uninstalled_at IS NOT NULL AND erase_after IS NOT NULL")
+
+
+def wait_for_row(bot, condition: str, timeout: float = 10.0) -> None:
+    engine = sa.create_engine(bot.database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with engine.connect() as connection:
+                found = connection.execute(sa.text(
+                    f"SELECT COUNT(*) FROM workspace WHERE team_id = :t AND {condition}"),
+                    {"t": TEAM_ID}).scalar_one()
+            if found:
+                return
+            assert time.monotonic() < deadline, f"no workspace row with {condition}"
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.e2e
+def test_token_mode_lifts_an_uninstall_on_the_next_request_and_at_start_up(slack, tmp_path, bot_database):
+    slack.clear_calls()
+    with BotProcess({"DATABASE_URL": bot_database, "SCHEDULER": "off"}, slack, tmp_path) as bot:
+        uninstall(bot, slack)
+        slack.clear_calls()
+        bot.sender.command("/strikes", "", LEAD_USER_ID, "C0INTAKE01")  # the next request
+        (told,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == LEAD_USER_ID)
+        assert "werkt weer" in told.params["text"] and "geannuleerd" in told.params["text"]
+        wait_for_row(bot, "uninstalled_at IS NULL AND erase_after IS NULL")
+        slack.wait_for("response_url")  # and the request itself is served
+
+        uninstall(bot, slack)
+        bot.stop()
+        slack.clear_calls()
+        bot.start()  # a start with the valid token
+        slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == LEAD_USER_ID)
+        wait_for_row(bot, "uninstalled_at IS NULL AND erase_after IS NULL")
+        assert "uninstall lifted" in bot.logs()
