@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from typing import Any, Mapping
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs, parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
