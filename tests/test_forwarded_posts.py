@@ -126,7 +126,8 @@ def test_the_card_quotes_the_post_and_shows_the_comment_apart_escaped() -> None:
     post, comment = blocks[1], blocks[2]
     assert post["text"]["text"].startswith("> Jullie")
     assert comment["type"] == "context"
-    assert comment["elements"][0]["text"].startswith(tr("card.comment", user="<@U0BERT0001>"))
+    assert comment["elements"][0]["text"].startswith(
+        "Opmerking van <@U0BERT0001> bij het gedeelde bericht:")
     assert f"<{PERMALINK}|{tr('card.source')}>" in blocks[0]["text"]["text"]
 
 
