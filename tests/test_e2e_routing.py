@@ -160,7 +160,7 @@ def test_an_antenna_who_left_is_reported_in_the_thread(bot, slack):
     assert "Niet meer actief in Slack" in json.dumps(reply.params, ensure_ascii=False)
     thread = to_question(bot, slack, "Is de bibliotheek open op zaterdag?")
     route_to(bot, slack, thread, name="cultuur", question="Is de bibliotheek open op zaterdag?")
-    slack.wait_for("chat.postMessage", lambda c: "geen privébericht sturen" in json.dumps(c.params.get("blocks"), ensure_ascii=False))
+    slack.wait_for("chat.postMessage", lambda c: "geen Slackbericht sturen" in json.dumps(c.params.get("blocks"), ensure_ascii=False))
 
 
 def test_an_earlier_answer_is_offered_for_a_similar_question(bot, slack):

@@ -450,7 +450,7 @@ def test_public_holidays_can_be_switched_off(raw):
 
 @pytest.mark.parametrize(("rule", "expected"), [
     ("negative.privacy", "we hebben je reactie op onze pagina verwijderd"),
-    ("negative.conduct", "Wil je ze aanpassen of verwijderen?"),
+    ("negative.conduct", "wil je ze dan aanpassen of verwijderen?"),
 ])
 def test_strike_guidance_offers_the_categorys_message_in_je_and_u(rule, expected):
     from bot.flows.strikes import Step as StrikeStep
