@@ -56,3 +56,40 @@ def later(engine: sa.Engine, error: Exception, *, team_id: str, kind: str, case_
     logger.warning("case %s: %s failed (%s); attempt %s later", case_id, kind, type(error).__name__,
                    attempt + 1)
     return True
+
+
+def hand_over(engine: sa.Engine, *, now: datetime) -> int:
+    """A stopping process whose work in hand did not finish in time: every open case whose thread
+    message was never posted, and that has no delivery waiting, gets one due at once, so the next
+    start (or the scheduler) posts it. Returns how many were handed over."""
+    from storage.models import Case
+
+    def work(session: Session) -> int:
+        waiting = sa.select(Job.ref_id).where(Job.kind == POST_THREAD, Job.done_at.is_(None))
+        orphans = session.exec(sa.select(Case.id, Case.team_id).where(
+            Case.status == "open", Case.bot_message_ts.is_(None), Case.id.not_in(waiting))).all()
+        for case_id, team_id in orphans:
+            session.add(Job(team_id=team_id, kind=POST_THREAD, ref_id=case_id, due_at=now,
+                            created_by="outbox"))
+        return len(orphans)
+
+    handed = run_in_transaction(engine, work)
+    if handed:
+        logger.warning("stopping: %s case message(s) left for the next start", handed)
+    return handed
+
+
+def resume(engine: sa.Engine, *, now: datetime) -> int:
+    """At start-up: deliveries left waiting (by a stop, or backing off) are due at once, not at
+    their next try. Returns how many."""
+
+    def work(session: Session) -> int:
+        result = session.exec(sa.update(Job).where(
+            Job.kind.in_(KINDS), Job.done_at.is_(None), Job.claimed_at.is_(None), Job.due_at > now,
+        ).values(due_at=now))
+        return result.rowcount or 0
+
+    resumed = run_in_transaction(engine, work)
+    if resumed:
+        logger.info("%s waiting case message(s) are due now", resumed)
+    return resumed
