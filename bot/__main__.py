@@ -31,6 +31,7 @@ def configure_logging() -> None:
 
 def prepare() -> Settings:
     """Read settings, check the policy and migrate the database; one clear line on failure."""
+    from bot import outbox
     from bot.app import build_deps
 
     load_dotenv()
@@ -38,6 +39,8 @@ def prepare() -> Settings:
     try:
         settings = Settings.from_env()
         deps = build_deps(settings, run_migrations=True)
+        # Deliveries a stopped process left in the outbox are due now, not at their next try.
+        outbox.resume(deps.engine, now=deps.clock())
         deps.engine.dispose()
     except (ConfigError, PolicyError) as problem:
         print(f"reageerwijzer: {problem}", file=sys.stderr)
@@ -88,7 +91,6 @@ def run_socket_mode(settings: Settings) -> None:
         raise SystemExit(2) from None
     grace = work.shutdown_timeout()
     deps = build_deps(settings, run_migrations=False)
-    outbox.resume(deps.engine, now=deps.clock())
     runner = SocketModeRunner(create_app(deps), settings, timing)
 
     def problem() -> str | None:

@@ -255,7 +255,10 @@ class SocketModeServer:
         conn.closed_at = time.monotonic()
         try:
             if reset:
+                # Linger 0: closing sends a RST. The kernel frees the socket (and sends it) only
+                # once our reader's recv() returns, so wake that first (SHUT_RD sends nothing).
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.sock.shutdown(socket.SHUT_RD)
             else:
                 conn.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
