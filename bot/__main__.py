@@ -31,13 +31,17 @@ def configure_logging() -> None:
 
 def prepare() -> Settings:
     """Read settings, check the policy and migrate the database; one clear line on failure."""
-    from bot import outbox
+    from bot import outbox, work
     from bot.app import build_deps
+    from bot.socket_mode import Timing
 
     load_dotenv()
     configure_logging()
     try:
         settings = Settings.from_env()
+        work.shutdown_timeout()  # a malformed SHUTDOWN_TIMEOUT stops here, not at the stop
+        if settings.socket_mode:
+            Timing.from_env()
         deps = build_deps(settings, run_migrations=True)
         # Deliveries a stopped process left in the outbox are due now, not at their next try.
         outbox.resume(deps.engine, now=deps.clock())

@@ -324,3 +324,14 @@ def test_a_websocket_url_that_cannot_be_reached_stops_start_up_with_one_line(own
     assert code == 2
     assert "Traceback" not in stderr
     assert "cannot connect to Slack in Socket Mode" in stderr
+
+
+@pytest.mark.parametrize(("name", "value"), [("SOCKET_MODE_PING", "0"), ("SOCKET_MODE_RETRY_MAX", "soms"),
+                                             ("SOCKET_MODE_START_ATTEMPTS", "-1"), ("SHUTDOWN_TIMEOUT", "lang")])
+def test_a_bad_socket_mode_setting_stops_start_up_with_one_line(own_slack, tmp_path, name, value):
+    code, _, stderr = run_bot_expecting_failure(socket_mode_env(**{name: value}), tmp_path, emulator=own_slack)
+    assert code == 2
+    assert "Traceback" not in stderr
+    (line,) = [line for line in stderr.splitlines() if line.startswith("reageerwijzer:")]
+    assert name in line
+    assert own_slack.calls("apps.connections.open") == []
