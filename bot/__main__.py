@@ -113,7 +113,7 @@ def run_socket_mode(settings: Settings) -> None:
         logging.shutdown()
         os._exit(2)  # the scheduler's and pools' threads have nothing to finish
     logger.info("stopping: finishing %s acknowledged task(s)", work.busy())
-    finished = work.wait_idle(grace)
+    finished = work.finish(grace)
     if scheduler is not None:
         scheduler.stop()
     if health is not None:

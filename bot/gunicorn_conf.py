@@ -34,7 +34,7 @@ def worker_exit(server, worker) -> None:
     after acknowledging Slack; what does not finish in time is left in the outbox."""
     from bot import outbox, work
 
-    if work.wait_idle(min(work.shutdown_timeout(), graceful_timeout - 5)):
+    if work.finish(min(work.shutdown_timeout(), graceful_timeout - 5)):
         return
     server.log.warning("worker %s: acknowledged work still running at its stop", worker.pid)
     try:

@@ -7,11 +7,17 @@ all of it is done (bounded) before it exits.
 
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import sys
 import threading
 import time
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SHUTDOWN_TIMEOUT = 20.0
 
@@ -52,17 +58,85 @@ def wait_idle(timeout: float) -> bool:
 
 
 class TrackedExecutor(ThreadPoolExecutor):
-    """A thread pool whose tasks count as work in hand until they are done."""
+    """A thread pool whose tasks count as work in hand until they are done. A stopping process
+    can start the tasks still waiting in its queue at once (:func:`hurry`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._waiting: dict[int, tuple[Future, Callable, tuple, dict]] = {}
+        self._waiting_lock = threading.Lock()
+        self._tokens = itertools.count()
+        _executors.add(self)
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         _begin()
+        token = next(self._tokens)
+
+        def run():
+            with self._waiting_lock:
+                self._waiting.pop(token, None)
+            return fn(*args, **kwargs)
+
         try:
-            future = super().submit(fn, *args, **kwargs)
+            future = super().submit(run)
         except BaseException:
             _end()
             raise
+        with self._waiting_lock:
+            if not future.done() and not future.running():
+                self._waiting[token] = (future, fn, args, kwargs)
         future.add_done_callback(_end)
+        future.add_done_callback(lambda _f: self._forget(token))
         return future
+
+    def _forget(self, token: int) -> None:
+        with self._waiting_lock:
+            self._waiting.pop(token, None)
+
+    def _take_waiting(self) -> list[tuple[Callable, tuple, dict]]:
+        with self._waiting_lock:
+            waiting = list(self._waiting.values())
+        taken = []
+        for future, fn, args, kwargs in waiting:
+            if future.cancel():  # never started: it is ours to run
+                taken.append((fn, args, kwargs))
+        return taken
+
+
+_executors: weakref.WeakSet[TrackedExecutor] = weakref.WeakSet()
+
+
+def hurry() -> int:
+    """Start every task still waiting in a queue now, each in a thread of its own, so that what
+    they write to the database first (a case, a decision) is written before the process stops,
+    even when the threads ahead of them are held up by a slow Slack. Returns how many."""
+    started = 0
+    for executor in list(_executors):
+        for fn, args, kwargs in executor._take_waiting():
+            _begin()
+            threading.Thread(target=_run_alone, args=(fn, args, kwargs), name="hurried", daemon=True).start()
+            started += 1
+    return started
+
+
+def _run_alone(fn: Callable, args: tuple, kwargs: dict) -> None:
+    try:
+        fn(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 (the listeners report their own errors)
+        logger.error("a task run at the stop failed: %s", type(error).__name__)
+    finally:
+        _end()
+
+
+def finish(timeout: float) -> bool:
+    """A stopping process: wait for the work in hand; after half of ``timeout``, start what is
+    still queued at once. False when some is still running after ``timeout``."""
+    if wait_idle(timeout / 2):
+        return True
+    hurried = hurry()
+    if hurried:
+        logger.warning("stopping: %s queued task(s) started at once", hurried)
+    return wait_idle(timeout / 2)
 
 
 def shutdown_timeout() -> float:

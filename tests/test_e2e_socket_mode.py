@@ -259,19 +259,22 @@ def test_sigterm_mid_burst_finishes_every_acknowledged_post(slack, socket_mode, 
 
 
 def test_what_cannot_finish_in_time_is_delivered_at_once_by_the_next_start(slack, socket_mode, tmp_path):
-    # SHUTDOWN_TIMEOUT=1: the stop gives the work one second; Slack takes five per message.
-    bot = socket_bot({"SHUTDOWN_TIMEOUT": "1", "SCHEDULER_INTERVAL": "3600"}, slack, socket_mode, tmp_path).start()
+    # SHUTDOWN_TIMEOUT=2: the stop gives the work two seconds; Slack takes six per message, so
+    # the after-ack threads are all held up and most posts still wait in their queue.
+    bot = socket_bot({"SHUTDOWN_TIMEOUT": "2", "SCHEDULER_INTERVAL": "3600"}, slack, socket_mode, tmp_path).start()
     try:
-        slack.delay_next("chat.postMessage", 5, times=3)
-        acked = burst(bot, 3)
-        time.sleep(0.5)  # the cases are open, their thread messages on their way
+        slack.delay_next("chat.postMessage", 6, times=12)
+        acked = burst(bot, 12)
         bot.proc.send_signal(signal.SIGTERM)
         assert bot.proc.wait(timeout=15) == 0, bot.logs()
     finally:
         bot.stop()
     opened, posted = cases_with_thread_message(bot.database_url)
-    assert sorted(opened) == sorted(acked)
-    assert "left for the next start" in bot.logs()
+    assert sorted(opened) == sorted(acked)  # every acknowledged post is a case...
+    assert posted == []  # ...none has its thread message yet...
+    assert "12 case message(s) left for the next start" in bot.logs()  # ...all are in the outbox
+    # The posts still queued behind the held-up threads were started at once, so they became cases.
+    assert re.search(r"stopping: [1-9]\d* queued task\(s\) started at once", bot.logs()), bot.logs()
     slack.clear_calls()
     began = time.monotonic()
     bot.start()  # its scheduler looks once an hour: the outbox must not wait for that
