@@ -104,7 +104,14 @@ def run_socket_mode(settings: Settings) -> None:
             return "not connected to Slack"
         return None if ping(deps.engine) else "database unavailable"
 
-    health = HealthServer(settings.port, problem).start() if os.environ.get("PORT", "").strip() else None
+    health = None
+    if os.environ.get("PORT", "").strip():
+        try:
+            health = HealthServer(settings.port, problem).start()
+        except OSError as error:
+            print(f"reageerwijzer: cannot serve /healthz on PORT {settings.port}: {error.strerror}",
+                  file=sys.stderr)
+            raise SystemExit(2) from None
     scheduler = start_scheduler(settings)
     logger.info("starting in Socket Mode")
     failure = _receive_until_stopped(runner)

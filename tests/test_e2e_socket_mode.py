@@ -338,3 +338,17 @@ def test_a_bad_socket_mode_setting_stops_start_up_with_one_line(own_slack, tmp_p
     (line,) = [line for line in stderr.splitlines() if line.startswith("reageerwijzer:")]
     assert name in line
     assert own_slack.calls("apps.connections.open") == []
+
+
+def test_a_health_port_in_use_stops_start_up_with_one_line(socket_mode, slack, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        code, _, stderr = run_bot_expecting_failure(socket_mode_env(PORT=port), tmp_path, emulator=slack)
+    assert code == 2
+    assert "Traceback" not in stderr
+    (line,) = [line for line in stderr.splitlines() if line.startswith("reageerwijzer:")]
+    assert "/healthz" in line and port in line
