@@ -352,3 +352,30 @@ def test_a_health_port_in_use_stops_start_up_with_one_line(socket_mode, slack, t
     assert "Traceback" not in stderr
     (line,) = [line for line in stderr.splitlines() if line.startswith("reageerwijzer:")]
     assert "/healthz" in line and port in line
+
+
+@pytest.mark.postgres
+def test_healthz_is_503_while_the_database_is_away(socket_mode, slack, tmp_path, fresh_postgres_url):
+    from tests.tcp_proxy import TcpProxy
+
+    url = sa.make_url(fresh_postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    try:
+        bot = socket_bot({"DATABASE_URL": through_proxy, "SCHEDULER": "off"}, slack, socket_mode, tmp_path)
+        with bot:
+            assert bot.sender.get("/healthz")[0] == 200
+            proxy.cut()
+            deadline = time.monotonic() + 15
+            while (answer := bot.sender.get("/healthz"))[0] != 503:
+                assert time.monotonic() < deadline, "healthz stayed 200 without a database"
+                time.sleep(0.1)
+            assert "database" in answer[2]
+            assert socket_mode.current() is not None  # still connected to Slack: the database is why
+            proxy.restore()
+            deadline = time.monotonic() + 15
+            while bot.sender.get("/healthz")[0] != 200:
+                assert time.monotonic() < deadline, "healthz did not recover with the database"
+                time.sleep(0.1)
+    finally:
+        proxy.close()
