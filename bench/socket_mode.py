@@ -5,14 +5,21 @@ timings against the emulator's Socket Mode server (tests/socket_mode_server.py) 
 way a connection can drop, measures the time from the drop until a new connection has said
 hello, and the CPU the bot used meanwhile. Then the CPU over ten seconds while Slack cannot be
 reached at all, next to ten idle seconds. Prints a Markdown table (the README quotes it).
+
+``--client slack-sdk-builtin`` measures slack_sdk's built-in Socket Mode client instead (what
+slack_bolt's ``SocketModeHandler`` uses by default, with its default ping interval of 10 s), in a
+process of its own that acks every envelope, for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
+from contextlib import contextmanager
 
 from tests.bot_process import INTAKE_CHANNEL, BotProcess
 from tests.slack_emulator import SlackEmulator
@@ -33,23 +40,59 @@ def settle(server: SocketModeServer, age: float = 3.0):
     return conn
 
 
+_BUILTIN = """
+import sys, threading
+from slack_sdk import WebClient
+from slack_sdk.socket_mode import SocketModeClient
+from slack_sdk.socket_mode.response import SocketModeResponse
+# ping_interval=10: what slack_bolt's SocketModeHandler passes by default (the bot used it so).
+client = SocketModeClient(app_token=sys.argv[1], web_client=WebClient(base_url=sys.argv[2]), ping_interval=10)
+client.socket_mode_request_listeners.append(
+    lambda c, req: c.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id)))
+client.connect()
+threading.Event().wait()
+"""
+
+
+class _Process:
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc, self.pid = proc, proc.pid
+
+
+@contextmanager
+def _client(kind: str, slack: SlackEmulator, server: SocketModeServer, tmp: str):
+    if kind == "reageerwijzer":
+        env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": None, "SCHEDULER": "off"}
+        with BotProcess(env, slack, tmp) as bot:
+            bot.sender = SocketSender(server, slack, bot.base_url)
+            yield bot
+        return
+    proc = subprocess.Popen([sys.executable, "-c", _BUILTIN, APP_TOKEN, slack.url],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        server.wait_connected(timeout=30)
+        yield _Process(proc)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="drops of each kind (the worst is shown)")
+    parser.add_argument("--client", choices=("reageerwijzer", "slack-sdk-builtin"), default="reageerwijzer")
     args = parser.parse_args(argv)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, SlackEmulator() as slack, SocketModeServer(slack) as server:
         slack.set_members(INTAKE_CHANNEL, ["U0ANNA0001"])
-        env = {"SLACK_APP_TOKEN": APP_TOKEN, "SLACK_SIGNING_SECRET": None, "SCHEDULER": "off"}
-        with BotProcess(env, slack, tmp) as bot:
-            bot.sender = SocketSender(server, slack, bot.base_url)
+        with _client(args.client, slack, server, tmp) as bot:
             for kind in DROPS:
                 times, cpus = [], []
                 for _ in range(args.rounds):
                     conn = settle(server)
                     start_cpu, dropped_at = cpu_seconds(bot.pid), time.monotonic()
                     server.drop(kind, conn)
-                    times.append(server.reconnected_after(conn, dropped_at, timeout=60))
+                    times.append(server.reconnected_after(conn, dropped_at, timeout=120))
                     cpus.append(cpu_seconds(bot.pid) - start_cpu)
                 rows.append((kind, max(times), max(cpus)))
             settle(server)
@@ -66,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             attempts = len(slack.calls("apps.connections.open")) - calls_before
             with slack._lock:  # noqa: SLF001
                 slack._faults.pop("apps.connections.open", None)  # noqa: SLF001
-            back = server.reconnected_after(conn, time.monotonic(), timeout=30)
+            back = server.reconnected_after(conn, time.monotonic(), timeout=120)
+    print(f"Client: {args.client}")
     print("| Drop | Connected again after (worst of %d) | CPU meanwhile |" % args.rounds)
     print("|---|---|---|")
     for kind, seconds, cpu in rows:

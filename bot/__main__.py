@@ -81,8 +81,6 @@ def run_socket_mode(settings: Settings) -> None:
     """Socket Mode until SIGTERM (or SIGINT): then no new envelopes are taken, the acknowledged
     work is finished (SHUTDOWN_TIMEOUT, 20 s by default) and the process exits 0. What did not
     finish in time is left in the outbox, which the next start delivers at once."""
-    import signal
-
     from bot import outbox, work
     from bot.app import build_deps, create_app
     from bot.socket_mode import HealthServer, SocketModeRunner, StartFailed, Timing
@@ -119,6 +117,8 @@ def run_socket_mode(settings: Settings) -> None:
         print(f"reageerwijzer: {failure}", file=sys.stderr)
         logging.shutdown()
         os._exit(2)  # the scheduler's and pools' threads have nothing to finish
+    if failure is not None:  # a fault of the bot's own: finish what was acknowledged, then say so
+        logger.error("Socket Mode stopped by an error: %s", type(failure).__name__)
     logger.info("stopping: finishing %s acknowledged task(s)", work.busy())
     finished = work.finish(grace)
     if scheduler is not None:
@@ -131,8 +131,10 @@ def run_socket_mode(settings: Settings) -> None:
         except Exception as error:  # noqa: BLE001 (the database may be the reason it hangs)
             logger.error("stopping: could not hand over unfinished work: %s", type(error).__name__)
         logging.shutdown()
-        os._exit(0)  # threads still stuck (on Slack or the database) must not hold the exit
+        os._exit(0 if failure is None else 1)  # threads still stuck must not hold the exit
     logger.info("stopped")
+    if failure is not None:
+        raise SystemExit(1)
 
 
 def _receive_until_stopped(runner) -> Exception | None:
