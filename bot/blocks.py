@@ -144,9 +144,10 @@ def quote(text: str) -> str:
     return "\n".join("> " + line for line in text.splitlines() or [""])
 
 
-def local_time(moment: datetime, *, year: bool = False) -> str:
-    """A moment as the team reads it: Brussels time, day and month (and year) included."""
-    return moment.astimezone(DISPLAY_TZ).strftime("%d/%m/%Y %H:%M" if year else "%d/%m %H:%M")
+def local_time(moment: datetime, tr: Translator, *, year: bool = False) -> str:
+    """A moment as the team reads it: Brussels time, day and month (and year) included, written
+    the language's way (:meth:`Translator.time`)."""
+    return tr.time(moment, year=year)
 
 
 def iso_local(moment: datetime) -> str:
@@ -163,7 +164,7 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
 
     if state.status == tree.CLOSED:
         closer = next((s for s in reversed(case.history) if s.action_id == tree.CLOSE), None)
-        closed = tr("case.closed_by", user=f"<@{closer.user_id}>", time=local_time(closer.at)) \
+        closed = tr("case.closed_by", user=f"<@{closer.user_id}>", time=local_time(closer.at, tr)) \
             if closer else tr("case.closed")
         blocks.append(section(f"*{closed}*"))
     else:
@@ -207,20 +208,37 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
     return blocks
 
 
+def noun(policy: Policy, action_id: str, language: str) -> str:
+    """How a sentence names an action ("screenshot"): never its button label."""
+    action = policy.actions[action_id]
+    return action.noun.get(language) if action.noun is not None else action.label.get(language).lower()
+
+
 def _guard(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:
+    """A guarded action was asked for and not yet carried out: first what to know, then do it."""
     action = policy.actions[case.pending_action]
     lang = tr.language
     lines = [f"*{escape(action.label.get(lang))}*"]
+    if action.warning is not None or action.requires is not None:
+        lines.append(tr("guard.intent"))
     if action.warning is not None:
         lines.append(f":warning: {escape(policy.fill(action.warning.get(lang)))}")
+    state = case.state
+    ready = True
     if action.requires is not None:
-        required = policy.actions[action.requires].label.get(lang)
-        if action.requires in case.state.done_actions:
-            lines.append(tr("guard.requirement_done", requirement=escape(required)))
+        required = escape(noun(policy, action.requires, lang))
+        if action.requires in state.done_actions:
+            done = policy.actions[action.requires].done.get(lang)
+            lines.append("✓ " + escape(done))
+        elif state.requirement_waived:
+            lines.append(tr("guard.requirement_waived", noun=required))
         else:
-            lines.append(tr("guard.requirement_missing", requirement=escape(required)))
+            ready = False
+            lines.append(tr("guard.requirement_missing", noun=required))
             if action.requires == "evidence" and case.evidence_files == 0:
                 lines.append(tr("guard.upload_screenshot"))
+    if ready:
+        lines.append(tr("guard.now"))
     return [section(clip("\n".join(lines), SECTION_LIMIT))]
 
 
@@ -235,7 +253,8 @@ def _buttons(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:
         groups[group].append(_button(case, policy, tr, click, index))
     blocks: list[Block] = []
     if groups["act"] and case.state.pending_action is None:
-        blocks.append(context(tr("case.actions_hint")))
+        guarded = any(tree.is_guarded(policy, a.id) for a in policy.actions_on(case.node_id))
+        blocks.append(context(tr("case.actions_hint_guarded" if guarded else "case.actions_hint")))
     for name in ("next", "act", "nav"):
         buttons = groups[name]
         for start in range(0, len(buttons), BUTTONS_PER_BLOCK):
@@ -259,11 +278,13 @@ def _button(
         url = policy.fill(action.url) if action.url else None
         if click.target in case.state.done_actions:
             label = "✓ " + label
+        elif tree.is_guarded(policy, click.target) and case.state.pending_action is None:
+            label = "⚠️ " + label  # clicked before it is done: the warning comes first
     elif move is tree.Move.CONFIRM:
-        label, style = tr("guard.confirm", action=policy.actions[click.target].label.get(lang)), "danger"
+        label, style = tr("guard.confirm"), "danger"
     elif move is tree.Move.SKIP:
         action = policy.actions[click.target]
-        label = tr("guard.skip", requirement=policy.actions[action.requires].label.get(lang))
+        label = tr("guard.skip", noun=noun(policy, action.requires, lang))
         style = "danger"
     elif move is tree.Move.CANCEL:
         label = tr("guard.cancel")
@@ -290,7 +311,7 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
         case=case.id,
         platform=tr(f"platform.{case.platform}"),
         user=f"<@{case.forwarded_by}>",
-        time=local_time(case.forwarded_at),
+        time=local_time(case.forwarded_at, tr),
     )
     if case.author_handle:
         header += " · " + tr("case.author", handle=escape(case.author_handle))
@@ -305,14 +326,14 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
     shown.reverse()
     dropped = len(lines) - len(shown)
     if dropped:
-        shown.insert(0, tr("case.earlier_steps", count=dropped))
+        shown.insert(0, tr.plural("case.earlier_steps", dropped))
     return "\n".join([header, *shown]) if shown else header
 
 
 def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
     lang = tr.language
     who = f"<@{step.user_id}>"
-    when = local_time(step.at)
+    when = local_time(step.at, tr)
     node_label = policy.nodes[step.node_id].label.get(lang) if step.node_id in policy.nodes \
         else step.node_id
     if step.action_id is None:
@@ -328,15 +349,15 @@ def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
     elif step.action_id in policy.actions:
         action = policy.actions[step.action_id]
         if step.note == tree.REQUESTED:
-            what = tr("history.requested", action=action.label.get(lang))
+            what = "⚠️ " + tr("history.requested", noun=noun(policy, action.id, lang))
         elif step.note == tree.CANCELLED:
-            what = tr("history.cancelled", action=action.label.get(lang))
-        elif step.note and step.note.startswith(tree.WITHOUT):
-            required = step.note[len(tree.WITHOUT):]
-            required_label = policy.actions[required].label.get(lang) \
-                if required in policy.actions else required
-            what = "✓ " + tr("history.without", action=action.done.get(lang),
-                             requirement=required_label)
+            what = tr("history.cancelled", noun=noun(policy, action.id, lang))
+        elif step.note and step.note.startswith((tree.WITHOUT, tree.WAIVED)):
+            waived = step.note.startswith(tree.WAIVED)
+            required = step.note[len(tree.WAIVED if waived else tree.WITHOUT):]
+            required_noun = noun(policy, required, lang) if required in policy.actions else required
+            what = tr("history.waived", noun=required_noun) if waived else \
+                "✓ " + tr("history.without", done=action.done.get(lang), noun=required_noun)
         else:
             what = "✓ " + action.done.get(lang)
     elif step.action_id in ("route_answered", "route_rerouted"):

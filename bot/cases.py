@@ -82,14 +82,14 @@ class CaseSnapshot:
 
     @property
     def state(self) -> tree.CaseState:
+        rows = [tree.Record(s.node_id, s.action_id, s.note) for s in self.history]
         return tree.CaseState(
             node_id=self.node_id,
             status=self.status,
             pending_action=self.pending_action,
-            done_actions=tree.done_actions(
-                [tree.Record(s.node_id, s.action_id, s.note) for s in self.history]
-            ),
+            done_actions=tree.done_actions(rows),
             has_evidence_file=self.evidence_files > 0,
+            requirement_waived=tree.requirement_waived(rows, self.pending_action),
         )
 
 
@@ -239,7 +239,7 @@ def click(
         if not store.move_case(session, case_id=case_id, expected_version=version, **changes):
             raise _LostRace
         for record in outcome.records:
-            for kind in tree.timed_checks(record.node_id, record.action_id if record.note is None else None):
+            for kind in tree.timed_checks(record.node_id, record.action_id if tree.is_done(record.note) else None):
                 hours = policy.routing.monitor_hours if kind == "monitor" \
                     else policy.routing.conduct_check_hours
                 session.add(Job(team_id=current.team_id, kind=kind, ref_id=case_id, created_by=user_id,

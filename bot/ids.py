@@ -11,7 +11,7 @@ TREE_ACTION = re.compile(r"^rw:")  # every button of the case message
 STAFF_SELECT = "rw_staff"  # users_select: which staff member is personally targeted
 STAFF_BLOCK_PREFIX = "rw_staff:"  # its block_id carries the case reference
 
-REVIEW_MESSAGE_SHORTCUT = "review_message"  # message shortcut "Beoordeel dit bericht"
+REVIEW_MESSAGE_SHORTCUT = "review_message"  # message shortcut "Als dossier openen"
 NEW_CASE_SHORTCUT = "new_case"  # global shortcut: the form
 NEW_CASE_VIEW = "new_case_form"
 

@@ -205,7 +205,7 @@ def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, q
     if not question:
         raise RoutingProblem("route.error_empty")
     if len(question) > QUESTION_LIMIT or len(context) > QUESTION_LIMIT:
-        raise RoutingProblem("route.error_too_long", limit=QUESTION_LIMIT)
+        raise RoutingProblem("route.error_too_long", n=QUESTION_LIMIT)
     action = INFORM if fyi else ROUTE
 
     def work(session: Session) -> QuestionView:
@@ -259,7 +259,7 @@ def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
     if not text:
         raise RoutingProblem("route.error_empty_answer")
     if len(text) > ANSWER_LIMIT:
-        raise RoutingProblem("route.error_too_long", limit=ANSWER_LIMIT)
+        raise RoutingProblem("route.error_too_long", n=ANSWER_LIMIT)
 
     def work(session: Session) -> QuestionView:
         row = _answerable(session, team_id, question_id, user_id)

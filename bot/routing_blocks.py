@@ -34,15 +34,15 @@ from bot.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView,
 POST_EXCERPT = 1500
 
 
-def time_in(moment: datetime, zone: str | None) -> str:
+def time_in(moment: datetime, zone: str | None, tr: Translator) -> str:
     """A deadline in the reader's own time zone (their Slack profile), Brussels when unknown."""
     try:
         tz = pytz.timezone(zone) if zone else None
     except pytz.UnknownTimeZoneError:
         tz = None
     if tz is None:
-        return local_time(moment)
-    return moment.astimezone(tz).strftime("%d/%m %H:%M")
+        return local_time(moment, tr)
+    return tr.time(moment, zone=tz)
 
 
 def _service_options(services: list[ServiceView], tr: Translator) -> list[Block]:
@@ -92,7 +92,7 @@ def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, remind
         post += "\n" + escape(q.case_link)
     blocks.append(section(clip(post, SECTION_LIMIT)))
     if q.kind != "fyi" and q.due_at is not None:
-        blocks.append(context(tr("route.dm_due", time=time_in(q.due_at, zone))))
+        blocks.append(context(tr("route.dm_due", time=time_in(q.due_at, zone, tr))))
     if q.status in ("open", "acknowledged"):
         buttons = [
             button(tr("route.answer"), style="primary", action_id=ids.QUESTION_ANSWER, value=str(q.id)),
@@ -146,7 +146,7 @@ def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelive
         text = tr("route.thread_fyi", service=escape(q.service.name), antennas=antennas)
     else:
         text = tr("route.thread_asked", user=f"<@{q.asked_by}>", service=escape(q.service.name),
-                  antennas=antennas, time=local_time(q.due_at))
+                  antennas=antennas, time=local_time(q.due_at, tr))
         holding = policy.fill(policy.routing.holding_reply.get(tr.language))
         text += "\n" + tr("route.thread_holding") + "\n" + quote(escape(holding))
     if undelivered:
@@ -173,7 +173,7 @@ def services_list(services: list[ServiceView], tr: Translator) -> list[Block]:
     for s in services[:45]:
         antennas = ", ".join(f"<@{u}>" for u in s.antennas) or tr("route.no_antenna")
         line = tr("antenne.line", service=escape(s.name), description=escape(s.description),
-                  antennas=antennas, open=s.open_questions)
+                  antennas=antennas, open_questions=tr.plural("antenne.open_questions", s.open_questions))
         if s.backup:
             line += " · " + tr("antenne.backup", user=f"<@{s.backup}>")
         blocks.append(section(clip(line, SECTION_LIMIT)))

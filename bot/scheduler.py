@@ -137,14 +137,21 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
             notify_antennas(client, deps, question, [backup], reminder=True)
         _post(client, question.case_channel, question.case_ts, tr(
             "route.escalated", user=f"<@{question.asked_by}>", service=question.service.name,
-            time=blocks.local_time(question.due_at),
+            time=blocks.local_time(question.due_at, tr),
             backup=f"<@{backup}>" if backup else tr("route.no_backup")))
         return "escalated"
     case = cases.load_case(deps.engine, case_id=job.ref_id)
     if case.status != "open":
         return "skipped:closed"
-    key = "check.monitor" if job.kind == "monitor" else "check.conduct"
-    _post(client, case.channel_id, case.message_ts, tr(key, user=f"<@{job.created_by}>"))
+    if job.kind == "monitor":
+        text = tr("check.monitor", user=f"<@{job.created_by}>")
+    else:
+        # When the author was asked to rephrase: business hours may make the check later than 24 h.
+        asked = next((s.at for s in reversed(case.history)
+                      if s.action_id in ("reply_public", "reply_private")), None)
+        text = tr("check.conduct", user=f"<@{job.created_by}>", time=blocks.local_time(asked, tr)) \
+            if asked else tr("check.conduct_undated", user=f"<@{job.created_by}>")
+    _post(client, case.channel_id, case.message_ts, text)
     return "sent"
 
 

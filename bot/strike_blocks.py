@@ -29,6 +29,7 @@ from bot.blocks import (
 from bot.flows.intake import PLATFORMS
 from bot.flows.policy import Policy
 from bot.flows.strikes import Review, Status, Step
+from bot.flows import strikes as rules
 from bot.i18n import Translator
 from bot.payloads import AuthorRef, CaseRef, StrikeRef
 from bot.strikes import AuthorHistory, OverviewLine, StrikeResult
@@ -87,15 +88,21 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
     confirm once the team acted on the platform (the bot never writes to citizens)."""
     lang = tr.language
     rule_label = policy.nodes[rule].label.get(lang) if rule in policy.nodes else rule
-    head = tr("strikes.guidance", count=result.counting,
-              author=author_label(result.platform, result.handle, tr), rule=escape(rule_label),
-              step=step_label(result.step, tr))
+    head = tr.plural("strikes.guidance", result.counting,
+                     author=author_label(result.platform, result.handle, tr), rule=escape(rule_label),
+                     step=step_label(result.step, tr))
     blocks: list[Block] = [section(clip(head, SECTION_LIMIT))]
     if result.step is not None:
         message = policy.fill(policy.strikes.messages[result.step.value].get(lang),
                               reason=reason_public)
         text = tr("strikes.copy_message") + "\n```" + escape(message).replace("```", "'''") + "```"
         blocks.append(section(clip(text, SECTION_LIMIT)))
+        block = policy.actions.get("block")
+        if confirmed is None and result.step is Step.BLOCK and block is not None \
+                and block.warning is not None:
+            # Blocking cannot simply be undone: the warning comes before the act, not after it.
+            blocks.append(context(clip(":warning: " + escape(policy.fill(block.warning.get(lang))),
+                                       SECTION_LIMIT)))
         if confirmed is None:
             blocks.append(actions([button(
                 tr(f"strikes.confirm.{result.step.value}"),
@@ -107,7 +114,7 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
             kind, by, at = confirmed
             blocks.append(context(tr(
                 "strikes.confirmed", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>",
-                time=local_time(at))))
+                time=local_time(at, tr))))
     return blocks
 
 
@@ -116,8 +123,8 @@ def overview(lines: list[OverviewLine], tr: Translator, *, offset: int, more: bo
         return [section(tr("strikes.overview_empty") if offset == 0 else tr("strikes.overview_end"))]
     blocks: list[Block] = [section(tr("strikes.overview_title"))]
     for line in lines:
-        text = tr("strikes.overview_line", author=author_label(line.platform, line.handle, tr),
-                  count=line.strikes, last=local_time(line.last_at, year=True), step=step_label(line.step, tr))
+        text = tr.plural("strikes.overview_line", line.strikes,
+                         author=author_label(line.platform, line.handle, tr), last=local_time(line.last_at, tr, year=True), step=step_label(line.step, tr))
         blocks.append(section(
             clip(text, SECTION_LIMIT),
             accessory=button(
@@ -144,27 +151,28 @@ def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
     for author in authors:
         if blocks:
             blocks.append(divider())
-        blocks.append(section(tr(
-            "strikes.history_title", author=author_label(author.platform, author.handle, tr),
-            count=author.counting, step=step_label(author.step, tr))))
+        blocks.append(section(tr.plural(
+            "strikes.history_title", author.counting,
+            author=author_label(author.platform, author.handle, tr), step=step_label(author.step, tr),
+            next=step_label(rules.next_step(author.counting + 1, policy.strikes), tr))))
         shown = author.strikes[-HISTORY_STRIKES:]
         if len(author.strikes) > len(shown):
-            blocks.append(context(tr("strikes.history_older", count=len(author.strikes) - len(shown))))
+            blocks.append(context(tr.plural("strikes.history_older", len(author.strikes) - len(shown))))
         for strike in shown:
             rule = policy.nodes[strike.rule].label.get(lang) if strike.rule in policy.nodes else strike.rule
             case = tr("strikes.case", case=strike.case_id)
             if workspace_url:
                 link = f"{workspace_url.rstrip('/')}/archives/{strike.channel_id}/p{strike.message_ts.replace('.', '')}"
                 case = f"<{link}|{case}>"
-            lines = [tr("strikes.history_strike", time=local_time(strike.decided_at, year=True),
+            lines = [tr("strikes.history_strike", time=local_time(strike.decided_at, tr, year=True),
                         rule=escape(rule), case=case, user=f"<@{strike.decided_by}>")]
             if strike.status is Status.ACTIVE:
-                lines.append(tr("strikes.status.active", until=local_time(strike.expires_at, year=True))
+                lines.append(tr("strikes.status.active", until=local_time(strike.expires_at, tr, year=True))
                              if strike.expires_at else tr("strikes.status.active_forever"))
             elif strike.status is Status.EXPIRED:
-                lines.append(tr("strikes.status.expired", time=local_time(strike.expires_at, year=True)))
+                lines.append(tr("strikes.status.expired", time=local_time(strike.expires_at, tr, year=True)))
             for outcome, by, at, reason in strike.reviews:
-                lines.append(tr(f"strikes.review.{outcome}", user=f"<@{by}>", time=local_time(at, year=True),
+                lines.append(tr(f"strikes.review.{outcome}", user=f"<@{by}>", time=local_time(at, tr, year=True),
                                 reason=escape(clip(reason, REASON_LIMIT))))
             if strike.reason_internal:
                 lines.append(tr("strikes.reason_internal", reason=escape(clip(strike.reason_internal, REASON_LIMIT))))
@@ -178,7 +186,7 @@ def history(authors: list[AuthorHistory], policy: Policy, tr: Translator, *,
                 ]))
         if author.measures:
             done = ", ".join(
-                tr("strikes.measure", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>", time=local_time(at))
+                tr("strikes.measure", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>", time=local_time(at, tr))
                 for kind, by, at in author.measures
             )
             blocks.append(context(clip(done, SECTION_LIMIT)))

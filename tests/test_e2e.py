@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from typing import Iterator
 
@@ -222,7 +223,7 @@ def test_back_and_close(bot, slack):
     thread.press("back")
     assert {"own", "external"} <= {json.loads(b["value"]).get("t") for b in thread.buttons()}
     thread.press("close")
-    assert "Zaak gesloten door" in thread.text()
+    assert "Dossier gesloten door" in thread.text()
     assert [json.loads(b["value"])["m"] for b in thread.buttons()] == ["reopen"]
     actions = [r["action_id"] for r in decisions(bot)[-3:]]
     assert actions == [None, "back", "close"]
@@ -245,17 +246,29 @@ def test_a_double_click_makes_one_decision_and_tells_the_second(bot, slack):
     assert len(new_rows) == 1 and new_rows[0]["user_id"] != ephemeral.params["user"]
 
 
-def test_delete_warns_and_asks_for_evidence_first(bot, slack):
+def test_delete_warns_and_asks_for_evidence_before_it_is_done(bot, slack):
     thread = forward(bot, slack)
     for target in ("own", "negative", "negative.privacy"):
         thread.press("goto", target)
-    thread.press("act", "delete")
+    assert "Een actie met ⚠️ klik je *vooraf* aan" in thread.text()
+    assert "klik wat je gedaan hebt" not in thread.text()
+    before = len(decisions(bot))
+    thread.press("act", "delete")  # the intent: nothing is deleted on the platform yet
+    assert "Doe nog niets op het platform" in thread.text()
     assert "Verwijderen is definitief" in thread.text()
+    assert "Er is nog geen screenshot bewaard" in thread.text()
     moves = {(json.loads(b["value"])["m"], json.loads(b["value"]).get("t")) for b in thread.buttons()}
     assert ("skip", "delete") in moves and ("confirm", "delete") not in moves
-    thread.press("skip", "delete")
-    last = decisions(bot)[-1]
-    assert (last["action_id"], last["note"]) == ("delete", "without_evidence")
+    assert "Toch verder zonder screenshot" in thread.text()
+    thread.press("skip", "delete")  # deliberately without a screenshot: still not deleted
+    assert "Gedaan op het platform" in thread.text()
+    moves = {(json.loads(b["value"])["m"], json.loads(b["value"]).get("t")) for b in thread.buttons()}
+    assert ("confirm", "delete") in moves and ("skip", "delete") not in moves
+    thread.press("confirm", "delete")  # the confirmation: deleted on the platform
+    rows = [(r["action_id"], r["note"]) for r in decisions(bot)[before:]]
+    assert rows == [("delete", "requested"), ("delete", "waived_evidence"),
+                    ("delete", "without_evidence")]
+    assert "✓ Verwijderd (bewust zonder screenshot)" in thread.text()
 
 
 def test_a_screenshot_in_the_thread_is_kept_as_evidence(bot, slack):
@@ -374,7 +387,9 @@ def test_english(slack, tmp_path):
         thread = forward(english, slack, "Great job on the new park!")
         assert "Where was it posted?" in thread.text()
         thread.press("goto", "own")
-        assert "Step back" in thread.text()
+        assert "← Back" in thread.text()
+        # Times read "3 Dec 14:05" in English, never "03/12 14:05" (12 March to many readers).
+        assert re.search(r"forwarded by <@\w+> on \d{1,2} [A-Z][a-z]{2} \d\d:\d\d", thread.text())
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,7 @@ def test_a_question_reaches_the_antenna_and_the_answer_comes_back(bot, slack):
         "answer_form", ANTENNA, {"answer_text": {"value": plain_text_input_value(answer)}},
         opened.params["view"]["private_metadata"]))
     assert status == 200 and "errors" not in body
-    (posted,) = slack.wait_for("chat.postMessage", lambda c: "antwoordde" in json.dumps(c.params.get("blocks"), ensure_ascii=False))
+    (posted,) = slack.wait_for("chat.postMessage", lambda c: "heeft geantwoord" in json.dumps(c.params.get("blocks"), ensure_ascii=False))
     shown = json.dumps(posted.params["blocks"], ensure_ascii=False)
     assert answer in shown and f"<@{ANNA}>" in shown and "Voorgestelde reactie" in shown
     slack.wait_for("chat.update", lambda c: c.params["ts"] == dm.response["ts"])
@@ -157,10 +157,10 @@ def test_an_antenna_who_left_is_reported_in_the_thread(bot, slack):
     slack.set_user(LEFT, deleted=True)
     bot.sender.command("/antenne", f"cultuur <@{LEFT}|weg>", LEAD, "C0INTAKE01")
     (reply,) = slack.wait_for("response_url")
-    assert "Gedeactiveerd" in json.dumps(reply.params, ensure_ascii=False)
+    assert "Niet meer actief in Slack" in json.dumps(reply.params, ensure_ascii=False)
     thread = to_question(bot, slack, "Is de bibliotheek open op zaterdag?")
     route_to(bot, slack, thread, name="cultuur", question="Is de bibliotheek open op zaterdag?")
-    slack.wait_for("chat.postMessage", lambda c: "Geen privébericht" in json.dumps(c.params.get("blocks"), ensure_ascii=False))
+    slack.wait_for("chat.postMessage", lambda c: "geen privébericht sturen" in json.dumps(c.params.get("blocks"), ensure_ascii=False))
 
 
 def test_an_earlier_answer_is_offered_for_a_similar_question(bot, slack):

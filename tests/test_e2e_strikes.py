@@ -84,9 +84,11 @@ def test_three_strikes_across_three_cases_lead_to_the_block_step(bot, slack):
         assert guidance.params["thread_ts"] != thread.ts  # in the case's thread, under the post
         assert "https://www.example.be/huisregels-sociale-media" in text  # copy-ready, with the code
         assert "je scheldt andere mensen uit" in text
-    assert "Strike 1" in steps[0] and "eerste waarschuwing" in steps[0]
-    assert "Strike 2" in steps[1] and "tweede waarschuwing" in steps[1]
-    assert "Strike 3" in steps[2] and "blokkeren" in steps[2]
+    assert "1 actieve strike." in steps[0] and "eerste waarschuwing" in steps[0]
+    assert "2 actieve strikes." in steps[1] and "tweede waarschuwing" in steps[1]
+    assert "3 actieve strikes." in steps[2] and "blokkeren" in steps[2]
+    # the block's warning comes with the guidance, before the team blocks on the platform
+    assert "Blokkeer pas als" in steps[2] and "Blokkeer pas als" not in steps[1]
     assert [r["action_id"] for r in decisions(bot)].count("strike") == 3
 
 
@@ -148,9 +150,11 @@ def test_bad_input_in_the_strike_form_is_named_and_changes_nothing(bot, slack, v
 
 def test_strikes_overview_history_and_refusal(bot, slack):
     overview = command(bot, slack, "")
-    assert "burger_test_42" in overview and "*3*" in overview
+    assert "burger_test_42" in overview and "*3 strikes*" in overview
     history = command(bot, slack, "instagram " + HANDLE)
     assert history.count("Actief tot") == 3
+    # the measure now, and what another breach would bring (the policy's thresholds)
+    assert "*3* actieve strikes" in history and "bij een nieuwe overtreding: blokkeren" in history
     assert "Scheldt het team uit" in history  # the internal reason, for leads
     refused = command(bot, slack, "", user=BERT)
     assert "niet voor jou beschikbaar" in refused and "burger_test" not in refused
@@ -163,7 +167,7 @@ def test_strikes_overview_history_and_refusal(bot, slack):
     [
         ("myspace @iemand", "Onbekend platform"),
         ("x" * 10_000, "te lang"),
-        ("@@@", "geen handle"),
+        ("@@@", "geen gebruikersnaam"),
         ("@niemand_bekend", "Niets gevonden"),
     ],
 )
@@ -227,7 +231,7 @@ def test_a_lead_exports_and_erases_an_author(bot, slack):
     (upload,) = slack.wait_for("file_upload")
     assert "te_wissen_9" in str(upload.params) and "Scheldt het team uit" in str(upload.params)
 
-    confirm = json.loads(command(bot, slack, "erase instagram @te_wissen_9"))
+    confirm = json.loads(command(bot, slack, "wis instagram @te_wissen_9"))  # Dutch for erase
     button = next(e for b in confirm["blocks"] if b["type"] == "actions" for e in b["elements"])
     slack.clear_calls()
     bot.sender.interaction(block_actions(BERT, INTAKE_CHANNEL, "1795999998.000100",
@@ -238,6 +242,6 @@ def test_a_lead_exports_and_erases_an_author(bot, slack):
     bot.sender.interaction(block_actions(LEAD, INTAKE_CHANNEL, "1795999998.000100",
                                          button["action_id"], button["value"]))
     (done,) = slack.wait_for("response_url")
-    assert "Gewist: 1 zaken" in json.dumps(done.params, ensure_ascii=False)
+    assert "Gewist: 1 dossier en de redenen bij 1 strike" in json.dumps(done.params, ensure_ascii=False)
     assert "Niets gevonden" in command(bot, slack, "instagram @te_wissen_9")
     assert "platform" in command(bot, slack, "erase @te_wissen_9")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.flows.commands import AntenneCommand, parse_antenne
+from bot.flows.commands import AntenneCommand, lead_word, parse_antenne, strikes_word
 from bot.flows.permissions import Act, act_of_tree_action
 
 
@@ -55,3 +55,32 @@ def test_any_text_reads_as_some_command(text):
 )
 def test_the_act_of_a_tree_button(action, act):
     assert act_of_tree_action(action) is act
+
+
+# --- Dutch command words (the Dutch interface shows them; the English ones stay aliases) -------
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("exporteer", "export"), ("EXPORT", "export"), ("gegevens", "data"), ("data", "data"),
+    ("wis", "erase"), ("erase", "erase"), ("leidinggevenden", "leads"), ("leden", "leads"),
+    ("leads", "leads"), ("hulp", "help"), ("help", "help"),
+])
+def test_strikes_words_in_dutch_and_english(typed, meant):
+    assert strikes_word(typed) == meant
+
+
+def test_an_unknown_strikes_word_is_left_alone_for_the_author_lookup():
+    assert strikes_word("instagram") == "instagram"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("toevoegen", "add"), ("add", "add"), ("verwijderen", "remove"), ("verwijder", "remove"),
+    ("remove", "remove"), ("weg", None),
+])
+def test_lead_words_in_dutch_and_english(typed, meant):
+    assert lead_word(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["back-up", "backup", "BACK-UP"])
+def test_antenne_backup_in_dutch_and_english(word):
+    assert parse_antenne(f"mobiliteit <@U0ANTN0001|an> {word}").verb == "backup"

@@ -19,10 +19,12 @@ from bot.flows.tree import (
     CANCELLED,
     CLOSE,
     CLOSED,
+    CONFIRMED,
     OPEN,
     REOPEN,
     REQUESTED,
     STAFF_SUPPORT,
+    WAIVED,
     WITHOUT,
     CaseState,
     Click,
@@ -34,6 +36,7 @@ from bot.flows.tree import (
     decide,
     done_actions,
     offered_moves,
+    requirement_waived,
 )
 
 POLICY = load_policy()
@@ -54,7 +57,7 @@ def with_switches(policy: Policy, **changes: bool) -> Policy:
 
 def is_guarded(policy: Policy, action_id: str) -> bool:
     action = policy.actions[action_id]
-    return action.warning is not None or action.requires is not None
+    return action.warning is not None or action.requires is not None or action.irreversible
 
 
 def refusal(policy: Policy, state: CaseState, click: Click) -> Refusal:
@@ -147,21 +150,36 @@ def _exercise_guard(policy: Policy, walk: Walk, node_id: str, action_id: str) ->
     assert cancelled.state.done_actions == frozenset()
     assert cancelled.records == (Record(node_id, action_id, CANCELLED),)
 
-    # ACTION again, then SKIP the requirement (or CONFIRM when there is none).
+    # ACTION again, then SKIP the requirement and CONFIRM (or CONFIRM when there is none).
     again = _apply(policy, walk, cancelled.state, Click(Move.ACTION, action_id))
     assert again.state.pending_action == action_id
+    log = asked.records + cancelled.records + again.records
     if required is not None:
-        skipped = _apply(policy, walk, again.state, Click(Move.SKIP, action_id))
+        # Going on without the requirement is a decision of its own, before the act: the
+        # action is still pending and not done; only the confirmation afterwards does it.
+        waived = _apply(policy, walk, again.state, Click(Move.SKIP, action_id))
+        assert waived.records == (Record(node_id, action_id, WAIVED + required),)
+        assert waived.state.pending_action == action_id
+        assert waived.state.done_actions == frozenset()
+        assert waived.state.requirement_waived
+        assert requirement_waived(list(log + waived.records), action_id)
+        guard = offered_moves(policy, waived.state)
+        assert Click(Move.CONFIRM, action_id) in guard
+        assert Click(Move.SKIP, action_id) not in guard
+        log += waived.records
+        skipped = _apply(policy, walk, waived.state, Click(Move.CONFIRM, action_id))
         assert skipped.records == (Record(node_id, action_id, WITHOUT + required),)
         if required == "evidence":
             assert skipped.records[0].note == "without_evidence"
     else:
         skipped = _apply(policy, walk, again.state, Click(Move.CONFIRM, action_id))
-        assert skipped.records == (Record(node_id, action_id, None),)
+        assert skipped.records == (Record(node_id, action_id, CONFIRMED),)
     assert skipped.state.pending_action is None
+    assert not skipped.state.requirement_waived
     assert skipped.state.done_actions == {action_id}
-    log = asked.records + cancelled.records + again.records + skipped.records
+    log += skipped.records
     assert done_actions(list(log)) == skipped.state.done_actions
+    assert not requirement_waived(list(log), None)
     walk.exercised_actions.add(action_id)
 
     if required is None:
@@ -188,7 +206,7 @@ def _exercise_guard(policy: Policy, walk: Walk, node_id: str, action_id: str) ->
     assert Click(Move.CONFIRM, action_id) in guard
     assert Click(Move.SKIP, action_id) not in guard
     confirmed = _apply(policy, walk, asked.state, Click(Move.CONFIRM, action_id))
-    assert confirmed.records == (Record(node_id, action_id, None),)
+    assert confirmed.records == (Record(node_id, action_id, CONFIRMED),)
     assert confirmed.state.pending_action is None
     assert confirmed.state.done_actions == {required, action_id}
     log += confirmed.records
@@ -201,7 +219,7 @@ def _exercise_guard(policy: Policy, walk: Walk, node_id: str, action_id: str) ->
     assert inside.state.pending_action == action_id
     assert inside.records == (Record(node_id, required),)
     confirmed = _apply(policy, walk, inside.state, Click(Move.CONFIRM, action_id))
-    assert confirmed.records == (Record(node_id, action_id, None),)
+    assert confirmed.records == (Record(node_id, action_id, CONFIRMED),)
 
 
 def _visit(policy: Policy, walk: Walk, state: CaseState) -> None:
@@ -480,14 +498,54 @@ def test_the_guard_offers_evidence_where_the_node_does_not_list_it() -> None:
     done = decide(policy, pending, Click(Move.ACTION, "evidence"))
     assert done.state.done_actions == {"evidence"} and done.state.pending_action == "delete"
     confirmed = decide(policy, done.state, Click(Move.CONFIRM, "delete"))
-    assert confirmed.records == (Record(node.id, "delete", None),)
+    assert confirmed.records == (Record(node.id, "delete", CONFIRMED),)
 
 
-def test_skip_after_evidence_was_done_records_a_plain_delete() -> None:
+def test_skip_after_evidence_was_done_is_refused_the_confirmation_is_what_is_left() -> None:
     state = CaseState("negative.spam", pending_action="delete",
                       done_actions=frozenset({"evidence"}), has_evidence_file=True)
-    outcome = decide(POLICY, state, Click(Move.SKIP, "delete"))
-    assert outcome.records == (Record("negative.spam", "delete", None),)
+    assert refusal(POLICY, state, Click(Move.SKIP, "delete")) is Refusal.NOT_HERE
+    assert Click(Move.CONFIRM, "delete") in offered_moves(POLICY, state)
+
+
+def test_going_on_without_a_screenshot_is_asked_once_and_does_not_delete() -> None:
+    state = CaseState("negative.spam", pending_action="delete")
+    waived = decide(POLICY, state, Click(Move.SKIP, "delete"))
+    assert waived.state.pending_action == "delete" and "delete" not in waived.state.done_actions
+    assert refusal(POLICY, waived.state, Click(Move.SKIP, "delete")) is Refusal.NOT_HERE
+    assert Click(Move.ACTION, "evidence") not in offered_moves(POLICY, waived.state)
+    cancelled = decide(POLICY, waived.state, Click(Move.CANCEL, "delete"))
+    assert not cancelled.state.requirement_waived and cancelled.state.pending_action is None
+    # Asking again starts from scratch: the earlier waiver does not carry over.
+    again = decide(POLICY, cancelled.state, Click(Move.ACTION, "delete"))
+    assert not again.state.requirement_waived
+    assert refusal(POLICY, again.state, Click(Move.CONFIRM, "delete")) is Refusal.REQUIREMENT_MISSING
+    log = [*waived.records, *cancelled.records, *again.records]
+    assert not requirement_waived([Record("negative.spam", "delete", REQUESTED), *log], "delete")
+
+
+@pytest.mark.parametrize("action_id", ["delete", "block"])
+def test_irreversible_steps_are_clicked_before_they_are_done(action_id: str) -> None:
+    """Deleting and blocking: the click announces the intent; only the confirmation does it."""
+    assert POLICY.actions[action_id].irreversible
+    node_id = next(n.id for n in POLICY.nodes.values()
+                   if action_id in {a.id for a in POLICY.actions_on(n.id)})
+    intent = decide(POLICY, CaseState(node_id, has_evidence_file=True), Click(Move.ACTION, action_id))
+    assert intent.records == (Record(node_id, action_id, REQUESTED),)
+    assert action_id not in intent.state.done_actions
+    state = intent.state
+    if POLICY.actions[action_id].requires:
+        state = decide(POLICY, state, Click(Move.ACTION, POLICY.actions[action_id].requires)).state
+    confirmed = decide(POLICY, state, Click(Move.CONFIRM, action_id))
+    assert confirmed.records == (Record(node_id, action_id, CONFIRMED),)
+    assert action_id in confirmed.state.done_actions
+
+
+def test_rows_written_before_confirmed_existed_still_count_as_done() -> None:
+    n = "negative.spam"
+    assert done_actions([Record(n, "delete", REQUESTED), Record(n, "delete", None)]) == {"delete"}
+    assert done_actions([Record(n, "delete", REQUESTED), Record(n, "delete", WAIVED + "evidence")]) \
+        == frozenset()
 
 
 # ---------------------------------------------------------------------------------------------

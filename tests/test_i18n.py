@@ -61,11 +61,13 @@ def test_all_languages_have_the_same_keys_and_placeholders():
     nl, en = catalog("nl"), catalog("en")
     assert nl.keys() == en.keys()
     for key in nl:
+        if key.startswith("time."):
+            continue  # each language writes a moment its own way (tests/test_language.py)
         assert placeholders(nl[key]) == placeholders(en[key]), key
 
 
 def test_dutch_is_the_default_and_english_is_english():
-    assert Translator()("case.close") == "Zaak sluiten"
+    assert Translator()("case.close") == "Dossier sluiten"
     assert Translator("en")("case.close") == "Close case"
 
 

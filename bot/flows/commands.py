@@ -18,7 +18,29 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SETTING = re.compile(
     r"^(?P<name>.+?)\s+(?:(?:termijn|target)\s+(?P<questions>\d{1,3})(?:\s+(?P<reports>\d{1,3}))?"
     r"|(?:kanaal|channel)\s+<#(?P<channel>[CG][A-Z0-9]+)(?:\|[^>]*)?>)$", re.IGNORECASE)
-_VERBS = {"backup": "backup", "remove": "remove", "verwijder": "remove"}
+_VERBS = {"back-up": "backup", "backup": "backup", "verwijder": "remove", "verwijderen": "remove",
+          "remove": "remove"}
+
+# /strikes words: the Dutch ones are what the Dutch interface shows; the English ones keep working.
+STRIKES_WORDS = {
+    "hulp": "help", "help": "help",
+    "exporteer": "export", "exporteren": "export", "export": "export",
+    "gegevens": "data", "data": "data",
+    "wis": "erase", "wissen": "erase", "erase": "erase",
+    "leidinggevenden": "leads", "leden": "leads", "leads": "leads",
+}
+LEAD_WORDS = {"toevoegen": "add", "voeg": "add", "add": "add",
+              "verwijderen": "remove", "verwijder": "remove", "remove": "remove"}
+
+
+def strikes_word(word: str) -> str:
+    """The ``/strikes`` subcommand a typed word names (Dutch or English), or the word itself."""
+    return STRIKES_WORDS.get(word.lower(), word.lower())
+
+
+def lead_word(word: str) -> str | None:
+    """``add`` or ``remove`` for ``/strikes leidinggevenden toevoegen|verwijderen @iemand``."""
+    return LEAD_WORDS.get(word.lower())
 
 
 @dataclass(frozen=True)

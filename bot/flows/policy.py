@@ -158,6 +158,10 @@ class Action:
     url: str | None = None  # a link button (still logged when clicked)
     requires: str | None = None  # an action that should come first (evidence before delete)
     warning: Text | None = None  # shown before the action is carried out
+    # How sentences name the action, a bare noun ("screenshot"): "Toch verder zonder screenshot".
+    # Sentences never embed a button's label. Falls back to the label while a policy lacks it.
+    noun: Text | None = None
+    irreversible: bool = False  # clicked before it is done on the platform (delete, block)
 
 
 @dataclass(frozen=True)
@@ -418,7 +422,7 @@ def _check_placeholders(policy: Policy) -> None:
             check(note.on, f"nodes.{node.id}.switch_notes.on")
             check(note.off, f"nodes.{node.id}.switch_notes.off")
     for action in policy.actions.values():
-        for attr in ("label", "done", "warning"):
+        for attr in ("label", "done", "warning", "noun"):
             check(getattr(action, attr), f"actions.{action.id}.{attr}")
         if action.url is not None:
             check_one(action.url, f"actions.{action.id}.url")
@@ -488,7 +492,11 @@ def _node(node_id: str, body: Mapping[str, Any], actions: Mapping[str, Action]) 
 
 def _action(action_id: str, body: Mapping[str, Any]) -> Action:
     where = f"actions.{action_id}"
-    _only(body, where, {"label", "done", "style", "url", "requires", "warning"})
+    _only(body, where, {"label", "done", "style", "url", "requires", "warning", "noun",
+                        "irreversible"})
+    irreversible = body.get("irreversible", False)
+    if not isinstance(irreversible, bool):
+        raise PolicyError(f"{where}.irreversible must be true or false")
     style = body.get("style")
     if style is not None and style not in _STYLES:
         raise PolicyError(f"{where}.style must be one of {sorted(_STYLES)}")
@@ -498,15 +506,23 @@ def _action(action_id: str, body: Mapping[str, Any]) -> Action:
     requires = body.get("requires")
     if requires is not None and not isinstance(requires, str):
         raise PolicyError(f"{where}.requires must be an action id")
+    label = _text(body, "label", f"{where}.label")
     return Action(
         id=action_id,
-        label=_text(body, "label", f"{where}.label"),
+        label=label,
+        noun=_text(body, "noun", f"{where}.noun") if "noun" in body
+        else Text(**{lang: _lower_first(label.get(lang)) for lang in LANGUAGES}),
+        irreversible=irreversible,
         done=_text(body, "done", f"{where}.done"),
         style=style,
         url=url,
         requires=requires,
         warning=_text(body, "warning", f"{where}.warning") if "warning" in body else None,
     )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _business_hours(body: Mapping[str, Any]) -> BusinessHours:

@@ -12,8 +12,18 @@ OPEN = "open"
 CLOSED = "closed"
 
 # Decision-log notes that mark how a guarded action went; None means it was simply done.
+#
+# A guarded action (one with a warning, a requirement such as a screenshot, or flagged
+# irreversible) is clicked *before* it is carried out on the platform, and logged twice:
+#   "requested"          the intent: the team read the warning and is about to do it
+#   "waived_<required>"  (optional) the team deliberately goes on without the requirement
+#   "confirmed"          the confirmation: done on the platform, with its requirement met, or
+#   "without_<required>" the confirmation of an action done deliberately without its requirement
+# "cancelled" drops the intent. Rows written before "confirmed" existed carry no note.
 REQUESTED = "requested"
+CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
+WAIVED = "waived_"  # followed by the requirement the team chose to go without
 WITHOUT = "without_"  # followed by the skipped requirement, e.g. "without_evidence"
 
 # Action ids the code adds to the log besides the policy's own actions.
@@ -26,8 +36,8 @@ STAFF_SUPPORT = "staff_support"
 class Move(str, enum.Enum):
     GOTO = "goto"  # to a child node
     ACTION = "act"  # one of the node's recommended actions
-    CONFIRM = "confirm"  # carry out a guarded action now that its warning was read
-    SKIP = "skip"  # carry out a guarded action without its requirement, explicitly
+    CONFIRM = "confirm"  # a guarded action was carried out on the platform, after its warning
+    SKIP = "skip"  # go on with a guarded action without its requirement, explicitly
     CANCEL = "cancel"  # drop a guarded action
     BACK = "back"
     CLOSE = "close"
@@ -60,6 +70,7 @@ class CaseState:
     pending_action: str | None = None
     done_actions: frozenset[str] = frozenset()
     has_evidence_file: bool = False
+    requirement_waived: bool = False  # the pending action goes on without its requirement
 
 
 @dataclass(frozen=True)
@@ -85,13 +96,36 @@ class Outcome:
     support_user: str | None = None  # a staff member to send the support contacts to
 
 
+def is_done(note: str | None) -> bool:
+    """Whether a decision-log row with this note records an action as carried out."""
+    return note is None or note == CONFIRMED or note.startswith(WITHOUT)
+
+
 def done_actions(rows: list[Record]) -> frozenset[str]:
     """The actions carried out on a case, read back from its decision log."""
-    return frozenset(
-        r.action_id
-        for r in rows
-        if r.action_id is not None and (r.note is None or r.note.startswith(WITHOUT))
-    )
+    return frozenset(r.action_id for r in rows if r.action_id is not None and is_done(r.note))
+
+
+def requirement_waived(rows: list[Record], pending_action: str | None) -> bool:
+    """Whether the team chose to go on without the requirement since it last asked for the
+    pending action."""
+    if pending_action is None:
+        return False
+    for row in reversed(rows):
+        if row.action_id != pending_action or row.note is None:
+            continue
+        if row.note.startswith(WAIVED):
+            return True
+        if row.note == REQUESTED:
+            return False
+    return False
+
+
+def is_guarded(policy: Policy, action_id: str) -> bool:
+    """An action clicked before it is carried out: it warns, needs something first, or cannot
+    simply be undone."""
+    action = policy.actions[action_id]
+    return action.warning is not None or action.requires is not None or action.irreversible
 
 
 def decide(policy: Policy, state: CaseState, click: Click) -> Outcome:
@@ -142,8 +176,8 @@ def decide(policy: Policy, state: CaseState, click: Click) -> Outcome:
     if click.move is Move.ACTION:
         if action.id == "evidence" and not state.has_evidence_file:
             raise Refused(Refusal.NEEDS_EVIDENCE_FILE)
-        if action.warning is not None or action.requires is not None:
-            new = _replace(state, pending_action=action.id)
+        if is_guarded(policy, action.id):
+            new = _replace(state, pending_action=action.id, requirement_waived=False)
             return Outcome(new, (Record(state.node_id, action.id, REQUESTED),))
         done = state.done_actions | {action.id}
         return Outcome(_replace(state, done_actions=done), (Record(state.node_id, action.id),))
@@ -151,16 +185,20 @@ def decide(policy: Policy, state: CaseState, click: Click) -> Outcome:
     if state.pending_action != action.id:
         raise Refused(Refusal.NOTHING_PENDING)
     if click.move is Move.CANCEL:
-        new = _replace(state, pending_action=None)
+        new = _replace(state, pending_action=None, requirement_waived=False)
         return Outcome(new, (Record(state.node_id, action.id, CANCELLED),))
     missing = action.requires is not None and action.requires not in state.done_actions
-    if click.move is Move.CONFIRM:
-        if missing:
-            raise Refused(Refusal.REQUIREMENT_MISSING)
-        note = None
-    else:  # Move.SKIP
-        note = WITHOUT + action.requires if missing else None
-    new = _replace(state, pending_action=None, done_actions=state.done_actions | {action.id})
+    if click.move is Move.SKIP:
+        if not missing or state.requirement_waived:
+            raise Refused(Refusal.NOT_HERE)
+        new = _replace(state, requirement_waived=True)
+        return Outcome(new, (Record(state.node_id, action.id, WAIVED + action.requires),))
+    # Move.CONFIRM: done on the platform, after the warning and the requirement (or its waiver).
+    if missing and not state.requirement_waived:
+        raise Refused(Refusal.REQUIREMENT_MISSING)
+    note = WITHOUT + action.requires if missing else CONFIRMED
+    new = _replace(state, pending_action=None, requirement_waived=False,
+                   done_actions=state.done_actions | {action.id})
     return Outcome(new, (Record(state.node_id, action.id, note),))
 
 
@@ -173,7 +211,7 @@ def offered_moves(policy: Policy, state: CaseState) -> list[Click]:
     if state.pending_action is not None:
         action = policy.actions[state.pending_action]
         missing = action.requires is not None and action.requires not in state.done_actions
-        if missing:
+        if missing and not state.requirement_waived:
             clicks.append(Click(Move.ACTION, action.requires))
             clicks.append(Click(Move.SKIP, action.id))
         else:

@@ -63,7 +63,7 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
 
 def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: WebClient,
                       respond: Respond) -> None:
-    """"Beoordeel dit bericht" on any message: the case opens in the intake channel."""
+    """"Als dossier openen" on any message: the case opens in the intake channel."""
     ack()
     if not permitted(client, context, Act.OPEN_CASE, respond=respond):
         return

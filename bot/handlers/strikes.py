@@ -14,6 +14,7 @@ from bot import strike_blocks as views
 from bot.access import may
 from bot.app import Deps, deps_of
 from bot.blocks import iso_local, local_time
+from bot.flows.commands import STRIKES_WORDS, lead_word, strikes_word
 from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
 from bot.handlers.errors import after_ack, guarded
@@ -86,13 +87,13 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     case = result.case
     if not result.created:
         tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
-             text=deps.tr("strikes.already", count=result.counting))
+             text=deps.tr.plural("strikes.already", result.counting))
         return
     if case.bot_message_ts:
         refresh_case_message(client, deps, case)
     client.chat_postMessage(
         channel=case.channel_id, thread_ts=case.message_ts,
-        text=deps.tr("strikes.fallback", count=result.counting),
+        text=deps.tr("strikes.fallback"),
         blocks=views.guidance(result, deps.policy, deps.tr, reason_public=public, rule=case.node_id),
         unfurl_links=False,
     )
@@ -125,9 +126,9 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
         blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": deps.tr(
             "strikes.confirmed", what=deps.tr(f"strikes.confirm.{ref.kind}"), user=f"<@{user}>",
-            time=local_time(deps.clock()))}]})
+            time=local_time(deps.clock(), deps.tr))}]})
         client.chat_update(channel=channel, ts=message["ts"], blocks=blocks,
-                           text=message.get("text") or deps.tr("strikes.fallback", count=""))
+                           text=message.get("text") or deps.tr("strikes.fallback"))
 
 
 # --- /strikes for leads ------------------------------------------------------------------------
@@ -143,10 +144,10 @@ def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: We
         return
     text = (command.get("text") or "").strip()
     words = text.split()
-    first = words[0].lower() if words else ""
+    first = strikes_word(words[0]) if words else ""
     if not text:
         _respond_overview(respond, deps, context, offset=0)
-    elif first in ("help", "hulp"):
+    elif first == "help":
         respond(text=deps.tr("strikes.help"), response_type="ephemeral")
     elif first == "export" and len(words) == 1:
         _export(client, deps, context, respond)
@@ -161,7 +162,8 @@ def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: We
             respond(text=deps.tr(problem.key), response_type="ephemeral")
             return
         _respond_history(respond, deps, context, query, text)
-    logger.info("/strikes (%s) by lead %s", first or "overview", user)
+    known = first if first in STRIKES_WORDS.values() else "history"  # never log an author's name
+    logger.info("/strikes (%s) by lead %s", known if text else "overview", user)
 
 
 def on_overview_page(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
@@ -227,7 +229,7 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     client.chat_postMessage(
         channel=line.channel_id, thread_ts=line.message_ts,
         text=deps.tr(f"strikes.review.{review.value}", user=f"<@{context.user_id}>",
-                     time=local_time(deps.clock()), reason=values.get(ids.REVIEW_REASON) or ""),
+                     time=local_time(deps.clock(), deps.tr), reason=values.get(ids.REVIEW_REASON) or ""),
     )
 
 
@@ -328,7 +330,10 @@ def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: Web
     result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
                                   handle=ref.handle, by=context.user_id, now=deps.clock())
     key = "privacy.erased" if result.authors else "privacy.nothing_to_erase"
-    respond(text=deps.tr(key, cases=result.cases, strikes=result.strikes),
+    text = deps.tr(key, erased_cases=deps.tr.plural("privacy.erased_cases", result.cases),
+                   erased_strikes=deps.tr.plural("privacy.erased_strikes", result.strikes)) \
+        if result.authors else deps.tr(key)
+    respond(text=text,
             response_type="ephemeral", replace_original=True)
 
 
@@ -338,9 +343,9 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
         respond(blocks=views.leads_list(strikes.leads(deps.engine, team_id=team), deps.tr),
                 text=deps.tr("leads.title"), response_type="ephemeral")
         return
-    verb = words[0].lower()
+    verb = lead_word(words[0])
     mention = _MENTION.match(words[1]) if len(words) == 2 else None
-    if verb not in ("add", "remove") or mention is None:
+    if verb is None or mention is None:
         respond(text=deps.tr("leads.usage"), response_type="ephemeral")
         return
     target = mention.group(1)

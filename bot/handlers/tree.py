@@ -103,7 +103,7 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     if result.stale:
         last = case.history[-1] if case.history else None
         text = (
-            deps.tr("refusal.stale", user=f"<@{last.user_id}>", time=blocks.local_time(last.at),
+            deps.tr("refusal.stale", user=f"<@{last.user_id}>", time=blocks.local_time(last.at, deps.tr),
                     step=blocks.describe_step(last, deps.policy, deps.tr))
             if last else deps.tr("refusal.not_here")
         )
