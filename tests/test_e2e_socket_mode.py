@@ -23,32 +23,61 @@ from tests.bot_process import INTAKE_CHANNEL, BotProcess, run_bot_expecting_fail
 from tests.slack_emulator import SlackEmulator
 from tests.slack_requests import message_event
 from tests.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender, socket_mode_env
+from tests import test_e2e, test_e2e_routing, test_e2e_strikes
 from tests.test_e2e import ANNA, case_count, forward, new_ts
 
-# The HTTP suite's journeys, collected again here with this module's Socket Mode ``bot``.
-from tests.test_e2e import (  # noqa: F401, I001 (in the order they run there)
-    test_a_forwarded_post_gets_the_first_step_in_its_thread,
-    test_what_is_not_a_forwarded_post_opens_no_case,
-    test_a_retried_event_opens_no_second_case,
-    test_a_full_path_to_a_decision_is_logged_and_shown,
-    test_back_and_close,
-    test_a_double_click_makes_one_decision_and_tells_the_second,
-    test_delete_warns_and_asks_for_evidence_first,
-    test_a_screenshot_in_the_thread_is_kept_as_evidence,
-    test_a_targeted_colleague_gets_the_support_contacts,
-    test_a_button_from_an_unknown_version_gets_a_clear_message,
-    test_the_message_shortcut_opens_the_case_in_the_intake_channel,
-    test_the_form_checks_its_input_and_opens_a_case,
-)
-from tests.test_e2e_routing import (  # noqa: F401, I001
-    test_a_question_reaches_the_antenna_and_the_answer_comes_back,
-    test_antenne_lists_services_and_suggests_the_closest_name,
-)
-from tests.test_e2e_strikes import (  # noqa: F401, I001 (in the order they run there)
-    test_three_strikes_across_three_cases_lead_to_the_block_step,
-    test_bad_input_in_the_strike_form_is_named_and_changes_nothing,
-    test_strikes_overview_history_and_refusal,
-)
+# The HTTP suite's journeys, collected again here, where they find this module's Socket Mode
+# ``bot`` (in the order they run there: some build on the one before).
+JOURNEYS = {
+    test_e2e: (
+        "test_a_forwarded_post_gets_the_first_step_in_its_thread",
+        "test_what_is_not_a_forwarded_post_opens_no_case",
+        "test_a_retried_event_opens_no_second_case",
+        "test_a_full_path_to_a_decision_is_logged_and_shown",
+        "test_back_and_close",
+        "test_a_double_click_makes_one_decision_and_tells_the_second",
+        "test_delete_warns_and_asks_for_evidence_before_it_is_done",
+        "test_a_screenshot_in_the_thread_is_kept_as_evidence",
+        "test_a_targeted_colleague_gets_the_support_contacts",
+        "test_a_button_from_an_unknown_version_gets_a_clear_message",
+        "test_the_message_shortcut_opens_the_case_in_the_intake_channel",
+        "test_the_form_checks_its_input_and_opens_a_case",
+        "test_logs_never_carry_the_text_of_posts",
+    ),
+    test_e2e_routing: (
+        "test_a_question_reaches_the_antenna_and_the_answer_comes_back",
+        "test_bad_answers_are_named_and_lose_nothing",
+        "test_not_for_us_passes_the_question_on",
+        "test_a_service_that_no_longer_exists_is_refused",
+        "test_an_antenna_who_left_is_reported_in_the_thread",
+        "test_an_earlier_answer_is_offered_for_a_similar_question",
+        "test_antenne_lists_services_and_suggests_the_closest_name",
+        "test_a_lead_sets_a_services_target_and_channel_and_fyis_reach_that_channel",
+    ),
+    test_e2e_strikes: (
+        "test_three_strikes_across_three_cases_lead_to_the_block_step",
+        "test_the_team_confirms_the_measure_once",
+        "test_a_strike_submitted_twice_counts_once",
+        "test_bad_input_in_the_strike_form_is_named_and_changes_nothing",
+        "test_strikes_overview_history_and_refusal",
+        "test_bad_lookups_get_a_clear_message",
+        "test_revoking_is_logged_and_a_second_revocation_changes_nothing",
+        "test_the_export_reaches_only_the_lead",
+        "test_leads_are_managed_from_slack",
+        "test_a_lead_exports_and_erases_an_author",
+    ),
+}
+for _module, _names in JOURNEYS.items():
+    for _name in _names:
+        if hasattr(_module, _name):
+            globals()[_name] = getattr(_module, _name)
+
+
+def test_every_journey_named_here_still_exists():
+    missing = [f"{m.__name__}.{n}" for m, names in JOURNEYS.items() for n in names if not hasattr(m, n)]
+    assert not missing, f"renamed or removed in the HTTP suite, so not run over Socket Mode: {missing}"
+
+
 from tests.test_e2e_routing import ANTENNA, BACKUP, OTHER_ANTENNA
 from tests.test_e2e_strikes import LEAD
 
