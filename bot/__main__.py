@@ -67,6 +67,7 @@ def start_scheduler(settings: Settings):
     worker can inherit a lock held mid-call and hang; each job is still claimed once).
     With a separate scheduler process (the Procfile's), set SCHEDULER=off for the web process."""
     if os.environ.get("SCHEDULER", "on").lower() in ("off", "0", "false", "no"):
+        deliver_waiting_in_background(settings)  # the scheduler's first look would have done it
         return None
     from bot.app import build_deps, directory
     from bot.scheduler import Scheduler, interval_from_env
@@ -75,6 +76,26 @@ def start_scheduler(settings: Settings):
     scheduler = Scheduler(directory(build_deps(settings, run_migrations=False)), interval=interval)
     scheduler.start_in_background()
     return scheduler
+
+
+def deliver_waiting_in_background(settings: Settings) -> None:
+    """Case messages a stopped process left in the outbox go out now, from a thread of this one,
+    not when a separate scheduler next looks."""
+    import threading
+
+    from bot import outbox
+    from bot.app import build_deps, directory
+
+    def deliver() -> None:
+        try:
+            deps = build_deps(settings, run_migrations=False)
+            delivered = outbox.deliver_waiting(directory(deps), now=deps.clock())
+            if delivered:
+                logger.info("delivered %s waiting case message(s) at start", delivered)
+        except Exception as error:  # noqa: BLE001 (the scheduler delivers them later)
+            logger.warning("could not deliver waiting case messages at start: %s", type(error).__name__)
+
+    threading.Thread(target=deliver, name="outbox-at-start", daemon=True).start()
 
 
 def run_socket_mode(settings: Settings) -> None:

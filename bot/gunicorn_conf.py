@@ -29,6 +29,15 @@ def on_starting(server) -> None:
         sys.exit(stop.code)
 
 
+def post_worker_init(worker) -> None:
+    """The Procfile's web workers run no scheduler: what a stopped worker left in the outbox is
+    delivered now, not when the scheduler process next looks (each delivery is claimed once)."""
+    from bot.__main__ import deliver_waiting_in_background
+    from bot.config import Settings
+
+    deliver_waiting_in_background(Settings.from_env())
+
+
 def worker_exit(server, worker) -> None:
     """A worker that stops (SIGTERM, a deploy, max requests) first finishes the work it queued
     after acknowledging Slack; what does not finish in time is left in the outbox."""

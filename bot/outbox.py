@@ -93,3 +93,23 @@ def resume(engine: sa.Engine, *, now: datetime) -> int:
     if resumed:
         logger.info("%s waiting case message(s) are due now", resumed)
     return resumed
+
+
+def deliver_waiting(workspaces, *, now: datetime) -> int:
+    """Deliver what waits in the outbox once, now: a start's first act, so a stopped process's
+    leftovers go out at once even when the scheduler runs as its own process and looks later.
+    Each delivery is claimed as the scheduler claims it, so it goes out once."""
+    from bot import workspaces as bot_workspaces
+    from bot.scheduler import _run as run_job  # one job, carried out and finished as the scheduler does
+    from bot.scheduler import claim_due, worker_name
+
+    engine = workspaces.base.engine
+    departed = bot_workspaces.departed(engine)
+    done = 0
+    for deps in workspaces.served():
+        for job in claim_due(engine, now=now, worker=worker_name(), kinds=KINDS,
+                             team_id=deps.workspace.team_id):
+            client = None if job.team_id in departed else workspaces.client_for(job.team_id)
+            run_job(deps, client, job, now)
+            done += 1
+    return done

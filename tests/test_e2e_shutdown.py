@@ -70,7 +70,7 @@ def test_sigterm_right_after_the_acks_loses_no_post(slack, tmp_path):
 def test_what_a_stopping_worker_cannot_finish_is_delivered_at_once_by_the_next_start(slack, tmp_path):
     # Slack takes six seconds per message; the stop gives the work two: most posts still wait in
     # the after-ack queue when the worker is told to stop.
-    bot = BotProcess({"SHUTDOWN_TIMEOUT": "2", "SCHEDULER_INTERVAL": "3600"}, slack, tmp_path).start()
+    bot = BotProcess({"SHUTDOWN_TIMEOUT": "2", "SCHEDULER": "off"}, slack, tmp_path).start()
     try:
         slack.delay_next("chat.postMessage", 6, times=12)
         acked = burst(bot, 12)
@@ -92,7 +92,7 @@ def test_what_a_stopping_worker_cannot_finish_is_delivered_at_once_by_the_next_s
         engine.dispose()
     assert waiting >= 8
     slack.clear_calls()
-    bot.start()  # the scheduler looks once an hour: the outbox must not wait for that
+    bot.start()  # no scheduler in this process: the outbox must not wait for one
     try:
         deadline = time.monotonic() + 10
         while True:
