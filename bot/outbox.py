@@ -80,12 +80,14 @@ def hand_over(engine: sa.Engine, *, now: datetime) -> int:
 
 
 def resume(engine: sa.Engine, *, now: datetime) -> int:
-    """At start-up: deliveries left waiting (by a stop, or backing off) are due at once, not at
-    their next try. Returns how many."""
+    """At start-up: a delivery that failed once (as one may while its process is stopping) is due
+    at once, not thirty seconds later; deliveries already backing off keep their schedule (so a
+    scheduler started by cron does not undo the back-off). Returns how many."""
 
     def work(session: Session) -> int:
         result = session.exec(sa.update(Job).where(
             Job.kind.in_(KINDS), Job.done_at.is_(None), Job.claimed_at.is_(None), Job.due_at > now,
+            Job.attempt <= 1,
         ).values(due_at=now))
         return result.rowcount or 0
 
