@@ -29,8 +29,10 @@ def configure_logging() -> None:
     logging.getLogger("websockets").setLevel(logging.CRITICAL)
 
 
-def prepare() -> Settings:
-    """Read settings, check the policy and migrate the database; one clear line on failure."""
+def prepare(*, announce: bool = False) -> Settings:
+    """Read settings, check the policy and migrate the database; one clear line on failure.
+    ``announce``: the process that serves Slack (once per start, not also the release step or
+    the scheduler) tells the leads in Slack when the policy still holds example links."""
     from bot import outbox, work
     from bot.app import build_deps
     from bot.socket_mode import Timing
@@ -45,6 +47,7 @@ def prepare() -> Settings:
         deps = build_deps(settings, run_migrations=True)
         # Deliveries a stopped process left in the outbox are due now, not at their next try.
         outbox.resume(deps.engine, now=deps.clock())
+        warn_about_the_policy(deps, slack=announce)
         deps.engine.dispose()
     except (ConfigError, PolicyError) as problem:
         print(f"reageerwijzer: {problem}", file=sys.stderr)
@@ -54,6 +57,15 @@ def prepare() -> Settings:
               file=sys.stderr)
         raise SystemExit(2) from None
     return settings
+
+
+def warn_about_the_policy(deps, *, slack: bool) -> None:
+    """Example links still in the policy: warn in the log and, in token mode, the leads in Slack."""
+    from bot.app import slack_client
+    from bot.policy_notice import announce_unfinished_policy
+
+    client = slack_client(deps.settings) if slack and not deps.settings.install_mode else None
+    announce_unfinished_policy(deps, client)
 
 
 def _first_line(problem: Exception) -> str:
@@ -195,7 +207,7 @@ def _receive_until_stopped(runner) -> Exception | None:
 
 
 def main() -> None:
-    settings = prepare()
+    settings = prepare(announce=True)
     if settings.socket_mode:
         run_socket_mode(settings)
         return

@@ -20,7 +20,7 @@ from bot import ids
 from bot.cases import CaseSnapshot, Step
 from bot.flows import tree
 from bot.flows.intake import PLATFORMS
-from bot.flows.policy import Policy
+from bot.flows.policy import Policy, Text
 from bot.i18n import Translator
 from bot.payloads import ButtonRef, CaseRef
 
@@ -180,10 +180,8 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
         if node.tip is not None:
             tip = f"{tr('case.tip')} {escape(policy.fill(node.tip.get(lang)))}"
             blocks.append(context(clip(tip, SECTION_LIMIT)))
-        if node.reply is not None and state.pending_action is None:
-            reply = policy.fill(node.reply.get(lang))
-            text = f"*{tr('case.suggested_reply')}*\n{quote(escape(reply))}"
-            blocks.append(section(clip(text, SECTION_LIMIT)))
+        if state.pending_action is None:
+            blocks.extend(_suggestions(case, policy, tr))
         if state.pending_action is not None:
             blocks.extend(_guard(case, policy, tr))
 
@@ -210,8 +208,35 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
 
 def noun(policy: Policy, action_id: str, language: str) -> str:
     """How a sentence names an action ("screenshot"): never its button label."""
-    action = policy.actions[action_id]
-    return action.noun.get(language) if action.noun is not None else action.label.get(language).lower()
+    return policy.actions[action_id].noun.get(language)
+
+
+def suggested_text(text: Text, policy: Policy, tr: Translator, **extra: str) -> str:
+    """A text for the citizen, quoted: the je-vorm, then (in Dutch) the u-vorm to mirror a
+    citizen who writes u."""
+    shown = quote(escape(policy.fill(text.get(tr.language), **extra)))
+    formal = text.get(tr.language, formal=True)
+    if formal != text.get(tr.language):
+        shown += f"\n_{tr('case.u_form')}_\n" + quote(escape(policy.fill(formal, **extra)))
+    return shown
+
+
+def _suggestions(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:
+    """The node's suggested replies (those its switches allow), the tone checklist, and one line
+    per offered action that says who handles what."""
+    lang = tr.language
+    blocks: list[Block] = []
+    replies = policy.replies_on(case.node_id)
+    for reply in replies:
+        text = f"*{escape(reply.title.get(lang))}*\n{suggested_text(reply.text, policy, tr)}"
+        blocks.append(section(clip(text, SECTION_LIMIT)))
+    if replies and policy.tone is not None:
+        blocks.append(context(clip(escape(policy.fill(policy.tone.get(lang))), SECTION_LIMIT)))
+    hints = [escape(policy.fill(a.hint.get(lang))) for a in policy.actions_on(case.node_id)
+             if a.hint is not None]
+    if hints:
+        blocks.append(context(clip("\n".join(hints), SECTION_LIMIT)))
+    return blocks
 
 
 def _guard(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:

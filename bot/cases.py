@@ -118,7 +118,7 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
             message_ts=intake.message_ts,
         )
         if existing is not None:
-            return read_case(session, case_id=existing), False
+            return read_case(session, team_id=intake.team_id, case_id=existing), False
         platform = intake.platform or guess_platform(intake.link)
         author = None
         handle = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
@@ -160,20 +160,22 @@ def open_case(engine: sa.Engine, intake: Intake) -> tuple[CaseSnapshot, bool]:
     return result
 
 
-def set_bot_message(engine: sa.Engine, *, case_id: int, ts: str) -> CaseSnapshot:
+def set_bot_message(engine: sa.Engine, *, team_id: str, case_id: int, ts: str) -> CaseSnapshot:
     """Remember the case's thread message; returns the case as it is now."""
 
     def work(session: Session) -> CaseSnapshot:
-        if not store.set_bot_message(session, case_id=case_id, ts=ts):
+        if not store.set_bot_message(session, team_id=team_id, case_id=case_id, ts=ts):
             raise CaseNotFound(case_id)
-        return read_case(session, case_id=case_id)
+        return read_case(session, team_id=team_id, case_id=case_id)
 
     return run_in_transaction(engine, work)
 
 
-def load_case(engine: sa.Engine, *, case_id: int) -> CaseSnapshot:
+def load_case(engine: sa.Engine, *, team_id: str, case_id: int) -> CaseSnapshot:
+    """The case of workspace ``team_id``; raises ``NotInWorkspace`` for another's."""
+
     def work(session: Session) -> CaseSnapshot:
-        case = read_case(session, case_id=case_id)
+        case = read_case(session, team_id=team_id, case_id=case_id)
         if case is None:
             raise CaseNotFound(case_id)
         return case
@@ -188,7 +190,7 @@ def find_case_for_thread(
         case_id = store.case_id_by_message(
             session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts
         )
-        return read_case(session, case_id=case_id) if case_id is not None else None
+        return read_case(session, team_id=team_id, case_id=case_id) if case_id is not None else None
 
     return run_in_transaction(engine, work)
 
@@ -196,7 +198,7 @@ def find_case_for_thread(
 def find_case_for_source(engine: sa.Engine, *, team_id: str, permalink: str) -> CaseSnapshot | None:
     def work(session: Session) -> CaseSnapshot | None:
         case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
-        return read_case(session, case_id=case.id) if case else None
+        return read_case(session, team_id=team_id, case_id=case.id) if case else None
 
     return run_in_transaction(engine, work)
 
@@ -205,6 +207,7 @@ def click(
     engine: sa.Engine,
     policy: Policy,
     *,
+    team_id: str,
     case_id: int,
     version: int,
     click: tree.Click,
@@ -216,7 +219,7 @@ def click(
     def work(session: Session) -> ClickResult:
         # The case is read once: what the click changes is known here, so the case as it is
         # after the click is made from it rather than read back.
-        current = read_case(session, case_id=case_id, for_update=True)
+        current = read_case(session, team_id=team_id, case_id=case_id, for_update=True)
         if current is None:
             raise CaseNotFound(case_id)
         if current.version != version:
@@ -267,7 +270,7 @@ def click(
     try:
         result = run_in_transaction(engine, work)
     except _LostRace:
-        return ClickResult(load_case(engine, case_id=case_id), stale=True)
+        return ClickResult(load_case(engine, team_id=team_id, case_id=case_id), stale=True)
     if result.refusal is None and not result.stale:
         logger.info("case %s: %s %s by %s", case_id, click.move.value, click.target or "", user_id)
     return result
@@ -277,6 +280,7 @@ def add_evidence_from_thread(
     engine: sa.Engine,
     policy: Policy,
     *,
+    team_id: str,
     case_id: int,
     file_ids: tuple[str, ...],
     user_id: str,
@@ -285,7 +289,7 @@ def add_evidence_from_thread(
     """Files posted in a case's thread are kept as evidence; each new file is one decision."""
 
     def work(session: Session) -> CaseSnapshot | None:
-        case = store.case_view(session, case_id=case_id, for_update=True)
+        case = store.case_view(session, team_id=team_id, case_id=case_id, for_update=True)
         if case is None:
             raise CaseNotFound(case_id)
         added = store.add_evidence(
@@ -301,7 +305,7 @@ def add_evidence_from_thread(
         ])
         # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
         store.move_case(session, case_id=case_id, expected_version=case.version)
-        return read_case(session, case_id=case_id)
+        return read_case(session, team_id=team_id, case_id=case_id)
 
     try:
         return run_in_transaction(engine, work)
@@ -309,11 +313,13 @@ def add_evidence_from_thread(
         return run_in_transaction(engine, work)  # the same file arrived twice at once
 
 
-def read_case(session: Session, *, case_id: int, for_update: bool = False) -> CaseSnapshot | None:
+def read_case(session: Session, *, team_id: str, case_id: int,
+              for_update: bool = False) -> CaseSnapshot | None:
     """The case as its message shows it, in two queries (the case, and its decision log), in a
-    use case's own transaction; None when there is no such case."""
+    use case's own transaction; None when there is no such case, ``NotInWorkspace`` when it is
+    another workspace's."""
     session.flush()  # Core reads do not flush: what the use case changed as objects goes first
-    row = store.case_view(session, case_id=case_id, for_update=for_update)
+    row = store.case_view(session, team_id=team_id, case_id=case_id, for_update=for_update)
     if row is None:
         return None
     history = tuple(

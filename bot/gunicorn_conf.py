@@ -24,7 +24,7 @@ def on_starting(server) -> None:
     from bot.__main__ import prepare
 
     try:
-        prepare()
+        prepare(announce=True)
     except SystemExit as stop:
         sys.exit(stop.code)
 

@@ -141,21 +141,21 @@ class QuestionRef:
 
 
 @dataclass(frozen=True)
-class DirectMessageRef:
-    """A routed question and the antenna's direct message about it, to update after the modal."""
+class QuestionFormRef:
+    """The routed question an antenna's answer or reroute form is about: its id only. The
+    messages to update afterwards are read from the database, never from the form."""
 
     question_id: int
-    channel: str
-    ts: str
 
     def encode(self) -> str:
-        return f"{self.question_id}:{self.channel}:{self.ts}"
+        return str(self.question_id)
 
     @classmethod
-    def decode(cls, value: object) -> "DirectMessageRef":
+    def decode(cls, value: object) -> "QuestionFormRef":
         if not isinstance(value, str):
-            raise BadPayload("not a message reference")
-        parts = value.split(":")
-        if len(parts) != 3 or not parts[0].isdigit() or len(parts[0]) > 12:
-            raise BadPayload("malformed message reference")
-        return cls(int(parts[0]), parts[1], parts[2])
+            raise BadPayload("not a question reference")
+        # Forms opened before this version also carried a channel and a ts: they are ignored.
+        first = value.split(":")[0]
+        if not first.isdigit() or len(first) > 12 or value.count(":") not in (0, 2):
+            raise BadPayload("malformed question reference")
+        return cls(int(first))

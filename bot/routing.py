@@ -19,6 +19,7 @@ from bot.flows.policy import Policy
 from bot.flows.timing import add_business_minutes
 from storage import cases as case_store
 from storage import routing as store
+from storage import sent as sent_store
 from storage.db import run_in_transaction
 from storage.models import Antenna, Decision, Job, RoutedQuestion, Service
 
@@ -34,6 +35,7 @@ ROUTE = "route"
 INFORM = "inform_service"
 ANSWERED = "route_answered"  # decision-log ids the code adds besides the policy's actions
 REROUTED = "route_rerouted"
+DIRECT_MESSAGE = "question_dm"  # sent_message.kind of an antenna's direct message
 
 
 class RoutingProblem(ValueError):
@@ -43,6 +45,15 @@ class RoutingProblem(ValueError):
         super().__init__(key)
         self.key = key
         self.values = values
+
+
+class AlreadyRouted(Exception):
+    """The same route form came again (sent twice, or by two people for the case at the same
+    version): nothing new was sent; ``question`` is what the first one asked."""
+
+    def __init__(self, question: "QuestionView") -> None:
+        super().__init__(question.id)
+        self.question = question
 
 
 @dataclass(frozen=True)
@@ -198,9 +209,13 @@ def configure_service(engine: sa.Engine, *, team_id: str, service_id: int,
 # --- routing -----------------------------------------------------------------------------------
 
 
-def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, question: str,
-          context: str, fyi: bool, user_id: str, now: datetime) -> QuestionView:
-    """Ask a service (or inform it, ``fyi``); the reminder and the escalation are planned at once."""
+def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, service_id: int, question: str,
+          context: str, fyi: bool, user_id: str, now: datetime,
+          submission_key: str | None = None) -> QuestionView:
+    """Ask a service (or inform it, ``fyi``); the reminder and the escalation are planned at once.
+
+    ``submission_key`` (the case's version when the form was opened, and the form's mode) makes
+    the form take effect once: a second submission raises :class:`AlreadyRouted`."""
     question = question.strip()
     if not question:
         raise RoutingProblem("route.error_empty")
@@ -209,14 +224,20 @@ def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, q
     action = INFORM if fyi else ROUTE
 
     def work(session: Session) -> QuestionView:
-        case = case_store.get_case(session, case_id=case_id, for_update=True)
+        case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
         if case is None:
             raise RoutingProblem("refusal.outdated")
+        if submission_key is not None:  # checked with the case locked: a racing twin waits here
+            earlier = sent_store.submission(session, team_id=team_id, key=submission_key)
+            if earlier is not None:
+                first = store.question(session, team_id=team_id, question_id=earlier.ref_id or 0)
+                if first is not None:
+                    raise AlreadyRouted(_question_view(session, first))
         if case.status != tree.OPEN:
             raise RoutingProblem("refusal.closed")
         if action not in {a.id for a in policy.actions_on(case.node_id)}:
             raise RoutingProblem("refusal.not_here")
-        service = store.service(session, team_id=case.team_id, service_id=service_id)
+        service = store.service(session, team_id=team_id, service_id=service_id)
         if service is None or not service.active:
             raise RoutingProblem("route.error_service_gone")
         kind = "fyi" if fyi else KIND_BY_NODE.get(case.node_id, "question")
@@ -229,6 +250,9 @@ def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, q
             due_at=due, status="fyi" if fyi else "open",
         )
         store.add(session, row)
+        if submission_key is not None:
+            sent_store.add_submission(session, team_id=team_id, key=submission_key,
+                                      user_id=user_id, at=now, ref_id=row.id)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id, action_id=action, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
@@ -237,7 +261,10 @@ def route(engine: sa.Engine, policy: Policy, *, case_id: int, service_id: int, q
             _plan_reminders(session, row, service, policy, user_id)
         return _question_view(session, row)
 
-    view = run_in_transaction(engine, work)
+    try:
+        view = run_in_transaction(engine, work)
+    except sa.exc.IntegrityError:
+        view = run_in_transaction(engine, work)  # a twin claimed the key first: AlreadyRouted
     logger.info("case %s: question %s routed to service %s by %s", case_id, view.id, service_id, user_id)
     return view
 
@@ -265,7 +292,7 @@ def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
         row = _answerable(session, team_id, question_id, user_id)
         row.status, row.answered_by, row.answered_at, row.answer = "answered", user_id, now, text
         session.add(row)
-        case = case_store.get_case(session, case_id=row.case_id)
+        case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
@@ -300,7 +327,7 @@ def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int
         store.add(session, new)
         old.status, old.rerouted_to, old.reroute_reason = "rerouted", new.id, reason
         session.add(old)
-        case = case_store.get_case(session, case_id=old.case_id)
+        case = case_store.get_case(session, team_id=team_id, case_id=old.case_id)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id, action_id=REROUTED, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{old.id}>q:{new.id}"))
@@ -308,6 +335,21 @@ def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int
         return _question_view(session, old), _question_view(session, new)
 
     return run_in_transaction(engine, work)
+
+
+def remember_message(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str,
+                     channel_id: str, ts: str, now: datetime) -> None:
+    """An antenna's direct message about a question, to redraw it when the question moves on."""
+    run_in_transaction(engine, lambda session: sent_store.add_sent(
+        session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id, user_id=user_id,
+        channel_id=channel_id, ts=ts, at=now))
+
+
+def messages_of(engine: sa.Engine, *, team_id: str, question_id: int) -> list[tuple[str, str]]:
+    """The direct messages (channel, ts) sent about one of the workspace's questions."""
+    return run_in_transaction(engine, lambda session: [
+        (row.channel_id, row.ts)
+        for row in sent_store.sent(session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id)])
 
 
 def load_question(engine: sa.Engine, *, team_id: str, question_id: int) -> QuestionView:
@@ -405,7 +447,7 @@ def _views(session: Session, rows: list[Service]) -> list[ServiceView]:
 
 def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
     service = session.get(Service, row.service_id)
-    case = case_store.get_case(session, case_id=row.case_id)
+    case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
     return QuestionView(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,
         case_ts=case.message_ts, case_text=case.text, case_link=case.link,

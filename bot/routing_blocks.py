@@ -23,12 +23,13 @@ from bot.blocks import (
     option,
     quote,
     section,
+    suggested_text,
     static_select,
     text_input,
 )
 from bot.flows.policy import Policy
 from bot.i18n import Translator
-from bot.payloads import DirectMessageRef, QuestionRef
+from bot.payloads import QuestionFormRef, QuestionRef
 from bot.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView, Similar
 
 POST_EXCERPT = 1500
@@ -110,10 +111,10 @@ def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, remind
     return blocks
 
 
-def answer_form(tr: Translator, *, question_id: int, channel: str, ts: str) -> View:
+def answer_form(tr: Translator, *, question_id: int) -> View:
     return modal(
         callback_id=ids.ANSWER_VIEW,
-        private_metadata=DirectMessageRef(question_id, channel, ts).encode(),
+        private_metadata=QuestionFormRef(question_id).encode(),
         title=clip(tr("route.answer"), 24),
         submit=tr("route.answer_submit"),
         close=tr("form.cancel"),
@@ -123,11 +124,10 @@ def answer_form(tr: Translator, *, question_id: int, channel: str, ts: str) -> V
     )
 
 
-def reroute_form(tr: Translator, *, question_id: int, channel: str, ts: str,
-                 services: list[ServiceView]) -> View:
+def reroute_form(tr: Translator, *, question_id: int, services: list[ServiceView]) -> View:
     return modal(
         callback_id=ids.REROUTE_VIEW,
-        private_metadata=DirectMessageRef(question_id, channel, ts).encode(),
+        private_metadata=QuestionFormRef(question_id).encode(),
         title=clip(tr("route.not_for_us"), 24),
         submit=tr("route.reroute_submit"),
         close=tr("form.cancel"),
@@ -147,8 +147,8 @@ def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelive
     else:
         text = tr("route.thread_asked", user=f"<@{q.asked_by}>", service=escape(q.service.name),
                   antennas=antennas, time=local_time(q.due_at, tr))
-        holding = policy.fill(policy.routing.holding_reply.get(tr.language))
-        text += "\n" + tr("route.thread_holding") + "\n" + quote(escape(holding))
+        text += "\n" + tr("route.thread_holding") + "\n" + suggested_text(
+            policy.routing.holding_reply, policy, tr)
     if undelivered:
         text += "\n:warning: " + tr("route.undelivered", users=", ".join(f"<@{u}>" for u in undelivered))
     return [section(clip(text, SECTION_LIMIT))]
@@ -159,10 +159,11 @@ def answered_in_thread(q: QuestionView, policy: Policy, tr: Translator) -> list[
     head = tr("route.thread_answer", user=f"<@{q.asked_by}>", service=escape(q.service.name),
               antenna=f"<@{q.answered_by}>")
     answer = quote(escape(clip(q.answer or "", 2500)))
-    reply = policy.fill(policy.routing.answer_reply.get(tr.language), answer=q.answer or "")
+    reply = suggested_text(policy.routing.answer_reply, policy, tr, answer=q.answer or "",
+                           service=q.service.name)
     return [
         section(clip(head + "\n" + answer, SECTION_LIMIT)),
-        section(clip(f"*{tr('case.suggested_reply')}*\n" + quote(escape(reply)), SECTION_LIMIT)),
+        section(clip(f"*{tr('case.suggested_reply')}*\n" + reply, SECTION_LIMIT)),
     ]
 
 

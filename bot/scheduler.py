@@ -140,7 +140,7 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
             time=blocks.local_time(question.due_at, tr),
             backup=f"<@{backup}>" if backup else tr("route.no_backup")))
         return "escalated"
-    case = cases.load_case(deps.engine, case_id=job.ref_id)
+    case = cases.load_case(deps.engine, team_id=job.team_id, case_id=job.ref_id)
     if case.status != "open":
         return "skipped:closed"
     if job.kind == "monitor":
@@ -157,14 +157,14 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
 
 def _deliver(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str:
     """One more try of a case message Slack could not take; drawn as the case is now."""
-    case = cases.load_case(deps.engine, case_id=job.ref_id)
+    case = cases.load_case(deps.engine, team_id=job.team_id, case_id=job.ref_id)
     try:
         if case.bot_message_ts is None:
             response = client.chat_postMessage(
                 channel=case.channel_id, thread_ts=case.message_ts, unfurl_links=False,
                 text=deps.tr("case.fallback", case=case.id),
                 blocks=blocks.case_message(case, deps.policy, deps.tr))
-            cases.set_bot_message(deps.engine, case_id=case.id, ts=response["ts"])
+            cases.set_bot_message(deps.engine, team_id=job.team_id, case_id=case.id, ts=response["ts"])
         else:
             client.chat_update(channel=case.channel_id, ts=case.bot_message_ts,
                                text=deps.tr("case.fallback", case=case.id),

@@ -93,9 +93,13 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
                      step=step_label(result.step, tr))
     blocks: list[Block] = [section(clip(head, SECTION_LIMIT))]
     if result.step is not None:
-        message = policy.fill(policy.strikes.messages[result.step.value].get(lang),
-                              reason=reason_public)
-        text = tr("strikes.copy_message") + "\n```" + escape(message).replace("```", "'''") + "```"
+        # per category where the policy has one (privacy: the comment is already gone)
+        chosen = policy.strikes.message(result.step.value, rule)
+        je = policy.fill(chosen.get(lang), reason=reason_public)
+        u = policy.fill(chosen.get(lang, formal=True), reason=reason_public)
+        text = tr("strikes.copy_message") + _copyable(je)
+        if u != je:  # Dutch: the u-vorm too, to mirror an author who writes u
+            text += "\n_" + tr("case.u_form") + "_" + _copyable(u)
         blocks.append(section(clip(text, SECTION_LIMIT)))
         block = policy.actions.get("block")
         if confirmed is None and result.step is Step.BLOCK and block is not None \
@@ -116,6 +120,10 @@ def guidance(result: StrikeResult, policy: Policy, tr: Translator, *, reason_pub
                 "strikes.confirmed", what=tr(f"strikes.confirm.{kind}"), user=f"<@{by}>",
                 time=local_time(at, tr))))
     return blocks
+
+
+def _copyable(message: str) -> str:
+    return "\n```" + escape(message).replace("```", "'''") + "```"
 
 
 def overview(lines: list[OverviewLine], tr: Translator, *, offset: int, more: bool) -> list[Block]:

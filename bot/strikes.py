@@ -22,6 +22,7 @@ from bot.flows import tree
 from bot.flows.policy import Policy
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeFacts, StrikeProblem
 from storage import cases as case_store
+from storage import sent as sent_store
 from storage import strikes as store
 from storage.db import run_in_transaction
 from storage.models import AuthorMeasure, Case, Decision, Lead, Strike, StrikeReview
@@ -41,6 +42,22 @@ class StrikeResult:
     step: Step | None
     case_id: int
     case: CaseSnapshot | None = None  # the case as the strike left it, to redraw its message
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """The guidance message after a strike, as the database has it: to redraw it."""
+
+    result: StrikeResult  # the count and the step as they were when the strike was recorded
+    reason_public: str
+    rule: str
+    confirmed: tuple[str, str, datetime] | None  # kind, by, at
+    messages: tuple[tuple[str, str], ...]  # (channel, ts) of the guidance messages sent
+    case_channel: str
+    case_ts: str
+
+
+GUIDANCE = "guidance"  # sent_message.kind of the guidance after a strike
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,7 @@ def record_strike(
     engine: sa.Engine,
     policy: Policy,
     *,
+    team_id: str,
     case_id: int,
     author: AuthorQuery | None,
     reason_internal: str,
@@ -97,7 +115,7 @@ def record_strike(
     """
 
     def work(session: Session) -> StrikeResult:
-        case = case_store.get_case(session, case_id=case_id, for_update=True)
+        case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
         if case is None:
             raise StrikeProblem("strikes.error_no_case")
         if case.status != tree.OPEN:
@@ -138,7 +156,7 @@ def record_strike(
         counting = store.count_counting(session, author_id=author_row.id, now=now)
         return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
                             rules.next_step(counting, policy.strikes), case.id,
-                            read_case(session, case_id=case.id))
+                            read_case(session, team_id=team_id, case_id=case.id))
 
     try:
         result = run_in_transaction(engine, work)
@@ -162,11 +180,14 @@ def confirm_measure(
         strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
         if strike is None:
             raise StrikeProblem("strikes.error_no_strike")
+        step = _step_when_recorded(session, strike, policy)
+        if step is None or step.value != kind:  # only the step the guidance asked for
+            raise StrikeProblem("strikes.error_not_here")
         if store.measure(session, strike_id=strike_id, kind=kind) is not None:
             return False
         store.add(session, AuthorMeasure(author_id=strike.author_id, strike_id=strike_id, kind=kind,
                                          confirmed_by=user_id, confirmed_at=now))
-        case = case_store.get_case(session, case_id=strike.case_id)
+        case = case_store.get_case(session, team_id=team_id, case_id=strike.case_id)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id,
             action_id="block" if kind == Step.BLOCK.value else "warn", user_id=user_id,
@@ -178,6 +199,62 @@ def confirm_measure(
         return run_in_transaction(engine, work)
     except sa.exc.IntegrityError:
         return False  # confirmed by someone else at the same moment
+
+
+def check_strike(engine: sa.Engine, *, team_id: str, strike_id: int) -> None:
+    """That the workspace has this strike (``NotInWorkspace`` when it is another's)."""
+
+    def work(session: Session) -> None:
+        if store.get_strike(session, team_id=team_id, strike_id=strike_id) is None:
+            raise StrikeProblem("strikes.error_no_strike")
+
+    run_in_transaction(engine, work)
+
+
+def remember_guidance(engine: sa.Engine, *, team_id: str, strike_id: int, channel_id: str,
+                      ts: str, now: datetime) -> None:
+    """The guidance message posted after a strike, so a confirmation redraws that message."""
+    run_in_transaction(engine, lambda session: sent_store.add_sent(
+        session, team_id=team_id, kind=GUIDANCE, ref_id=strike_id, channel_id=channel_id, ts=ts,
+        at=now))
+
+
+def guidance(engine: sa.Engine, policy: Policy, *, team_id: str, strike_id: int,
+             kind: str) -> Guidance:
+    """The guidance after a strike, drawn from the database (never from a click's payload)."""
+
+    def work(session: Session) -> Guidance:
+        strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
+        if strike is None:
+            raise StrikeProblem("strikes.error_no_strike")
+        author = case_store.author_by_id(session, author_id=strike.author_id)
+        counting = _counting_when_recorded(session, strike)
+        case = case_store.get_case(session, team_id=team_id, case_id=strike.case_id)
+        result = StrikeResult(strike.id, True, author.platform, author.handle, counting,
+                              rules.next_step(counting, policy.strikes), strike.case_id)
+        measure = store.measure(session, strike_id=strike.id, kind=kind)
+        confirmed = (measure.kind, measure.confirmed_by, measure.confirmed_at) if measure else None
+        messages = tuple((m.channel_id, m.ts) for m in sent_store.sent(
+            session, team_id=team_id, kind=GUIDANCE, ref_id=strike.id))
+        return Guidance(result, strike.reason_public, strike.rule, confirmed, messages,
+                        case.channel_id, case.message_ts)
+
+    return run_in_transaction(engine, work)
+
+
+def _counting_when_recorded(session: Session, strike: Strike) -> int:
+    """The author's strikes that counted when this one was recorded, this one included."""
+    earlier = [s for s in store.strikes_of(session, author_id=strike.author_id) if s.id <= strike.id]
+    reviews = store.reviews_of(session, strike_ids=[s.id for s in earlier])
+    return sum(
+        1 for s in earlier
+        if rules.status(_facts(s, [r for r in reviews[s.id] if r.reviewed_at <= strike.decided_at]),
+                        strike.decided_at) is Status.ACTIVE
+    )
+
+
+def _step_when_recorded(session: Session, strike: Strike, policy: Policy) -> Step | None:
+    return rules.next_step(_counting_when_recorded(session, strike), policy.strikes)
 
 
 def review_strike(

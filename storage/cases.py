@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import Author, Case, Decision, Evidence
+from storage.scope import owned
 
 _case = Case.__table__
 _author = Author.__table__
@@ -61,11 +62,13 @@ def find_case_by_source(session: Session, *, team_id: str, permalink: str) -> Ca
     return session.exec(statement.order_by(Case.id)).first()
 
 
-def get_case(session: Session, *, case_id: int, for_update: bool = False) -> Case | None:
+def get_case(session: Session, *, team_id: str, case_id: int, for_update: bool = False) -> Case | None:
+    """The case of workspace ``team_id``; None when there is none; raises ``NotInWorkspace``
+    for another workspace's case."""
     statement = select(Case).where(Case.id == case_id)
     if for_update:
         statement = statement.with_for_update()
-    return session.exec(statement).first()
+    return owned(session.exec(statement).first(), kind="case", row_id=case_id, team_id=team_id)
 
 
 def case_id_by_message(session: Session, *, team_id: str, channel_id: str,
@@ -77,11 +80,13 @@ def case_id_by_message(session: Session, *, team_id: str, channel_id: str,
     return session.connection().execute(statement).scalar()
 
 
-def case_view(session: Session, *, case_id: int, for_update: bool = False) -> sa.Row | None:
+def case_view(session: Session, *, team_id: str, case_id: int, for_update: bool = False) -> sa.Row | None:
     """The case's row as its message needs it, with ``author_platform``, ``author_handle`` and
-    ``evidence_files``; ``for_update`` locks the case until the transaction ends."""
+    ``evidence_files``; ``for_update`` locks the case until the transaction ends. Another
+    workspace's case raises ``NotInWorkspace``."""
     statement = _CASE_VIEW_FOR_UPDATE if for_update else _CASE_VIEW
-    return session.connection().execute(statement, {"case_id": case_id}).first()
+    row = session.connection().execute(statement, {"case_id": case_id}).first()
+    return owned(row, kind="case", row_id=case_id, team_id=team_id)
 
 
 def decision_steps(session: Session, *, case_id: int) -> list[sa.Row]:
@@ -163,10 +168,11 @@ def move_case(session: Session, *, case_id: int, expected_version: int, **change
     return result.rowcount == 1
 
 
-def set_bot_message(session: Session, *, case_id: int, ts: str) -> bool:
-    """Remember the case's thread message; False when there is no such case."""
+def set_bot_message(session: Session, *, team_id: str, case_id: int, ts: str) -> bool:
+    """Remember the case's thread message; False when the workspace has no such case."""
     result = session.connection().execute(
-        sa.update(_case).where(_case.c.id == case_id).values(bot_message_ts=ts)
+        sa.update(_case).where(_case.c.id == case_id, _case.c.team_id == team_id)
+        .values(bot_message_ts=ts)
     )
     return result.rowcount == 1
 

@@ -259,6 +259,42 @@ class Job(SQLModel, table=True):
     attempt: int = Field(default=1)  # outbox deliveries count their tries
 
 
+class SentMessage(SQLModel, table=True):
+    """A message the bot sent that a later click redraws (an antenna's direct message about a
+    question, the guidance after a strike): the message to update is read here, never taken
+    from a request."""
+
+    __tablename__ = "sent_message"
+    __table_args__ = (
+        sa.UniqueConstraint("channel_id", "ts", name="uq_sent_message"),
+        sa.Index("ix_sent_message_ref", "kind", "ref_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # question_dm | guidance
+    ref_id: int  # the routed question or the strike
+    user_id: str | None = Field(default=None, max_length=32)  # a direct message's antenna
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    sent_at: datetime = _when(default_factory=utcnow)
+
+
+class Submission(SQLModel, table=True):
+    """A form submission that must take effect once: the second time the same key comes (the
+    same form sent twice, or two people sending the same case's form), nothing happens again."""
+
+    __tablename__ = "submission"
+    __table_args__ = (sa.UniqueConstraint("team_id", "key", name="uq_submission_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    key: str = Field(max_length=200)  # e.g. route:<case>:<version>:<mode>, new_case:<view id>
+    user_id: str = Field(max_length=32)
+    made_at: datetime = _when(default_factory=utcnow)
+    ref_id: int | None = Field(default=None)  # what it made: the question, the case
+
+
 class Erasure(SQLModel, table=True):
     """That personal data was erased, when, why and by whom: never what was erased."""
 

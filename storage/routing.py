@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import Antenna, Job, RoutedQuestion, Service
+from storage.scope import owned
 
 OPEN_STATUSES = ("open", "acknowledged")
 
@@ -20,8 +21,10 @@ def services(session: Session, *, team_id: str, active_only: bool = True) -> lis
 
 
 def service(session: Session, *, team_id: str, service_id: int) -> Service | None:
-    statement = select(Service).where(Service.team_id == team_id, Service.id == service_id)
-    return session.exec(statement).first()
+    """The workspace's service; None when there is none, ``NotInWorkspace`` for another's."""
+    statement = select(Service).where(Service.id == service_id)
+    return owned(session.exec(statement).first(), kind="service", row_id=service_id,
+                 team_id=team_id)
 
 
 def service_by_name(session: Session, *, team_id: str, name: str) -> Service | None:
@@ -63,15 +66,12 @@ def open_question_counts(session: Session, *, service_ids: list[int]) -> dict[in
 
 
 def question(session: Session, *, team_id: str, question_id: int, for_update: bool = False) -> RoutedQuestion | None:
-    statement = select(RoutedQuestion).where(
-        RoutedQuestion.team_id == team_id, RoutedQuestion.id == question_id)
+    """The workspace's question; None when there is none, ``NotInWorkspace`` for another's."""
+    statement = select(RoutedQuestion).where(RoutedQuestion.id == question_id)
     if for_update:
         statement = statement.with_for_update()
-    return session.exec(statement).first()
-
-
-def question_by_id(session: Session, *, question_id: int) -> RoutedQuestion | None:
-    return session.get(RoutedQuestion, question_id)
+    return owned(session.exec(statement).first(), kind="question", row_id=question_id,
+                 team_id=team_id)
 
 
 def answered(session: Session, *, team_id: str, service_id: int | None = None,

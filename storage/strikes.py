@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import Author, AuthorMeasure, Case, Lead, Strike, StrikeReview, UTCDateTime
+from storage.scope import owned
 
 REVOKING = ("revoked", "appeal_revoked")
 
@@ -28,8 +29,9 @@ def find_strike(session: Session, *, case_id: int, author_id: int) -> Strike | N
 
 
 def get_strike(session: Session, *, team_id: str, strike_id: int) -> Strike | None:
-    statement = select(Strike).where(Strike.id == strike_id, Strike.team_id == team_id)
-    return session.exec(statement).first()
+    """The workspace's strike; None when there is none, ``NotInWorkspace`` for another's."""
+    statement = select(Strike).where(Strike.id == strike_id)
+    return owned(session.exec(statement).first(), kind="strike", row_id=strike_id, team_id=team_id)
 
 
 def add(session: Session, row: object) -> None:

@@ -17,9 +17,11 @@ from storage.models import (
     Job,
     Lead,
     RoutedQuestion,
+    SentMessage,
     Service,
     Strike,
     StrikeReview,
+    Submission,
     Workspace,
 )
 
@@ -63,6 +65,8 @@ def delete_team_data(session: Session, *, team_id: str) -> dict[str, int]:
         ("antenna", sa.delete(Antenna).where(Antenna.service_id.in_(services))),
         ("routed_question", sa.delete(RoutedQuestion).where(RoutedQuestion.team_id == team_id)),
         ("job", sa.delete(Job).where(Job.team_id == team_id)),
+        ("sent_message", sa.delete(SentMessage).where(SentMessage.team_id == team_id)),
+        ("submission", sa.delete(Submission).where(Submission.team_id == team_id)),
         ("evidence", sa.delete(Evidence).where(Evidence.case_id.in_(cases))),
         ("decision", sa.delete(Decision).where(Decision.case_id.in_(cases))),
         ("strike_review", sa.delete(StrikeReview).where(StrikeReview.strike_id.in_(strikes))),

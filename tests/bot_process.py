@@ -65,6 +65,9 @@ def bot_env(
             "DATABASE_URL": f"sqlite:///{db_path}",
             "INTAKE_CHANNELS": INTAKE_CHANNEL,
             "LEAD_USER_IDS": LEAD_USER_ID,
+            # A policy with the municipality's own links filled in: with the bundled one's
+            # example links, every start would also warn the lead in Slack.
+            "POLICY_FILE": str(finished_policy(Path(tmp_path).resolve())),
             "LANGUAGE": "nl",
             "PYTHONUNBUFFERED": "1",
             # The bot calls load_dotenv(): a developer's .env (with a real token, or a
@@ -78,6 +81,17 @@ def bot_env(
         else:
             env[key] = str(value)
     return env
+
+
+def finished_policy(directory: Path) -> Path:
+    """The bundled policy with a made-up municipality's links instead of example.be."""
+    from bot.flows.policy import BUNDLED_POLICY
+
+    path = directory / "policy.toml"
+    if not path.exists():
+        text = BUNDLED_POLICY.read_text(encoding="utf-8").replace("example.be", "gemeente-zonnedorp.be")
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _has_exited(proc: subprocess.Popen) -> bool:

@@ -27,6 +27,7 @@ import argparse
 import collections
 import hashlib
 import json
+import re
 import signal
 import threading
 import time
@@ -47,6 +48,7 @@ TEAM_DOMAIN = "gemeente-test"
 WORKSPACE_URL = f"https://{TEAM_DOMAIN}.slack.com/"
 APP_ID = "A0TEST0001"
 BOT_USER_ID = "U0BOT00001"
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 BOT_USER_NAME = "reageerwijzer"
 BOT_ID = "B0BOT00001"
 BOT_SCOPES = (
@@ -192,6 +194,7 @@ class SlackEmulator:
         self._stubs: dict[str, Any] = {}
         self._members: dict[str, list[str]] = {}
         self._users: dict[str, dict[str, Any]] = {}
+        self._absent_users: set[str] = set()
         self._channels: dict[str, dict[str, Any]] = {}
         self._files: dict[str, dict[str, Any]] = {}
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
@@ -276,6 +279,11 @@ class SlackEmulator:
             current.update(fields)
             if profile is not None:
                 current.setdefault("profile", {}).update(profile)
+
+    def remove_user(self, user_id: str) -> None:
+        """Make ``users.info`` answer ``user_not_found`` for ``user_id`` (an id of no user)."""
+        with self._lock:
+            self._absent_users.add(user_id)
 
     def set_channel(self, channel: str, **fields: Any) -> None:
         """Override fields of the channel ``conversations.info`` returns, e.g. ``is_archived=True``."""
@@ -989,7 +997,8 @@ class SlackEmulator:
 
     def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user")
-        if not user_id:
+        # Slack knows only ids it gave out: anything else (a channel id, text) is no user.
+        if not user_id or not _USER_ID.fullmatch(str(user_id)) or str(user_id) in self._absent_users:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": self._user(str(user_id))}
 

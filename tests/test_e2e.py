@@ -199,8 +199,11 @@ def test_a_full_path_to_a_decision_is_logged_and_shown(bot, slack):
     thread.press("goto", "own")
     thread.press("goto", "negative", user=BERT)
     thread.press("goto", "negative.conduct")
-    assert "Voorgestelde reactie" in thread.text()
-    assert "huisregels" in thread.text()  # the reply points at the code of conduct
+    shown = thread.text()
+    assert "Openbare reactie" in shown and "Privébericht aan de auteur" in shown  # the policy's titles
+    assert "In de u-vorm" in shown  # each with its u-vorm, to mirror a citizen who writes u
+    # the reply points at the code of conduct, with the policy's own link filled in
+    assert "https://www.gemeente-zonnedorp.be/huisregels-sociale-media" in shown
     thread.press("act", "reply_public", user=BERT)
 
     rows = [r for r in decisions(bot) if r["user_id"] in (ANNA, BERT)][-4:]
@@ -295,7 +298,7 @@ def test_a_targeted_colleague_gets_the_support_contacts(bot, slack):
     bot.sender.interaction(payload)
     (dm,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == STAFF)
     body = json.dumps(dm.params.get("blocks"), ensure_ascii=False)
-    assert "vertrouwenspersoon@example.be" in body
+    assert "vertrouwenspersoon@gemeente-zonnedorp.be" in body
     assert decisions(bot)[-1]["action_id"] == "staff_support"
 
 

@@ -82,7 +82,7 @@ def test_three_strikes_across_three_cases_lead_to_the_block_step(bot, slack):
         text = json.dumps(guidance.params["blocks"], ensure_ascii=False)
         steps.append(text)
         assert guidance.params["thread_ts"] != thread.ts  # in the case's thread, under the post
-        assert "https://www.example.be/huisregels-sociale-media" in text  # copy-ready, with the code
+        assert "https://www.gemeente-zonnedorp.be/huisregels-sociale-media" in text  # copy-ready, with the code
         assert "je scheldt andere mensen uit" in text
     assert "1 actieve strike." in steps[0] and "eerste waarschuwing" in steps[0]
     assert "2 actieve strikes." in steps[1] and "tweede waarschuwing" in steps[1]

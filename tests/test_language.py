@@ -366,12 +366,12 @@ def _raw_policy() -> dict:
     return copy.deepcopy(tomllib.loads(BUNDLED_POLICY.read_text(encoding="utf-8")))
 
 
-def test_a_missing_noun_falls_back_to_the_label_in_lower_case():
-    from bot.flows.policy import parse_policy
+def test_an_action_without_a_noun_is_refused():
+    from bot.flows.policy import PolicyError, parse_policy
     raw = _raw_policy()
-    raw["actions"]["hide"].pop("noun", None)
-    policy = parse_policy(raw)
-    assert blocks.noun(policy, "hide", "nl") == policy.actions["hide"].label.nl.lower()
+    raw["actions"]["hide"].pop("noun")
+    with pytest.raises(PolicyError, match="actions.hide.noun is missing"):
+        parse_policy(raw)
 
 
 def test_irreversible_must_be_true_or_false():

@@ -120,9 +120,10 @@ def test_tree_follows_the_guide(policy):
         assert bool(node.children) != bool(node.actions), node.id  # a question or a category
 
 
-def test_staff_check_covers_every_negative_category(policy):
+def test_staff_check_covers_every_negative_category_and_external_privacy(policy):
     for node_id in NODE_IDS:
-        assert policy.staff_check(node_id) == node_id.startswith("negative"), node_id
+        expected = node_id.startswith("negative") or node_id == "external.privacy"
+        assert policy.staff_check(node_id) == expected, node_id
 
 
 def test_every_action_is_present_in_both_languages(policy):
@@ -205,7 +206,8 @@ def test_switch_notes_on_the_nodes_they_explain(policy):
         if n.switch_notes
     }
     assert notes == {
-        "neutral.political": ["remove_political", "politician_as_citizen_may_stay"],
+        "neutral.political": ["remove_political", "remove_political_opinions",
+                              "politician_as_citizen_may_stay"],
         "neutral.commercial": ["allow_commercial"],
         "positive.compliment": ["react_to_compliments"],
     }
@@ -386,8 +388,8 @@ BROKEN = {
         "nodes.neutral.commercial.switch_notes[0] names unknown switch 'allow_ads'",
     ),
     "unknown placeholder in a reply": (
-        _set(("nodes", "neutral.question", "reply", "nl"), "Bedankt! Kijk op {website}."),
-        "nodes.neutral.question.reply.nl uses unknown placeholder {website}",
+        _set(("nodes", "neutral.question", "replies", 0, "text", "nl"), "Bedankt! Kijk op {website}."),
+        "nodes.neutral.question.replies[0].text.nl uses unknown placeholder {website}",
     ),
     "unknown placeholder in an action warning": (
         _set(("actions", "delete", "warning", "en"), "Really delete {post}?"),
@@ -541,8 +543,8 @@ def test_action_reference_table_without_when(raw):
 
 
 def test_stray_brace_is_a_policy_error_naming_the_text(raw):
-    raw["nodes"]["neutral.question"]["reply"]["nl"] = "Bedankt {"
-    with pytest.raises(PolicyError, match="nodes.neutral.question.reply.nl"):
+    raw["nodes"]["neutral.question"]["replies"][0]["text"]["nl"] = "Bedankt {"
+    with pytest.raises(PolicyError, match=re.escape("nodes.neutral.question.replies[0].text.nl")):
         parse_policy(raw)
 
 

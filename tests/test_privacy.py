@@ -29,30 +29,30 @@ def a_case(engine, ts: str, *, at: datetime, handle: str = "@fien.test"):
         platform="instagram", author_handle=handle, file_ids=("F0SHOT0001",)))
     version = 0
     for target in ("own", "negative", "negative.conduct"):
-        case = cases.click(engine, POLICY, case_id=case.id, version=version,
+        case = cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=version,
                            click=Click(Move.GOTO, target), user_id="U0ANNA0001", now=at).case
         version += 1
     return case
 
 
 def close(engine, case, at):
-    return cases.click(engine, POLICY, case_id=case.id, version=case.version,
+    return cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=case.version,
                        click=Click(Move.CLOSE), user_id="U0ANNA0001", now=at).case
 
 
 def test_retention_erases_what_is_old_and_keeps_the_decisions(engine):
     old = a_case(engine, "1.1", at=NOW - timedelta(days=500))
-    strikes.record_strike(engine, POLICY, case_id=old.id, author=None, reason_internal="Beledigend",
+    strikes.record_strike(engine, POLICY, team_id="T0TEST0001", case_id=old.id, author=None, reason_internal="Beledigend",
                           reason_public="je scheldt", user_id="U0ANNA0001", now=NOW - timedelta(days=500))
-    close(engine, cases.load_case(engine, case_id=old.id), NOW - timedelta(days=499))
+    close(engine, cases.load_case(engine, team_id="T0TEST0001", case_id=old.id), NOW - timedelta(days=499))
     recent = a_case(engine, "1.2", at=NOW - timedelta(days=10), handle="@iemand.anders")
     close(engine, recent, NOW - timedelta(days=9))
     decisions_before = _count(engine, Decision)
 
     assert privacy.erase_expired(engine, retention_months=12, now=NOW) == 1
-    erased = cases.load_case(engine, case_id=old.id)
+    erased = cases.load_case(engine, team_id="T0TEST0001", case_id=old.id)
     assert erased.text == "" and erased.link is None and erased.evidence_files == 0
-    assert cases.load_case(engine, case_id=recent.id).text == SECRET
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=recent.id).text == SECRET
     assert _count(engine, Decision) == decisions_before  # statistics survive
     with transaction(engine) as session:
         handles = {a.handle for a in session.exec(select(Author))}
@@ -65,7 +65,7 @@ def test_retention_erases_what_is_old_and_keeps_the_decisions(engine):
 
 def test_an_author_is_exported_then_erased_on_request(engine):
     case = a_case(engine, "2.1", at=NOW)
-    strikes.record_strike(engine, POLICY, case_id=case.id, author=None, reason_internal="Scheldt",
+    strikes.record_strike(engine, POLICY, team_id="T0TEST0001", case_id=case.id, author=None, reason_internal="Scheldt",
                           reason_public="je scheldt", user_id="U0ANNA0001", now=NOW)
     data = json.loads(privacy.author_data(engine, team_id="T0TEST0001",
                                           query=AuthorQuery("instagram", "fien.test"), local=iso_local))
@@ -75,7 +75,7 @@ def test_an_author_is_exported_then_erased_on_request(engine):
     result = privacy.erase_author(engine, team_id="T0TEST0001", platform="instagram",
                                   handle="fien.test", by="U0LEAD0001", now=NOW)
     assert (result.authors, result.cases, result.strikes) == (1, 1, 1)
-    assert cases.load_case(engine, case_id=case.id).text == ""
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=case.id).text == ""
     assert privacy.author_data(engine, team_id="T0TEST0001",
                                query=AuthorQuery("instagram", "fien.test"), local=iso_local) is None
     with transaction(engine) as session:

@@ -69,7 +69,7 @@ def test_the_same_author_written_differently_is_one_author(engine):
 
 def test_a_click_writes_one_decision_with_who_when_and_the_policy_version(engine):
     case, _ = cases.open_case(engine, intake())
-    result = cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.GOTO, "own"),
+    result = cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=0, click=Click(Move.GOTO, "own"),
                          user_id="U0BERT0001", now=NOW)
     assert not result.stale and result.refusal is None
     assert result.case.node_id == "own" and result.case.origin == "own" and result.case.version == 1
@@ -82,9 +82,9 @@ def test_a_click_writes_one_decision_with_who_when_and_the_policy_version(engine
 
 def test_a_stale_click_writes_nothing(engine):
     case, _ = cases.open_case(engine, intake())
-    cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.GOTO, "own"),
+    cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=0, click=Click(Move.GOTO, "own"),
                 user_id="U0BERT0001", now=NOW)
-    again = cases.click(engine, POLICY, case_id=case.id, version=0,
+    again = cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=0,
                         click=Click(Move.GOTO, "own"), user_id="U0ANNA0001", now=NOW)
     assert again.stale
     assert len(again.case.history) == 1 and again.case.history[0].user_id == "U0BERT0001"
@@ -92,10 +92,10 @@ def test_a_stale_click_writes_nothing(engine):
 
 def test_a_refused_click_writes_nothing(engine):
     case, _ = cases.open_case(engine, intake())
-    result = cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.BACK),
+    result = cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=0, click=Click(Move.BACK),
                          user_id="U0BERT0001", now=NOW)
     assert result.refusal is Refusal.AT_ROOT
-    assert cases.load_case(engine, case_id=case.id).history == ()
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=case.id).history == ()
 
 
 def test_two_people_clicking_at_once_make_one_decision(engine):
@@ -105,7 +105,7 @@ def test_two_people_clicking_at_once_make_one_decision(engine):
 
     def click(user: str) -> None:
         barrier.wait()
-        results.append(cases.click(engine, POLICY, case_id=case.id, version=0,
+        results.append(cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=0,
                                    click=Click(Move.GOTO, "external"), user_id=user, now=NOW))
 
     threads = [threading.Thread(target=click, args=(f"U0USER000{i}",)) for i in range(4)]
@@ -114,13 +114,13 @@ def test_two_people_clicking_at_once_make_one_decision(engine):
     for thread in threads:
         thread.join()
     assert sorted(r.stale for r in results) == [False, True, True, True]
-    final = cases.load_case(engine, case_id=case.id)
+    final = cases.load_case(engine, team_id="T0TEST0001", case_id=case.id)
     assert len(final.history) == 1 and final.version == 1
 
 
 def test_decisions_are_never_updated_in_place(engine):
     case, _ = cases.open_case(engine, intake())
-    cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.CLOSE),
+    cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=0, click=Click(Move.CLOSE),
                 user_id="U0BERT0001", now=NOW)
     with pytest.raises(RuntimeError, match="append-only"):
         with transaction(engine) as session:
@@ -131,11 +131,11 @@ def test_decisions_are_never_updated_in_place(engine):
 
 def test_closing_and_reopening_are_logged(engine):
     case, _ = cases.open_case(engine, intake())
-    closed = cases.click(engine, POLICY, case_id=case.id, version=0, click=Click(Move.CLOSE),
+    closed = cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=0, click=Click(Move.CLOSE),
                          user_id="U0BERT0001", now=NOW).case
     assert closed.status == "closed"
     later = NOW + timedelta(hours=1)
-    reopened = cases.click(engine, POLICY, case_id=case.id, version=1, click=Click(Move.REOPEN),
+    reopened = cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=1, click=Click(Move.REOPEN),
                            user_id="U0ANNA0001", now=later).case
     assert reopened.status == "open"
     assert [s.action_id for s in reopened.history] == ["close", "reopen"]
@@ -143,11 +143,11 @@ def test_closing_and_reopening_are_logged(engine):
 
 def test_evidence_from_the_thread_is_kept_once_and_logged(engine):
     case, _ = cases.open_case(engine, intake())
-    updated = cases.add_evidence_from_thread(engine, POLICY, case_id=case.id,
+    updated = cases.add_evidence_from_thread(engine, POLICY, team_id="T0TEST0001", case_id=case.id,
                                              file_ids=("F0SHOT0002",), user_id="U0ANNA0001", now=NOW)
     assert updated.evidence_files == 1 and updated.version == 1
     assert [(s.action_id, s.note) for s in updated.history] == [("evidence", "file:F0SHOT0002")]
-    assert cases.add_evidence_from_thread(engine, POLICY, case_id=case.id,
+    assert cases.add_evidence_from_thread(engine, POLICY, team_id="T0TEST0001", case_id=case.id,
                                           file_ids=("F0SHOT0002",), user_id="U0ANNA0001",
                                           now=NOW) is None
 
@@ -155,7 +155,7 @@ def test_evidence_from_the_thread_is_kept_once_and_logged(engine):
 def test_long_and_unusual_text_is_stored_whole(engine):
     text = "🙂 مرحبا " + "x" * 40_000 + " <!channel> \u0000".replace("\u0000", "")
     case, _ = cases.open_case(engine, intake(text=text))
-    assert cases.load_case(engine, case_id=case.id).text == text
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=case.id).text == text
 
 
 def test_the_case_a_use_case_returns_is_the_case_as_stored(engine):
@@ -165,18 +165,18 @@ def test_the_case_a_use_case_returns_is_the_case_as_stored(engine):
     brussels = timezone(timedelta(hours=2))
     case, _ = cases.open_case(engine, intake(platform="instagram", author_handle="@Fien.Test",
                                              file_ids=("F0SHOT0003", "F0SHOT0003")))
-    assert case == cases.load_case(engine, case_id=case.id)
+    assert case == cases.load_case(engine, team_id="T0TEST0001", case_id=case.id)
     path = [Click(Move.GOTO, "own"), Click(Move.GOTO, "negative"),
             Click(Move.GOTO, "negative.conduct"), Click(Move.ACTION, "monitor"),
             Click(Move.ACTION, "delete"), Click(Move.CANCEL, "delete"), Click(Move.ACTION, "delete"),
             Click(Move.ACTION, "evidence"), Click(Move.CONFIRM, "delete"), Click(Move.CLOSE),
             Click(Move.REOPEN), Click(Move.BACK)]
     for number, step in enumerate(path):
-        result = cases.click(engine, POLICY, case_id=case.id, version=case.version, click=step,
+        result = cases.click(engine, POLICY, team_id="T0TEST0001", case_id=case.id, version=case.version, click=step,
                              user_id="U0BERT0001",
                              now=(NOW + timedelta(minutes=number, microseconds=7)).astimezone(brussels))
         assert result.refusal is None and not result.stale, step
         case = result.case
-        assert case == cases.load_case(engine, case_id=case.id), step
+        assert case == cases.load_case(engine, team_id="T0TEST0001", case_id=case.id), step
     assert case.version == len(path) and case.origin == "own"
     assert case.author_handle == "fien.test" and case.evidence_files == 1

@@ -21,7 +21,8 @@ from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeProblem
 from bot.flows.tree import Click, Move
 from storage import strikes as store
 from storage.db import transaction
-from storage.models import AuthorMeasure, Decision, Lead, Strike, StrikeReview
+from storage.scope import NotInWorkspace
+from storage.models import AuthorMeasure, Case, Decision, Lead, Strike, StrikeReview
 
 POLICY = load_policy()
 TEAM = "T0TEST0001"
@@ -46,9 +47,10 @@ def intake(ts: str, **changes) -> Intake:
 
 def walk(engine, case_id: int, *targets: str, at: datetime = NOW):
     """Click through the tree from the case's current version; returns the last snapshot."""
-    snapshot = cases.load_case(engine, case_id=case_id)
+    team = team_of(engine, case_id)
+    snapshot = cases.load_case(engine, team_id=team, case_id=case_id)
     for target in targets:
-        result = cases.click(engine, POLICY, case_id=case_id, version=snapshot.version,
+        result = cases.click(engine, POLICY, team_id=team, case_id=case_id, version=snapshot.version,
                              click=Click(Move.GOTO, target), user_id=ANNA, now=at)
         assert not result.stale and result.refusal is None, (target, result)
         snapshot = result.case
@@ -67,9 +69,15 @@ def strike(engine, case_id: int, author: AuthorQuery | None = FIEN, *, at: datet
            reason_internal: str = "Scheldwoorden tegen een medewerker",
            reason_public: str = "Beledigende taal", user_id: str = BERT):
     return strikes.record_strike(
-        engine, POLICY, case_id=case_id, author=author, reason_internal=reason_internal,
+        engine, POLICY, team_id=team_of(engine, case_id), case_id=case_id, author=author, reason_internal=reason_internal,
         reason_public=reason_public, user_id=user_id, now=at,
     )
+
+
+def team_of(engine, case_id: int) -> str:
+    """The workspace of a case, which every use case is called with."""
+    found = rows(engine, Case, Case.id == case_id)
+    return found[0].team_id if found else TEAM
 
 
 def rows(engine, model, *where):
@@ -100,7 +108,7 @@ def test_three_strikes_lead_to_a_block(engine):
 
 def test_a_strike_is_logged_on_its_case_with_who_when_and_why(engine):
     case_id = violation(engine, "3.1")
-    before = cases.load_case(engine, case_id=case_id)
+    before = cases.load_case(engine, team_id="T0TEST0001", case_id=case_id)
     result = strike(engine, case_id, at=NOW + timedelta(minutes=5))
     assert result.case_id == case_id
     (row,) = rows(engine, Strike)
@@ -116,7 +124,7 @@ def test_a_strike_is_logged_on_its_case_with_who_when_and_why(engine):
         case_id, "negative.conduct", BERT, f"strike:{result.strike_id}")
     assert decision.decided_at == NOW + timedelta(minutes=5)
     assert decision.policy_version == POLICY.version
-    after = cases.load_case(engine, case_id=case_id)
+    after = cases.load_case(engine, team_id="T0TEST0001", case_id=case_id)
     assert after.version == before.version + 1
     assert after.author_platform == "instagram" and after.author_handle == "fien.test"
 
@@ -155,14 +163,14 @@ def test_a_strike_is_refused_where_it_does_not_belong(engine):
         assert problem_key(lambda: strike(engine, case.id)) == "strikes.error_not_here", path
     # A closed case.
     closed_id = violation(engine, "8.1")
-    version = cases.load_case(engine, case_id=closed_id).version
-    cases.click(engine, POLICY, case_id=closed_id, version=version, click=Click(Move.CLOSE),
+    version = cases.load_case(engine, team_id="T0TEST0001", case_id=closed_id).version
+    cases.click(engine, POLICY, team_id="T0TEST0001", case_id=closed_id, version=version, click=Click(Move.CLOSE),
                 user_id=ANNA, now=NOW)
     assert problem_key(lambda: strike(engine, closed_id)) == "strikes.error_case_closed"
     # No author on the case and none given.
     case_id = violation(engine, "9.1")
     assert problem_key(lambda: strike(engine, case_id, author=None)) == "strikes.error_no_author"
-    assert cases.load_case(engine, case_id=case_id).author_handle is None
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=case_id).author_handle is None
     # No such case.
     assert problem_key(lambda: strike(engine, case_id + 1000)) == "strikes.error_no_case"
     assert rows(engine, Strike) == []
@@ -293,9 +301,9 @@ def test_a_measure_is_confirmed_once_and_logged_on_the_case(engine):
     assert problem_key(lambda: strikes.confirm_measure(
         engine, POLICY, team_id=TEAM, strike_id=result.strike_id, kind="ban", user_id=ANNA,
         now=NOW)) == "strikes.error_not_here"
-    assert problem_key(lambda: strikes.confirm_measure(
-        engine, POLICY, team_id=OTHER_TEAM, strike_id=result.strike_id, kind="second_warning",
-        user_id=ANNA, now=NOW)) == "strikes.error_no_strike"
+    with pytest.raises(NotInWorkspace):
+        strikes.confirm_measure(engine, POLICY, team_id=OTHER_TEAM, strike_id=result.strike_id,
+                                kind="second_warning", user_id=ANNA, now=NOW)
     assert len(rows(engine, AuthorMeasure)) == 1
     assert len(rows(engine, Decision, Decision.action_id == "warn")) == 1
 
@@ -332,9 +340,9 @@ def test_a_revocation_is_a_new_row_and_revoking_again_writes_nothing(engine):
     assert problem_key(lambda: strikes.review_strike(
         engine, team_id=TEAM, strike_id=result.strike_id, review=Review.REVOKED, reason="  ",
         user_id=LEAD, now=NOW)) == "strikes.error_reason_required"
-    assert problem_key(lambda: strikes.review_strike(
-        engine, team_id=OTHER_TEAM, strike_id=result.strike_id, review=Review.REVOKED,
-        reason="Verkeerde persoon", user_id=LEAD, now=NOW)) == "strikes.error_no_strike"
+    with pytest.raises(NotInWorkspace):
+        strikes.review_strike(engine, team_id=OTHER_TEAM, strike_id=result.strike_id,
+                              review=Review.REVOKED, reason="Verkeerde persoon", user_id=LEAD, now=NOW)
     assert rows(engine, StrikeReview) == []
 
     line = strikes.review_strike(engine, team_id=TEAM, strike_id=result.strike_id,

@@ -13,6 +13,7 @@ import string
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -76,20 +77,49 @@ ACTION_IDS = frozenset(
         "route",
         "monitor",
         "like",
+        "leave",
+        "inform_college",
     }
 )
 
 SWITCHES = frozenset(
     {
-        "remove_political",
+        "remove_political",  # party-political self-promotion (the guide's model code: unwanted)
+        "remove_political_opinions",  # citizens' political opinions
         "politician_as_citizen_may_stay",
         "allow_commercial",
         "react_to_compliments",
     }
 )
 
-# Placeholders a text may use; they are filled from the policy itself.
-PLACEHOLDERS = frozenset({"code_of_conduct_url", "criteria_url", "organisation"})
+# The municipality's own links, in [policy]; each is also a placeholder ``{name}`` in texts.
+LINKS = (
+    "code_of_conduct_url",  # the house rules (huisregels) for social media
+    "criteria_url",  # Unia: which statements are punishable
+    "meldpunt_url",  # the municipality's online reporting form (meldpunt)
+    "question_form_url",  # the question form (vragenformulier)
+    "complaints_url",  # the complaints form (klachtenformulier, Decreet Lokaal Bestuur)
+    "privacy_url",  # the privacy page
+    "hiernet_url",  # #HierNiet, the house rules many Flemish organisations share
+    "police_url",  # the local police zone
+)
+
+# Placeholders a text may use; they are filled from the policy itself. ``block`` and
+# ``second_warning`` are the strike thresholds, ``months`` how long a strike counts.
+PLACEHOLDERS = frozenset(
+    {*LINKS, "organisation", "team", "first_warning", "second_warning", "block", "months"}
+)
+
+# Extra placeholders some texts get from where they are used.
+STRIKE_PLACEHOLDERS = frozenset({"reason"})
+ANSWER_PLACEHOLDERS = frozenset({"answer", "service"})
+
+# A setting still holding the example or a hand-filled marker: the bot starts, but warns.
+_PLACEHOLDER_URL = re.compile(r"://([a-z0-9-]+\.)*example\.(be|com|org|net)(/|$)|\[|\]|xxx", re.I)
+_PLACEHOLDER_TEXT = re.compile(r"\[(link|url|website|e-?mail|adres|address)\]", re.I)
+_PLACEHOLDER_CONTACT = re.compile(r"\bexample\.(be|com|org|net)\b", re.I)
+
+REPLY_KINDS = ("public", "private")
 
 STRIKE_STEPS = ("first_warning", "second_warning", "block")
 
@@ -103,12 +133,19 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True)
 class Text:
-    """A text in every supported language."""
+    """A text in every supported language.
+
+    Texts for citizens (suggested replies, private messages) also have ``nl_u``, the same text in
+    the u-vorm: the guide writes je by default and mirrors u when the citizen writes u. English has
+    no such distinction, so ``get("en", formal=True)`` is the English text."""
 
     nl: str
     en: str
+    nl_u: str | None = None
 
-    def get(self, language: str) -> str:
+    def get(self, language: str, *, formal: bool = False) -> str:
+        if formal and language == "nl" and self.nl_u is not None:
+            return self.nl_u
         return getattr(self, language)
 
 
@@ -117,14 +154,34 @@ class ActionRef:
     """An action offered on a node, optionally only while a policy switch is on (or off)."""
 
     id: str
-    when: str | None = None  # a switch name, or "!name" for "while the switch is off"
+    # A switch name, "!name" for "while the switch is off", or a tuple of these: any one applies.
+    when: str | tuple[str, ...] | None = None
 
     def applies(self, switches: Mapping[str, bool]) -> bool:
-        if self.when is None:
-            return True
-        if self.when.startswith("!"):
-            return not switches[self.when[1:]]
-        return switches[self.when]
+        return _applies(self.when, switches)
+
+
+def _applies(when: str | tuple[str, ...] | None, switches: Mapping[str, bool]) -> bool:
+    if when is None:
+        return True
+    if isinstance(when, tuple):
+        return any(_applies(one, switches) for one in when)
+    if when.startswith("!"):
+        return not switches[when[1:]]
+    return switches[when]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A suggested text for the citizen: a public reply or a private message, je- and u-vorm."""
+
+    kind: str  # "public" or "private"
+    title: Text  # when to use it, e.g. "Openbare reactie" or "Als de vraag persoonlijk is"
+    text: Text  # with nl_u, the u-vorm
+    when: str | tuple[str, ...] | None = None  # shown only under these switches (as ActionRef)
+
+    def applies(self, switches: Mapping[str, bool]) -> bool:
+        return _applies(self.when, switches)
 
 
 @dataclass(frozen=True)
@@ -143,10 +200,15 @@ class Node:
     about: Text  # two lines: what this step or category means
     children: tuple[str, ...] = ()
     actions: tuple[ActionRef, ...] = ()
-    reply: Text | None = None  # suggested reply: je-vorm, starting positive
+    replies: tuple[Reply, ...] = ()  # suggested replies and private messages, in order
     tip: Text | None = None
     switch_notes: tuple[SwitchNote, ...] = ()
     staff_check: bool = False  # ask whether a staff member is personally targeted
+
+    @property
+    def reply(self) -> Text | None:
+        """The first public reply, whatever the switches say (None when there is none)."""
+        return next((r.text for r in self.replies if r.kind == "public"), None)
 
 
 @dataclass(frozen=True)
@@ -154,14 +216,13 @@ class Action:
     id: str
     label: Text
     done: Text  # how the decision reads in the case's history
+    noun: Text  # what the action is, as a noun in a sentence ("screenshot"): never the label
     style: str | None = None
     url: str | None = None  # a link button (still logged when clicked)
     requires: str | None = None  # an action that should come first (evidence before delete)
     warning: Text | None = None  # shown before the action is carried out
-    # How sentences name the action, a bare noun ("screenshot"): "Toch verder zonder screenshot".
-    # Sentences never embed a button's label. Falls back to the label while a policy lacks it.
-    noun: Text | None = None
     irreversible: bool = False  # clicked before it is done on the platform (delete, block)
+    hint: Text | None = None  # one line: who handles what, what to send (report buttons)
 
 
 @dataclass(frozen=True)
@@ -176,7 +237,22 @@ class BusinessHours:
     days: tuple[str, ...]
     start: time
     end: time
-    holidays: tuple[date, ...]
+    holidays: tuple[date, ...]  # one-off closing days
+    public_holidays: str | None = "BE"  # a country code: its public holidays, for any year
+    closing_days: tuple[tuple[int, int], ...] = ()  # (month, day) closed every year, e.g. (12, 26)
+
+    def is_holiday(self, day: date) -> bool:
+        if day in self.holidays or (day.month, day.day) in self.closing_days:
+            return True
+        return self.public_holidays is not None and day in _public_holidays(self.public_holidays, day.year)
+
+
+@lru_cache(maxsize=256)
+def _public_holidays(country: str, year: int) -> frozenset[date]:
+    """A country's public holidays in one year, computed (never a list that runs out)."""
+    import holidays  # imported here so that importing the flows stays cheap
+
+    return frozenset(holidays.country_holidays(country, years=year).keys())
 
 
 @dataclass(frozen=True)
@@ -188,6 +264,12 @@ class StrikeRule:
     # A copy-ready private message per step (first_warning, second_warning, block); may use
     # {reason}, the reason shown to the author, besides the policy's own placeholders.
     messages: Mapping[str, Text] = field(default_factory=dict)
+    # Per category where it matters (privacy: the comment is already gone): node id -> step -> text.
+    by_rule: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
+
+    def message(self, step: str, rule: str | None = None) -> Text:
+        """The private message for ``step`` after a violation of ``rule`` (a node id)."""
+        return self.by_rule.get(rule or "", {}).get(step) or self.messages[step]
 
 
 @dataclass(frozen=True)
@@ -204,9 +286,18 @@ class Routing:
     report_minutes: int
     monitor_hours: int  # "look at this thread again in N hours"
     conduct_check_hours: int  # the 24-hour practice for conduct replies
-    holding_reply: Text  # to the citizen while the service is asked
-    answer_reply: Text  # a public reply drafted around the service's answer: uses {answer}
+    holding_reply: Text  # to the citizen while the service is asked (fits a question, a report, ...)
+    answer_reply: Text  # a public reply drafted around the service's answer: {answer}, {service}
     services: tuple[ServiceProposal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """Texts for the platform's inbox, set up once there: an automatic reply to private messages,
+    and the one for outside office hours."""
+
+    auto_reply: Text
+    out_of_hours: Text
 
 
 @dataclass(frozen=True)
@@ -225,6 +316,10 @@ class Policy:
     routing: Routing
     retention_months: int  # citizens' words are erased this long after a case closes
     parents: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, str] = field(default_factory=dict)  # every entry of LINKS
+    team: str = ""  # who signs private messages, after the sender's first name
+    tone: Text | None = None  # the tone checklist shown with every suggested reply
+    inbox: Inbox | None = None
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -250,16 +345,81 @@ class Policy:
     def staff_check(self, node_id: str) -> bool:
         return any(self.nodes[n].staff_check for n in self.path_to(node_id))
 
+    def replies_on(self, node_id: str) -> list[Reply]:
+        """The suggested replies a node shows under the current switches, in the policy's order."""
+        return [r for r in self.nodes[node_id].replies if r.applies(self.switches)]
+
+    def placeholders(self) -> dict[str, str]:
+        return {
+            **self.links,
+            "code_of_conduct_url": self.code_of_conduct_url,
+            "criteria_url": self.criteria_url,
+            "organisation": self.organisation,
+            "team": self.team,
+            "first_warning": str(self.strikes.first_warning),
+            "second_warning": str(self.strikes.second_warning),
+            "block": str(self.strikes.block),
+            "months": str(self.strikes.expire_after_months or ""),
+        }
+
     def fill(self, text: str, **extra: str) -> str:
         """Fill a text's placeholders from the policy (and ``extra``, e.g. a strike's reason)."""
-        return text.format_map(
-            {
-                "code_of_conduct_url": self.code_of_conduct_url,
-                "criteria_url": self.criteria_url,
-                "organisation": self.organisation,
-                **extra,
-            }
-        )
+        return text.format_map({**self.placeholders(), **extra})
+
+    def unfinished(self) -> list[tuple[str, str]]:
+        """The settings that still hold the example (example.be) or a hand-filled marker such as
+        [link] where the municipality's own link or address belongs: (where, what), one per
+        problem; empty when the policy is ready. The bot starts anyway, but warns."""
+        urls = {**self.links, "code_of_conduct_url": self.code_of_conduct_url,
+                "criteria_url": self.criteria_url}
+        problems = [(f"policy.{name}", url) for name, url in sorted(urls.items())
+                    if _PLACEHOLDER_URL.search(url)]
+        problems += [(f"support[{i}].contact", item.contact)
+                     for i, item in enumerate(self.support_contacts)
+                     if _PLACEHOLDER_CONTACT.search(item.contact)]
+        for where, text in _all_texts(self):
+            for variant in (text.nl, text.nl_u or "", text.en):
+                match = _PLACEHOLDER_TEXT.search(variant)
+                if match:
+                    problems.append((where, match.group(0)))
+                    break
+        return problems
+
+
+def _all_texts(policy: Policy) -> list[tuple[str, Text]]:
+    """Every text of the policy with where it sits, for the checks."""
+    found: list[tuple[str, Text]] = []
+    for node in policy.nodes.values():
+        for attr in ("label", "about", "tip"):
+            if getattr(node, attr) is not None:
+                found.append((f"nodes.{node.id}.{attr}", getattr(node, attr)))
+        for i, reply in enumerate(node.replies):
+            found.append((f"nodes.{node.id}.replies[{i}].title", reply.title))
+            found.append((f"nodes.{node.id}.replies[{i}].text", reply.text))
+        for note in node.switch_notes:
+            found.append((f"nodes.{node.id}.switch_notes.on", note.on))
+            found.append((f"nodes.{node.id}.switch_notes.off", note.off))
+    for action in policy.actions.values():
+        for attr in ("label", "done", "noun", "warning", "hint"):
+            if getattr(action, attr) is not None:
+                found.append((f"actions.{action.id}.{attr}", getattr(action, attr)))
+    for item in policy.support_contacts:
+        found.append(("support.name", item.name))
+    for step, text in policy.strikes.messages.items():
+        found.append((f"strikes.messages.{step}", text))
+    for rule, steps in policy.strikes.by_rule.items():
+        for step, text in steps.items():
+            found.append((f"strikes.messages.{rule}.{step}", text))
+    found.append(("routing.holding_reply", policy.routing.holding_reply))
+    found.append(("routing.answer_reply", policy.routing.answer_reply))
+    for service in policy.routing.services:
+        found.append((f"routing.services.{service.name}.description", service.description))
+    if policy.tone is not None:
+        found.append(("tone.checklist", policy.tone))
+    if policy.inbox is not None:
+        found.append(("inbox.auto_reply", policy.inbox.auto_reply))
+        found.append(("inbox.out_of_hours", policy.inbox.out_of_hours))
+    return found
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
@@ -338,18 +498,39 @@ def parse_policy(raw: Mapping[str, Any], *, digest: str = "") -> Policy:
     if not support:
         raise PolicyError("support must list at least one contact for staff who are targeted")
 
+    _only(meta, "policy", {"name", "version", "organisation", "team", *LINKS})
+    links = {key: _url(meta, key, f"policy.{key}") for key in LINKS}
+    strike_rule = _strikes(_table(raw, "strikes", "strikes"), nodes)
+    if strike_rule.expire_after_months is None:
+        for where, text in _strike_texts(strike_rule):
+            for language in LANGUAGES:
+                if "{months}" in text.get(language) or "{months}" in (text.nl_u or ""):
+                    raise PolicyError(f"{where}.{language} uses {{months}}, but strikes never "
+                                      "expire (strikes.expire_after_months is not set)")
+    tone_raw = _table(raw, "tone", "tone")
+    _only(tone_raw, "tone", {"checklist"})
+    inbox_raw = _table(raw, "inbox", "inbox")
+    _only(inbox_raw, "inbox", {"auto_reply", "out_of_hours"})
+
     policy = Policy(
         name=name,
         version=version,
         organisation=_str(meta, "organisation", "policy.organisation"),
-        code_of_conduct_url=_url(meta, "code_of_conduct_url", "policy.code_of_conduct_url"),
-        criteria_url=_url(meta, "criteria_url", "policy.criteria_url"),
+        code_of_conduct_url=links["code_of_conduct_url"],
+        criteria_url=links["criteria_url"],
+        links=links,
+        team=_str(meta, "team", "policy.team"),
+        tone=_text(tone_raw, "checklist", "tone.checklist"),
+        inbox=Inbox(
+            auto_reply=_text(inbox_raw, "auto_reply", "inbox.auto_reply", formal=True),
+            out_of_hours=_text(inbox_raw, "out_of_hours", "inbox.out_of_hours", formal=True),
+        ),
         support_contacts=support,
         switches=switches,
         nodes=nodes,
         actions=actions,
         business_hours=_business_hours(_table(raw, "business_hours", "business_hours")),
-        strikes=_strikes(_table(raw, "strikes", "strikes")),
+        strikes=strike_rule,
         routing=_routing(_table(raw, "routing", "routing")),
         retention_months=_retention(_table(raw, "privacy", "privacy")),
         parents=parents,
@@ -401,7 +582,9 @@ def _check_tree(nodes: Mapping[str, Node]) -> dict[str, str]:
 
 
 def _check_placeholders(policy: Policy) -> None:
-    def check_one(value: str, where: str, extra: frozenset[str] = frozenset()) -> None:
+    """Every ``{name}`` in a text is one the renderer fills: a typo must not reach a citizen."""
+
+    def check_one(value: str, where: str, extra: frozenset[str]) -> None:
         try:
             names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
         except ValueError:
@@ -410,35 +593,35 @@ def _check_placeholders(policy: Policy) -> None:
             if name not in PLACEHOLDERS | extra:
                 raise PolicyError(f"{where} uses unknown placeholder {{{name}}}")
 
-    def check(text: Text | None, where: str, extra: frozenset[str] = frozenset()) -> None:
-        if text is not None:
-            for language in LANGUAGES:
-                check_one(text.get(language), f"{where}.{language}", extra)
-
-    for node in policy.nodes.values():
-        for attr in ("label", "about", "reply", "tip"):
-            check(getattr(node, attr), f"nodes.{node.id}.{attr}")
-        for note in node.switch_notes:
-            check(note.on, f"nodes.{node.id}.switch_notes.on")
-            check(note.off, f"nodes.{node.id}.switch_notes.off")
+    for where, text in _all_texts(policy):
+        if where.startswith("strikes.messages."):
+            extra = STRIKE_PLACEHOLDERS
+        elif where == "routing.answer_reply":
+            extra = ANSWER_PLACEHOLDERS
+        else:
+            extra = frozenset()
+        for language in LANGUAGES:
+            check_one(text.get(language), f"{where}.{language}", extra)
+        if text.nl_u is not None:
+            check_one(text.nl_u, f"{where}.nl_u", extra)
     for action in policy.actions.values():
-        for attr in ("label", "done", "warning", "noun"):
-            check(getattr(action, attr), f"actions.{action.id}.{attr}")
         if action.url is not None:
-            check_one(action.url, f"actions.{action.id}.url")
-    for item in policy.support_contacts:
-        check(item.name, "support.name")
-    for step, text in policy.strikes.messages.items():
-        check(text, f"strikes.messages.{step}", frozenset({"reason"}))
-    check(policy.routing.holding_reply, "routing.holding_reply")
-    check(policy.routing.answer_reply, "routing.answer_reply", frozenset({"answer"}))
-    for service in policy.routing.services:
-        check(service.description, f"routing.services.{service.name}.description")
+            check_one(action.url, f"actions.{action.id}.url", frozenset())
+
+
+def _strike_texts(rule: StrikeRule) -> list[tuple[str, Text]]:
+    found = [(f"strikes.messages.{step}", text) for step, text in rule.messages.items()]
+    for node_id, steps in rule.by_rule.items():
+        found += [(f"strikes.messages.{node_id}.{step}", text) for step, text in steps.items()]
+    return found
 
 
 def _node(node_id: str, body: Mapping[str, Any], actions: Mapping[str, Action]) -> Node:
     where = f"nodes.{node_id}"
-    _only(body, where, {"label", "about", "children", "actions", "reply", "tip", "switch_notes",
+    if "reply" in body:
+        raise PolicyError(f"{where}.reply: write suggested texts as [[{where}.replies]] "
+                          "(kind, title, text with its u-vorm nl_u)")
+    _only(body, where, {"label", "about", "children", "actions", "replies", "tip", "switch_notes",
                         "staff_check"})
     children = tuple(_str_list(body.get("children", []), f"{where}.children"))
     refs = []
@@ -451,11 +634,7 @@ def _node(node_id: str, body: Mapping[str, Any], actions: Mapping[str, Action]) 
         else:
             item = _as_table(item, f"{where}.actions[{i}]")
             _only(item, f"{where}.actions[{i}]", {"id", "when"})
-            when = item.get("when")
-            if when is not None:
-                switch = when.removeprefix("!") if isinstance(when, str) else None
-                if switch not in SWITCHES:
-                    raise PolicyError(f"{where}.actions[{i}].when names unknown switch {when!r}")
+            when = _when(item.get("when"), f"{where}.actions[{i}].when")
             ref = ActionRef(_str(item, "id", f"{where}.actions[{i}].id"), when)
         if ref.id not in actions:
             raise PolicyError(f"{where}.actions names unknown action {ref.id!r}")
@@ -477,22 +656,48 @@ def _node(node_id: str, body: Mapping[str, Any], actions: Mapping[str, Action]) 
     staff_check = body.get("staff_check", False)
     if not isinstance(staff_check, bool):
         raise PolicyError(f"{where}.staff_check must be true or false")
+    replies = []
+    listed = body.get("replies", [])
+    if not isinstance(listed, list):
+        raise PolicyError(f"{where}.replies must be a list of tables")
+    for i, item in enumerate(listed):
+        at = f"{where}.replies[{i}]"
+        item = _as_table(item, at)
+        _only(item, at, {"kind", "title", "text", "when"})
+        kind = item.get("kind")
+        if kind not in REPLY_KINDS:
+            raise PolicyError(f"{at}.kind must be one of {list(REPLY_KINDS)}")
+        replies.append(Reply(kind=kind, title=_text(item, "title", f"{at}.title"),
+                             text=_text(item, "text", f"{at}.text", formal=True),
+                             when=_when(item.get("when"), f"{at}.when")))
     return Node(
         id=node_id,
         label=_text(body, "label", f"{where}.label"),
         about=_text(body, "about", f"{where}.about"),
         children=children,
         actions=tuple(refs),
-        reply=_text(body, "reply", f"{where}.reply") if "reply" in body else None,
+        replies=tuple(replies),
         tip=_text(body, "tip", f"{where}.tip") if "tip" in body else None,
         switch_notes=tuple(notes),
         staff_check=staff_check,
     )
 
 
+def _when(when: Any, where: str) -> str | tuple[str, ...] | None:
+    """A switch condition: "name", "!name", or a list of these (any one applies)."""
+    if when is None:
+        return None
+    items = when if isinstance(when, list) and when else [when]
+    for item in items:
+        switch = item.removeprefix("!") if isinstance(item, str) else None
+        if switch not in SWITCHES:
+            raise PolicyError(f"{where} names unknown switch {item!r}")
+    return tuple(items) if isinstance(when, list) else when
+
+
 def _action(action_id: str, body: Mapping[str, Any]) -> Action:
     where = f"actions.{action_id}"
-    _only(body, where, {"label", "done", "style", "url", "requires", "warning", "noun",
+    _only(body, where, {"label", "done", "noun", "style", "url", "requires", "warning", "hint",
                         "irreversible"})
     irreversible = body.get("irreversible", False)
     if not isinstance(irreversible, bool):
@@ -506,23 +711,18 @@ def _action(action_id: str, body: Mapping[str, Any]) -> Action:
     requires = body.get("requires")
     if requires is not None and not isinstance(requires, str):
         raise PolicyError(f"{where}.requires must be an action id")
-    label = _text(body, "label", f"{where}.label")
     return Action(
         id=action_id,
-        label=label,
-        noun=_text(body, "noun", f"{where}.noun") if "noun" in body
-        else Text(**{lang: _lower_first(label.get(lang)) for lang in LANGUAGES}),
-        irreversible=irreversible,
+        label=_text(body, "label", f"{where}.label"),
         done=_text(body, "done", f"{where}.done"),
+        noun=_text(body, "noun", f"{where}.noun"),
+        irreversible=irreversible,
         style=style,
         url=url,
         requires=requires,
         warning=_text(body, "warning", f"{where}.warning") if "warning" in body else None,
+        hint=_text(body, "hint", f"{where}.hint") if "hint" in body else None,
     )
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _business_hours(body: Mapping[str, Any]) -> BusinessHours:
@@ -534,20 +734,41 @@ def _business_hours(body: Mapping[str, Any]) -> BusinessHours:
     end = _clock(body, "end")
     if end <= start:
         raise PolicyError("business_hours.end must come after business_hours.start")
+    _only(body, "business_hours", {"timezone", "days", "start", "end", "holidays",
+                                   "public_holidays", "closing_days"})
     holidays = []
     for item in body.get("holidays", []):
         if not isinstance(item, date) or isinstance(item, datetime):
             raise PolicyError(f"business_hours.holidays: {item!r} is not a date (YYYY-MM-DD)")
         holidays.append(item)
+    closing = []
+    for item in body.get("closing_days", []):
+        match = re.fullmatch(r"(\d{2})-(\d{2})", item) if isinstance(item, str) else None
+        try:
+            if match is None:
+                raise ValueError
+            date(2024, int(match[1]), int(match[2]))  # a leap year: 02-29 is a day
+        except ValueError:
+            raise PolicyError(f"business_hours.closing_days: {item!r} is not a day like \"12-26\" "
+                              "(month-day)") from None
+        closing.append((int(match[1]), int(match[2])))
+    country = body.get("public_holidays", "BE")
+    if country is not False:
+        import holidays as holiday_library  # imported here so that importing the flows stays cheap
+
+        if not isinstance(country, str) or country not in holiday_library.list_supported_countries():
+            raise PolicyError(f"business_hours.public_holidays: unknown country {country!r} "
+                              "(a code such as \"BE\", or false)")
     timezone = _str(body, "timezone", "business_hours.timezone")
     import pytz  # imported here so that importing the flows stays cheap
 
     if timezone not in pytz.all_timezones_set:
         raise PolicyError(f"business_hours.timezone: unknown time zone {timezone!r}")
-    return BusinessHours(timezone, days, start, end, tuple(sorted(holidays)))
+    return BusinessHours(timezone, days, start, end, tuple(sorted(holidays)),
+                         public_holidays=country or None, closing_days=tuple(sorted(set(closing))))
 
 
-def _strikes(body: Mapping[str, Any]) -> StrikeRule:
+def _strikes(body: Mapping[str, Any], nodes: Mapping[str, Node]) -> StrikeRule:
     values = {}
     for key in ("first_warning", "second_warning", "block"):
         value = body.get(key)
@@ -562,13 +783,25 @@ def _strikes(body: Mapping[str, Any]) -> StrikeRule:
     messages_raw = body.get("messages")
     if not isinstance(messages_raw, dict):
         raise PolicyError("strikes.messages must give a message per step")
-    for key in messages_raw:
-        if key not in STRIKE_STEPS:
-            raise PolicyError(f"unknown step strikes.messages.{key}")
+    by_rule: dict[str, dict[str, Text]] = {}
+    for key, value in messages_raw.items():
+        if key in STRIKE_STEPS:
+            continue
+        node = nodes.get(key)
+        if node is None or node.children or not any(ref.id == "strike" for ref in node.actions):
+            raise PolicyError(f"unknown step strikes.messages.{key} (a step, or a category "
+                              "that offers a strike)")
+        steps = _as_table(value, f"strikes.messages.{key}")
+        for step in steps:
+            if step not in STRIKE_STEPS:
+                raise PolicyError(f"unknown step strikes.messages.{key}.{step}")
+        by_rule[key] = {step: _text(steps, step, f"strikes.messages.{key}.{step}", formal=True)
+                        for step in steps}
     messages = {
-        step: _text(messages_raw, step, f"strikes.messages.{step}") for step in STRIKE_STEPS
+        step: _text(messages_raw, step, f"strikes.messages.{step}", formal=True)
+        for step in STRIKE_STEPS
     }
-    return StrikeRule(expire_after_months=expire, messages=messages, **values)
+    return StrikeRule(expire_after_months=expire, messages=messages, by_rule=by_rule, **values)
 
 
 def _retention(body: Mapping[str, Any]) -> int:
@@ -601,8 +834,8 @@ def _routing(body: Mapping[str, Any]) -> Routing:
         names.add(name)
         services.append(ServiceProposal(name, _text(item, "description", f"routing.services[{i}].description")))
     return Routing(
-        holding_reply=_text(body, "holding_reply", "routing.holding_reply"),
-        answer_reply=_text(body, "answer_reply", "routing.answer_reply"),
+        holding_reply=_text(body, "holding_reply", "routing.holding_reply", formal=True),
+        answer_reply=_text(body, "answer_reply", "routing.answer_reply", formal=True),
         services=tuple(services),
         **numbers,
     )
@@ -663,7 +896,8 @@ def _url(body: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
-def _text(body: Mapping[str, Any], key: str, where: str) -> Text:
+def _text(body: Mapping[str, Any], key: str, where: str, *, formal: bool = False) -> Text:
+    """A text per language; ``formal``: a text for citizens, which also needs its u-vorm (nl_u)."""
     value = body.get(key)
     if value is None:
         raise PolicyError(f"{where} is missing")
@@ -674,6 +908,11 @@ def _text(body: Mapping[str, Any], key: str, where: str) -> Text:
         if not isinstance(text, str) or not text.strip():
             raise PolicyError(f"{where} lacks a translation for {language!r}")
     for language in value:
-        if language not in LANGUAGES:
+        if language not in LANGUAGES and not (formal and language == "nl_u"):
             raise PolicyError(f"{where} has a text in unsupported language {language!r}")
+    if formal:
+        u = value.get("nl_u")
+        if not isinstance(u, str) or not u.strip():
+            raise PolicyError(f"{where} lacks its u-vorm variant (nl_u)")
+        return Text(nl=value["nl"], en=value["en"], nl_u=u)
     return Text(nl=value["nl"], en=value["en"])

@@ -24,7 +24,7 @@ def _zone(hours: BusinessHours) -> pytz.BaseTzInfo:
 
 def _window(day: date, hours: BusinessHours) -> tuple[datetime, datetime] | None:
     """The business hours of one day, in UTC, or None when it is no business day."""
-    if _WEEKDAYS[day.weekday()] not in hours.days or day in hours.holidays:
+    if _WEEKDAYS[day.weekday()] not in hours.days or hours.is_holiday(day):
         return None
     zone = _zone(hours)
     opens = zone.localize(datetime.combine(day, hours.start)).astimezone(pytz.utc)

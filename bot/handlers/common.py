@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import blocks, cases, ids, outbox
 from bot.flows.permissions import Act
@@ -27,7 +30,7 @@ def post_case_thread(client: WebClient, deps: Deps, case: CaseSnapshot) -> None:
                             case_id=case.id, now=deps.clock()):
             raise
         return
-    now = cases.set_bot_message(deps.engine, case_id=case.id, ts=response["ts"])
+    now = cases.set_bot_message(deps.engine, team_id=case.team_id, case_id=case.id, ts=response["ts"])
     if now.version != case.version:
         # Something happened while the message was on its way (a screenshot in the thread): the
         # buttons just drawn are already stale, so draw them again.
@@ -88,3 +91,20 @@ def permitted(client: WebClient, context, act: Act, *, channel: str | None = Non
     else:  # nowhere to answer in place (a global shortcut): a direct message
         client.chat_postMessage(channel=context.user_id, text=text)
     return False
+
+
+# A Slack user id as Slack writes it: U… or W… (Enterprise Grid), capitals and digits only.
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def is_colleague(client: WebClient, user_id: object) -> bool:
+    """Whether a user id a client sent is a real person's: well formed, known to Slack
+    (``users.info``), not deactivated and not a bot. Anything else is refused, never used."""
+    if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id) or user_id == "USLACKBOT":
+        return False
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return False
+    return (isinstance(user, dict) and user.get("id") == user_id and not user.get("deleted")
+            and not user.get("is_bot"))

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.work import TrackedExecutor
+from storage.scope import NotInWorkspace
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,17 @@ def guarded(listener: Callable) -> Callable:
             kwargs["ack"] = ack
         try:
             return listener(**kwargs)
+        except NotInWorkspace as refused:
+            # A ref to another workspace's row: the use case wrote nothing (its transaction is
+            # rolled back); the person hears it, the log gets the ids.
+            context = kwargs["context"]
+            shown = False
+            if "ack" in kwargs and not acked:
+                shown = _ack_failure(bolt_ack, kwargs.get("view"), context, refused)
+            body = kwargs.get("body") or {"type": "view_submission" if "view" in kwargs else None}
+            refuse(refused, body, context, kwargs.get("client") or context.client,
+                   shown_in_form=shown)
+            return None
         except Exception as error:  # noqa: BLE001 (reported to the user and logged with ids)
             body = kwargs.get("body") or kwargs.get("shortcut") or kwargs.get("command") or {}
             view = kwargs.get("view")
@@ -105,17 +117,44 @@ def _pool() -> ThreadPoolExecutor:
         return _after_ack_pool
 
 
-def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: Exception) -> None:
+def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: Exception) -> bool:
     """A form that failed before its ack shows the problem on its first input; it stays open, so
-    nothing the person typed is lost. Anything else is simply acknowledged."""
+    nothing the person typed is lost. Anything else is simply acknowledged. True when the
+    problem is shown in the form."""
     inputs = [b.get("block_id") for b in (view or {}).get("blocks", [])
               if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")]
     deps = context.get("deps")
     if inputs and deps is not None:
         key = "error.database" if isinstance(error, sa.exc.DBAPIError) else "error.generic"
+        if isinstance(error, NotInWorkspace):
+            key = "refusal.other_workspace"
         ack(response_action="errors", errors={inputs[0]: deps.tr(key)})
-    else:
-        ack()
+        return True
+    ack()
+    return False
+
+
+def refuse(refused: NotInWorkspace, body: dict, context: BoltContext, client: WebClient, *,
+           shown_in_form: bool = False) -> None:
+    """A request pointed at another workspace's row: one log line with ids, and the person who
+    clicked is told (in the form they sent, or privately where they clicked)."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    logger.warning("refused %s: %s %s belongs to workspace %s, not %s (user %s)", kind,
+                   refused.kind, refused.row_id, refused.owner, refused.team_id, context.user_id)
+    deps = context.get("deps")
+    if deps is None or not context.user_id or shown_in_form:
+        return
+    text = deps.tr("refusal.other_workspace")
+    try:
+        if context.response_url:
+            context.respond(text=text, response_type="ephemeral", replace_original=False)
+        elif context.channel_id:
+            client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)
+        else:  # a form already closed: its sender hears it in their conversation with the bot
+            client.chat_postMessage(channel=context.user_id, text=text)
+    except Exception as failure:  # noqa: BLE001 (telling the user is best effort; logged above)
+        logger.warning("could not tell user %s about the refusal: %s", context.user_id,
+                       type(failure).__name__)
 
 
 def on_error(error: Exception, body: dict, context: BoltContext, client: WebClient) -> None:

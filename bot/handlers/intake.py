@@ -8,13 +8,13 @@ import logging
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import blocks, cases, ids
+from bot import blocks, cases, ids, submissions
 from bot.app import Deps, deps_of
 from bot.cases import Intake
 from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle
 from bot.flows.permissions import Act
 from bot.handlers.errors import after_ack, guarded
-from bot.handlers.common import permitted, post_case_thread, refresh_case_message
+from bot.handlers.common import permitted, post_case_thread, refresh_case_message, tell
 
 logger = logging.getLogger(__name__)
 
@@ -144,15 +144,27 @@ def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: We
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    ack()
-    _open_with_card(client, deps, Intake(
-        team_id=context.team_id or "", channel_id=channel, message_ts="", via="form", text=text,
+    team = context.team_id or ""
+    # The form's view id is the same each time the same form is sent: it opens one case.
+    view_id = view.get("id")
+    key = f"new_case:{view_id}" if isinstance(view_id, str) and view_id else None
+    if key and not submissions.claim(deps.engine, team_id=team, key=key, user_id=context.user_id,
+                                     now=deps.clock()):
+        ack()
+        logger.info("new-case form %s sent again by %s: nothing opened", view_id, context.user_id)
+        tell(client, channel=channel, user=context.user_id, text=deps.tr("intake.already_submitted"))
+        return
+    ack()  # the form closes: sending this view again can only be a replay
+    case = _open_with_card(client, deps, Intake(
+        team_id=team, channel_id=channel, message_ts="", via="form", text=text,
         link=link, forwarded_by=context.user_id, forwarded_at=deps.clock(), platform=platform,
         author_handle=author,
     ))
+    if key:
+        submissions.settle(deps.engine, team_id=team, key=key, ref_id=case.id)
 
 
-def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> None:
+def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> cases.CaseSnapshot:
     """Post the case's card in the intake channel, then start the tree in its thread."""
     platform = intake.platform or guess_platform(intake.link)
     author = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
@@ -168,6 +180,7 @@ def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> None:
     case, created = cases.open_case(deps.engine, intake)
     if created:
         post_case_thread(client, deps, case)
+    return case
 
 
 def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: str,
@@ -177,7 +190,8 @@ def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: 
     if case is None:
         return
     updated = cases.add_evidence_from_thread(
-        deps.engine, deps.policy, case_id=case.id, file_ids=files, user_id=user, now=deps.clock()
+        deps.engine, deps.policy, team_id=team_id, case_id=case.id, file_ids=files, user_id=user,
+        now=deps.clock()
     )
     if updated is not None and updated.bot_message_ts:
         refresh_case_message(client, deps, updated)

@@ -18,8 +18,9 @@ from bot import routing_blocks as views
 from bot.app import Deps, deps_of
 from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
-from bot.payloads import BadPayload, DirectMessageRef, QuestionRef
-from bot.routing import QuestionView, RoutingProblem
+from bot.blocks import escape, local_time
+from bot.payloads import BadPayload, QuestionFormRef, QuestionRef
+from bot.routing import AlreadyRouted, QuestionView, RoutingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,20 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         return
     try:
         question = routing.route(
-            deps.engine, deps.policy, case_id=ref.case_id, service_id=service_id,
+            deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
+            service_id=service_id,
             question=values.get(ids.ROUTE_QUESTION, ""), context=values.get(ids.ROUTE_CONTEXT, ""),
-            fyi=ref.mode == "fyi", user_id=context.user_id, now=deps.clock())
+            fyi=ref.mode == "fyi", user_id=context.user_id, now=deps.clock(),
+            submission_key=f"route:{ref.case_id}:{ref.version}:{ref.mode}")
+    except AlreadyRouted as done:
+        # The form came twice (or a colleague routed the case from the same version): the
+        # first one went out; this one only hears what happened.
+        ack()
+        first = done.question
+        tell(client, channel=first.case_channel, user=context.user_id, thread_ts=first.case_ts,
+             text=deps.tr("route.already_routed", user=f"<@{first.asked_by}>",
+                          service=escape(first.service.name), time=local_time(first.asked_at, deps.tr)))
+        return
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
         ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
@@ -81,7 +93,7 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
         text=deps.tr("route.fallback", service=question.service.name),
         blocks=views.asked_in_thread(question, deps.policy, deps.tr, undelivered=undelivered))
-    _refresh_case(client, deps, question.case_id)
+    _refresh_case(client, deps, question.team_id, question.case_id)
 
 
 def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
@@ -96,10 +108,13 @@ def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users
                 undelivered.append(user)
                 continue
             zone = info.get("tz")
-            client.chat_postMessage(
+            sent = client.chat_postMessage(
                 channel=user, unfurl_links=False,
                 text=deps.tr("route.dm_fallback", service=question.service.name),
                 blocks=views.antenna_message(question, deps.tr, zone=zone, reminder=reminder))
+            routing.remember_message(deps.engine, team_id=question.team_id, question_id=question.id,
+                                     user_id=user, channel_id=sent["channel"], ts=sent["ts"],
+                                     now=deps.clock())
         except SlackApiError as error:
             logger.warning("question %s: no direct message to %s (%s)", question.id, user,
                            error.response.get("error"))
@@ -117,7 +132,7 @@ def on_answer_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
     if question is None:
         return
     client.views_open(trigger_id=body["trigger_id"], view=views.answer_form(
-        deps.tr, question_id=question.id, channel=body["channel"]["id"], ts=body["message"]["ts"]))
+        deps.tr, question_id=question.id))
 
 
 def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -129,8 +144,7 @@ def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, 
     others = [s for s in routing.list_services(deps.engine, team_id=question.team_id)
               if s.id != question.service.id]
     client.views_open(trigger_id=body["trigger_id"], view=views.reroute_form(
-        deps.tr, question_id=question.id, channel=body["channel"]["id"], ts=body["message"]["ts"],
-        services=others))
+        deps.tr, question_id=question.id, services=others))
 
 
 def on_acknowledge(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -142,13 +156,13 @@ def on_acknowledge(ack: Ack, body: dict, action: dict, context: BoltContext, cli
     except (RoutingProblem, ValueError) as problem:
         _tell_antenna(client, deps, body, context, problem)
         return
-    _update_dm(client, deps, body["channel"]["id"], body["message"]["ts"], question)
+    _update_dms(client, deps, question, clicked=_clicked_dm(body))
 
 
 def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     try:
-        ref = DirectMessageRef.decode(view.get("private_metadata"))
+        ref = QuestionFormRef.decode(view.get("private_metadata"))
         question = routing.answer(deps.engine, deps.policy, team_id=context.team_id or "",
                                   question_id=ref.question_id, user_id=context.user_id,
                                   text=form_values(view).get(ids.ANSWER_TEXT, ""), now=deps.clock())
@@ -163,35 +177,35 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
         text=deps.tr("route.answer_fallback", service=question.service.name),
         blocks=views.answered_in_thread(question, deps.policy, deps.tr))
-    _update_dm(client, deps, ref.channel, ref.ts, question)
-    _refresh_case(client, deps, question.case_id)
+    _update_dms(client, deps, question)
+    _refresh_case(client, deps, question.team_id, question.case_id)
 
 
 def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     values = form_values(view)
     try:
-        ref = DirectMessageRef.decode(view.get("private_metadata"))
+        ref = QuestionFormRef.decode(view.get("private_metadata"))
         old, new = routing.reroute(
             deps.engine, deps.policy, team_id=context.team_id or "", question_id=ref.question_id,
             service_id=int(values.get(ids.ROUTE_SERVICE, "0")),
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
-    except (BadPayload, ValueError):
-        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
-        return
-    except RoutingProblem as problem:
+    except RoutingProblem as problem:  # a ValueError too: it goes first
         block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
         ack(response_action="errors", errors={block: deps.tr(problem.key, **problem.values)})
         return
+    except (BadPayload, ValueError):
+        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
+        return
     ack()
-    _update_dm(client, deps, ref.channel, ref.ts, old)
+    _update_dms(client, deps, old)
     undelivered = notify_antennas(client, deps, new, new.service.antennas)
     text = deps.tr("route.thread_rerouted", user=f"<@{context.user_id}>", old=old.service.name,
                    new=new.service.name, reason=values.get(ids.REROUTE_REASON, ""))
     client.chat_postMessage(
         channel=new.case_channel, thread_ts=new.case_ts, text=text,
         blocks=views.nudge(text) + views.asked_in_thread(new, deps.policy, deps.tr, undelivered=undelivered))
-    _refresh_case(client, deps, new.case_id)
+    _refresh_case(client, deps, new.team_id, new.case_id)
 
 
 # --- /antenne ----------------------------------------------------------------------------------
@@ -290,13 +304,35 @@ def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContex
         tell(client, channel=channel, user=context.user_id, text=text)
 
 
-def _update_dm(client: WebClient, deps: Deps, channel: str, ts: str, question: QuestionView) -> None:
-    client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=question.service.name),
-                       blocks=views.antenna_message(question, deps.tr, zone=None))
+def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
+                clicked: tuple[str, str] | None = None) -> None:
+    """Redraw every direct message the bot sent about the question, as the database has it.
+    Which messages those are is read from the database too: a form or a button never says
+    which message to overwrite. (A question sent before the bot kept them: only the direct
+    message that was clicked, as Slack reported it.)"""
+    messages = routing.messages_of(deps.engine, team_id=question.team_id, question_id=question.id)
+    if not messages and clicked is not None:
+        messages = [clicked]
+    for channel, ts in messages:
+        try:
+            client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=question.service.name),
+                               blocks=views.antenna_message(question, deps.tr, zone=None))
+        except SlackApiError as error:
+            logger.warning("question %s: direct message %s not updated (%s)", question.id, ts,
+                           error.response.get("error"))
 
 
-def _refresh_case(client: WebClient, deps: Deps, case_id: int) -> None:
-    case = cases.load_case(deps.engine, case_id=case_id)
+def _clicked_dm(body: dict) -> tuple[str, str] | None:
+    """The clicked message, when Slack says it is in a direct message with the bot."""
+    channel = (body.get("channel") or {}).get("id")
+    ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
+    if isinstance(channel, str) and channel.startswith("D") and isinstance(ts, str):
+        return channel, ts
+    return None
+
+
+def _refresh_case(client: WebClient, deps: Deps, team_id: str, case_id: int) -> None:
+    case = cases.load_case(deps.engine, team_id=team_id, case_id=case_id)
     if case.bot_message_ts:
         refresh_case_message(client, deps, case)
 

@@ -18,7 +18,7 @@ from bot.flows.commands import STRIKES_WORDS, lead_word, strikes_word
 from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
 from bot.handlers.errors import after_ack, guarded
-from bot.handlers.common import form_values, permitted, refresh_case_message, tell
+from bot.handlers.common import form_values, is_colleague, permitted, refresh_case_message, tell
 from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
@@ -76,10 +76,11 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     user = context.user_id
     try:
         result = strikes.record_strike(
-            deps.engine, deps.policy, case_id=ref.case_id, author=author, reason_internal=internal,
+            deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
+            author=author, reason_internal=internal,
             reason_public=public, user_id=user, now=deps.clock())
     except StrikeProblem as problem:
-        case = _case_or_none(deps, ref.case_id)
+        case = _case_or_none(deps, context.team_id or "", ref.case_id)
         if case is not None:
             tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
                  text=deps.tr(problem.key))
@@ -91,12 +92,14 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         return
     if case.bot_message_ts:
         refresh_case_message(client, deps, case)
-    client.chat_postMessage(
+    posted = client.chat_postMessage(
         channel=case.channel_id, thread_ts=case.message_ts,
         text=deps.tr("strikes.fallback"),
         blocks=views.guidance(result, deps.policy, deps.tr, reason_public=public, rule=case.node_id),
         unfurl_links=False,
     )
+    strikes.remember_guidance(deps.engine, team_id=case.team_id, strike_id=result.strike_id,
+                              channel_id=posted["channel"], ts=posted["ts"], now=deps.clock())
 
 
 def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContext,
@@ -105,13 +108,13 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
     ack()
     deps = deps_of(context)
     user = context.user_id
+    team = context.team_id or ""
     channel = (body.get("channel") or {}).get("id")
-    message = body.get("message") or {}
     if not permitted(client, context, Act.RECORD_STRIKE, channel=channel):
         return
     try:
         ref = StrikeRef.decode(action.get("value"))
-        done = strikes.confirm_measure(deps.engine, deps.policy, team_id=context.team_id or "",
+        done = strikes.confirm_measure(deps.engine, deps.policy, team_id=team,
                                         strike_id=ref.strike_id, kind=ref.kind, user_id=user,
                                         now=deps.clock())
     except (BadPayload, StrikeProblem):
@@ -122,13 +125,25 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
         if channel:
             tell(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
         return
-    if channel and message.get("ts"):
-        blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": deps.tr(
-            "strikes.confirmed", what=deps.tr(f"strikes.confirm.{ref.kind}"), user=f"<@{user}>",
-            time=local_time(deps.clock(), deps.tr))}]})
-        client.chat_update(channel=channel, ts=message["ts"], blocks=blocks,
-                           text=message.get("text") or deps.tr("strikes.fallback"))
+    # Redrawn from the database: the message, its channel and its ts are never the payload's.
+    shown = strikes.guidance(deps.engine, deps.policy, team_id=team, strike_id=ref.strike_id,
+                             kind=ref.kind)
+    blocks = views.guidance(shown.result, deps.policy, deps.tr, reason_public=shown.reason_public,
+                            rule=shown.rule, confirmed=shown.confirmed)
+    for where, ts in shown.messages or _clicked_in_thread(body, shown):
+        client.chat_update(channel=where, ts=ts, blocks=blocks,
+                           text=deps.tr("strikes.fallback"))
+
+
+def _clicked_in_thread(body: dict, shown: strikes.Guidance) -> tuple[tuple[str, str], ...]:
+    """A guidance posted before the bot kept its messages: the clicked one, when Slack says it
+    is in the strike's own case thread."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if (channel == shown.case_channel and container.get("thread_ts") == shown.case_ts
+            and isinstance(ts, str) and ts != shown.case_ts):
+        return ((channel, ts),)
+    return ()
 
 
 # --- /strikes for leads ------------------------------------------------------------------------
@@ -198,7 +213,8 @@ def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
         return
     try:
         ref = StrikeRef.decode(action.get("value"))
-    except BadPayload:
+        strikes.check_strike(deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id)
+    except (BadPayload, StrikeProblem):
         _say(respond, deps.tr("refusal.outdated"))
         return
     client.views_open(trigger_id=body["trigger_id"],
@@ -349,6 +365,9 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
         respond(text=deps.tr("leads.usage"), response_type="ephemeral")
         return
     target = mention.group(1)
+    if verb == "add" and not is_colleague(context.client, target):  # no bot, no departed account
+        respond(text=deps.tr("refusal.not_a_colleague"), response_type="ephemeral")
+        return
     try:
         changed = strikes.set_lead(deps.engine, team_id=team, user_id=target, lead=verb == "add",
                                     by=context.user_id, now=deps.clock())
@@ -361,8 +380,8 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
     respond(text=deps.tr(key, user=f"<@{target}>"), response_type="ephemeral")
 
 
-def _case_or_none(deps: Deps, case_id: int) -> cases.CaseSnapshot | None:
+def _case_or_none(deps: Deps, team_id: str, case_id: int) -> cases.CaseSnapshot | None:
     try:
-        return cases.load_case(deps.engine, case_id=case_id)
+        return cases.load_case(deps.engine, team_id=team_id, case_id=case_id)
     except cases.CaseNotFound:
         return None

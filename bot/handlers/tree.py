@@ -13,7 +13,7 @@ from bot.app import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.errors import after_ack
-from bot.handlers.common import permitted, refresh_case_message, tell
+from bot.handlers.common import is_colleague, permitted, refresh_case_message, tell
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
 from bot.payloads import BadPayload, ButtonRef, CaseRef
@@ -57,7 +57,7 @@ def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonR
     """Actions that need more than a click (a strike needs the author and the reasons)."""
     deps = deps_of(context)
     try:
-        case = cases.load_case(deps.engine, case_id=ref.case_id)
+        case = cases.load_case(deps.engine, team_id=context.team_id or "", case_id=ref.case_id)
     except cases.CaseNotFound:
         _outdated(client, context, body)
         return
@@ -84,6 +84,15 @@ def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, 
         return  # the picker was cleared: nothing to do
     if not _permitted(client, context, body, Act.WALK_TREE):
         return
+    if not is_colleague(client, selected):
+        logger.warning("case %s: staff picker sent a value that is not a colleague (user %s)",
+                       ref.case_id, context.user_id)
+        channel = (body.get("channel") or {}).get("id") or context.channel_id
+        if channel:
+            tell(client, channel=channel, user=context.user_id,
+                 thread_ts=(body.get("container") or {}).get("thread_ts"),
+                 text=deps_of(context).tr("refusal.not_a_colleague"))
+        return
     _apply(client, context, body, ref.case_id, ref.version, Click(Move.STAFF, selected))
 
 
@@ -93,7 +102,8 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     user = context.user_id
     try:
         result = cases.click(
-            deps.engine, deps.policy, case_id=case_id, version=version, click=click,
+            deps.engine, deps.policy, team_id=context.team_id or "", case_id=case_id,
+            version=version, click=click,
             user_id=user, now=deps.clock(),
         )
     except cases.CaseNotFound:
