@@ -26,19 +26,29 @@ def configure_logging() -> None:
     # bad signature): citizens' words. Their warnings and errors carry ids and types only.
     for noisy in ("slack_bolt", "slack_sdk", "bot.bolt"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The websockets library logs a lost Socket Mode connection with a traceback; bot.socket_mode
+    # says it in one line and reconnects.
+    logging.getLogger("websockets").setLevel(logging.CRITICAL)
 
 
 def prepare(*, announce: bool = False) -> Settings:
     """Read settings, check the policy and migrate the database; one clear line on failure.
     ``announce``: the process that serves Slack (once per start, not also the release step or
     the scheduler) tells the leads in Slack when the policy still holds example links."""
+    from bot import outbox, work
     from bot.app import build_deps
+    from bot.socket_mode import Timing
 
     load_dotenv()
     configure_logging()
     try:
         settings = Settings.from_env()
+        work.shutdown_timeout()  # a malformed SHUTDOWN_TIMEOUT stops here, not at the stop
+        if settings.socket_mode:
+            Timing.from_env()
         deps = build_deps(settings, run_migrations=True)
+        # Deliveries a stopped process left in the outbox are due now, not at their next try.
+        outbox.resume(deps.engine, now=deps.clock())
         warn_about_the_policy(deps, slack=announce)
         deps.engine.dispose()
     except (ConfigError, PolicyError) as problem:
@@ -65,32 +75,143 @@ def _first_line(problem: Exception) -> str:
     return text[0] if text else ""
 
 
-def start_scheduler(settings: Settings) -> None:
+def start_scheduler(settings: Settings):
     """The single-process default: reminders are sent from a background thread of this process
     (in HTTP mode, of each gunicorn worker: a process that forks must not run threads, or a
     worker can inherit a lock held mid-call and hang; each job is still claimed once).
     With a separate scheduler process (the Procfile's), set SCHEDULER=off for the web process."""
     if os.environ.get("SCHEDULER", "on").lower() in ("off", "0", "false", "no"):
-        return
+        deliver_waiting_in_background(settings)  # the scheduler's first look would have done it
+        return None
     from bot.app import build_deps, directory
     from bot.scheduler import Scheduler, interval_from_env
 
     interval = interval_from_env()
-    Scheduler(directory(build_deps(settings, run_migrations=False)),
-              interval=interval).start_in_background()
+    scheduler = Scheduler(directory(build_deps(settings, run_migrations=False)), interval=interval)
+    scheduler.start_in_background()
+    return scheduler
+
+
+def deliver_waiting_in_background(settings: Settings) -> None:
+    """Case messages a stopped process left in the outbox go out now, from a thread of this one,
+    not when a separate scheduler next looks."""
+    import threading
+
+    from bot import outbox
+    from bot.app import build_deps, directory
+
+    def deliver() -> None:
+        try:
+            deps = build_deps(settings, run_migrations=False)
+            delivered = outbox.deliver_waiting(directory(deps), now=deps.clock())
+            if delivered:
+                logger.info("delivered %s waiting case message(s) at start", delivered)
+        except Exception as error:  # noqa: BLE001 (the scheduler delivers them later)
+            logger.warning("could not deliver waiting case messages at start: %s", type(error).__name__)
+
+    threading.Thread(target=deliver, name="outbox-at-start", daemon=True).start()
+
+
+def run_socket_mode(settings: Settings) -> None:
+    """Socket Mode until SIGTERM (or SIGINT): then no new envelopes are taken, the acknowledged
+    work is finished (SHUTDOWN_TIMEOUT, 20 s by default) and the process exits 0. What did not
+    finish in time is left in the outbox, which the next start delivers at once."""
+    from bot import outbox, work
+    from bot.app import build_deps, create_app
+    from bot.socket_mode import HealthServer, SocketModeRunner, StartFailed, Timing
+    from storage.db import ping
+
+    try:
+        timing = Timing.from_env()
+    except ConfigError as problem:
+        print(f"reageerwijzer: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    grace = work.shutdown_timeout()
+    deps = build_deps(settings, run_migrations=False)
+    runner = SocketModeRunner(create_app(deps), settings, timing)
+
+    def problem() -> str | None:
+        if runner.stopping.is_set():
+            return "stopping"
+        if not runner.connected.is_set():
+            return "not connected to Slack"
+        return None if ping(deps.engine) else "database unavailable"
+
+    health = None
+    if os.environ.get("PORT", "").strip():
+        try:
+            health = HealthServer(settings.port, problem).start()
+        except OSError as error:
+            print(f"reageerwijzer: cannot serve /healthz on PORT {settings.port}: {error.strerror}",
+                  file=sys.stderr)
+            raise SystemExit(2) from None
+    scheduler = start_scheduler(settings)
+    logger.info("starting in Socket Mode")
+    failure = _receive_until_stopped(runner)
+    if isinstance(failure, StartFailed):
+        print(f"reageerwijzer: {failure}", file=sys.stderr)
+        logging.shutdown()
+        os._exit(2)  # the scheduler's and pools' threads have nothing to finish
+    if failure is not None:  # a fault of the bot's own: finish what was acknowledged, then say so
+        logger.error("Socket Mode stopped by an error: %s", type(failure).__name__)
+    logger.info("stopping: finishing %s acknowledged task(s)", work.busy())
+    finished = work.finish(grace)
+    if scheduler is not None:
+        scheduler.stop()
+    if health is not None:
+        health.stop()
+    if not finished:
+        try:
+            outbox.hand_over(deps.engine, now=deps.clock())
+        except Exception as error:  # noqa: BLE001 (the database may be the reason it hangs)
+            logger.error("stopping: could not hand over unfinished work: %s", type(error).__name__)
+        logging.shutdown()
+        os._exit(0 if failure is None else 1)  # threads still stuck must not hold the exit
+    logger.info("stopped")
+    if failure is not None:
+        raise SystemExit(1)
+
+
+def _receive_until_stopped(runner) -> Exception | None:
+    """Run the Socket Mode loop in a thread until it ends or SIGTERM/SIGINT stops it. The main
+    thread sleeps in select() on the signal wake-up pipe: a signal may be delivered to any
+    thread, and only that pipe is sure to wake the main thread, which runs Python's handlers."""
+    import select
+    import signal
+    import threading
+
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: runner.stop_in_background())
+    outcome: list[Exception] = []
+    done = threading.Event()
+
+    def receive() -> None:
+        try:
+            runner.run()
+        except Exception as problem:  # noqa: BLE001 (handed to the main thread)
+            outcome.append(problem)
+        finally:
+            done.set()
+            try:
+                os.write(wake_w, b"!")
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=receive, name="socket-mode", daemon=True)
+    thread.start()
+    while not done.is_set():
+        select.select([wake_r], [], [])
+        os.read(wake_r, 512)
+    return outcome[0] if outcome else None
 
 
 def main() -> None:
     settings = prepare(announce=True)
     if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        from bot.app import build_deps, create_app
-
-        app = create_app(build_deps(settings, run_migrations=False))
-        logger.info("starting in Socket Mode")
-        start_scheduler(settings)
-        SocketModeHandler(app, settings.app_token).start()
+        run_socket_mode(settings)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -99,7 +220,7 @@ def main() -> None:
     class Server(BaseApplication):
         def load_config(self) -> None:
             for key in ("workers", "threads", "worker_class", "timeout", "graceful_timeout",
-                        "accesslog", "errorlog", "loglevel"):
+                        "accesslog", "errorlog", "loglevel", "worker_exit"):
                 self.cfg.set(key, getattr(conf, key))
             self.cfg.set("bind", f"0.0.0.0:{settings.port}")
             self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", "1")))

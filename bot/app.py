@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable
@@ -18,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
+from bot.work import TrackedExecutor
 from bot.flows.policy import Policy, load_policy
 from bot.i18n import Translator
 from storage.db import create_db_engine, migrate
@@ -132,7 +132,7 @@ def create_app(deps: Deps, workspaces: Directory | None = None) -> App:
         process_before_response=False,
         # Buttons and forms are acknowledged from Bolt's listener threads; its default of five
         # keeps an ack waiting behind earlier requests' database and Slack work.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=TrackedExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=bolt_logger,
         **install,
     )

@@ -56,3 +56,62 @@ def later(engine: sa.Engine, error: Exception, *, team_id: str, kind: str, case_
     logger.warning("case %s: %s failed (%s); attempt %s later", case_id, kind, type(error).__name__,
                    attempt + 1)
     return True
+
+
+def hand_over(engine: sa.Engine, *, now: datetime) -> int:
+    """A stopping process whose work in hand did not finish in time: every open case whose thread
+    message was never posted, and that has no delivery waiting, gets one due at once, so the next
+    start (or the scheduler) posts it. Returns how many were handed over."""
+    from storage.models import Case
+
+    def work(session: Session) -> int:
+        waiting = sa.select(Job.ref_id).where(Job.kind == POST_THREAD, Job.done_at.is_(None))
+        orphans = session.exec(sa.select(Case.id, Case.team_id).where(
+            Case.status == "open", Case.bot_message_ts.is_(None), Case.id.not_in(waiting))).all()
+        for case_id, team_id in orphans:
+            session.add(Job(team_id=team_id, kind=POST_THREAD, ref_id=case_id, due_at=now,
+                            created_by="outbox"))
+        return len(orphans)
+
+    handed = run_in_transaction(engine, work)
+    if handed:
+        logger.warning("stopping: %s case message(s) left for the next start", handed)
+    return handed
+
+
+def resume(engine: sa.Engine, *, now: datetime) -> int:
+    """At start-up: a delivery that failed once (as one may while its process is stopping) is due
+    at once, not thirty seconds later; deliveries already backing off keep their schedule (so a
+    scheduler started by cron does not undo the back-off). Returns how many."""
+
+    def work(session: Session) -> int:
+        result = session.exec(sa.update(Job).where(
+            Job.kind.in_(KINDS), Job.done_at.is_(None), Job.claimed_at.is_(None), Job.due_at > now,
+            Job.attempt <= 1,
+        ).values(due_at=now))
+        return result.rowcount or 0
+
+    resumed = run_in_transaction(engine, work)
+    if resumed:
+        logger.info("%s waiting case message(s) are due now", resumed)
+    return resumed
+
+
+def deliver_waiting(workspaces, *, now: datetime) -> int:
+    """Deliver what waits in the outbox once, now: a start's first act, so a stopped process's
+    leftovers go out at once even when the scheduler runs as its own process and looks later.
+    Each delivery is claimed as the scheduler claims it, so it goes out once."""
+    from bot import workspaces as bot_workspaces
+    from bot.scheduler import _run as run_job  # one job, carried out and finished as the scheduler does
+    from bot.scheduler import claim_due, worker_name
+
+    engine = workspaces.base.engine
+    departed = bot_workspaces.departed(engine)
+    done = 0
+    for deps in workspaces.served():
+        for job in claim_due(engine, now=now, worker=worker_name(), kinds=KINDS,
+                             team_id=deps.workspace.team_id):
+            client = None if job.team_id in departed else workspaces.client_for(job.team_id)
+            run_job(deps, client, job, now)
+            done += 1
+    return done

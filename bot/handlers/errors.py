@@ -14,6 +14,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.work import TrackedExecutor
 from storage.scope import NotInWorkspace
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,8 @@ def _pool() -> ThreadPoolExecutor:
     global _after_ack_pool
     with _pool_lock:
         if _after_ack_pool is None:
-            _after_ack_pool = ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS,
+            # Its tasks count as work in hand: a stopping process finishes them (bot.work).
+            _after_ack_pool = TrackedExecutor(max_workers=AFTER_ACK_THREADS,
                                                  thread_name_prefix="after-ack")
         return _after_ack_pool
 
