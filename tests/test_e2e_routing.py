@@ -126,7 +126,7 @@ def test_bad_answers_are_named_and_lose_nothing(bot, slack):
     # Someone who is not the service's antenna cannot answer either.
     status, _, body = bot.sender.interaction(view_submission(
         "answer_form", OTHER_ANTENNA, {"answer_text": {"value": plain_text_input_value("Ja hoor")}}, metadata))
-    assert "Alleen de antennes" in json.loads(body)["errors"]["answer_text"]
+    assert "Alleen de antennes van de dienst Mobiliteit" in json.loads(body)["errors"]["answer_text"]
     assert "route_answered" not in [r["action_id"] for r in decisions(bot)][-1:]
 
 

@@ -78,7 +78,7 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         return
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
         return
     ack()
     undelivered = notify_antennas(client, deps, question, question.service.antennas)
@@ -100,6 +100,14 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
 def _named(deps: Deps, question: QuestionView) -> str:
     """The question's service as a sentence names it ("de groendienst")."""
     return deps.policy.service_name(question.service.name, deps.tr.language)
+
+
+def _named_values(deps: Deps, problem: RoutingProblem) -> dict:
+    """A problem's values, with a service named as a sentence names it."""
+    values = dict(problem.values)
+    if "service" in values:
+        values["service"] = deps.policy.service_name(values["service"], deps.tr.language)
+    return values
 
 
 def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
@@ -176,7 +184,7 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr("refusal.outdated")})
         return
     except RoutingProblem as problem:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **problem.values)})
+        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **_named_values(deps, problem))})
         return
     ack()
     client.chat_postMessage(
@@ -198,7 +206,7 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
     except RoutingProblem as problem:  # a ValueError too: it goes first
         block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
         return
     except (BadPayload, ValueError):
         ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
@@ -246,7 +254,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
                 question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
                 channel_id=parsed.channel, by=context.user_id)
     except RoutingProblem as problem:
-        respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
+        respond(text=deps.tr(problem.key, **_named_values(deps, problem)), response_type="ephemeral")
         return
     if parsed.kind == "settings":
         respond(blocks=views.service_detail(service, [], deps.tr, []), text=escape(service.name),
@@ -302,7 +310,7 @@ def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, b
 def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContext,
                   problem: Exception) -> None:
     if isinstance(problem, RoutingProblem):
-        text = deps.tr(problem.key, **problem.values)
+        text = deps.tr(problem.key, **_named_values(deps, problem))
     else:
         text = deps.tr("refusal.outdated")
     channel = (body.get("channel") or {}).get("id")
