@@ -57,11 +57,11 @@ def _service_options(services: list[ServiceView], tr: Translator) -> list[Block]
 
 
 def route_form(tr: Translator, *, case_id: int, version: int, fyi: bool, services: list[ServiceView],
-               question: str, similar: Similar | None) -> View:
+               question: str, similar: Similar | None, policy: Policy) -> View:
     """Ask a service: which one, the question (prefilled with the post), optional context."""
     blocks: list[Block] = []
     if similar is not None:
-        text = tr("route.similar", service=escape(similar.service),
+        text = tr("route.similar", service=escape(policy.service_name(similar.service, tr.language)),
                   question=escape(clip(similar.question, 300)), answer=quote(escape(clip(similar.answer, 1500))))
         blocks.append(section(clip(text, SECTION_LIMIT)))
     blocks.append(input_block(ids.ROUTE_SERVICE, tr("route.service"),
@@ -83,10 +83,11 @@ def route_form(tr: Translator, *, case_id: int, version: int, fyi: bool, service
     )
 
 
-def antenna_message(q: QuestionView, tr: Translator, *, zone: str | None, reminder: bool = False) -> list[Block]:
+def antenna_message(q: QuestionView, policy: Policy, tr: Translator, *, zone: str | None,
+                    reminder: bool = False) -> list[Block]:
     """Everything an antenna needs to answer without seeing the intake channel."""
     head_key = "route.dm_fyi" if q.kind == "fyi" else ("route.dm_reminder" if reminder else "route.dm_title")
-    lines = [tr(head_key, user=mention(q.asked_by), service=escape(q.service.name))]
+    lines = [tr(head_key, user=mention(q.asked_by), service=escape(policy.service_name(q.service.name, tr.language)))]
     lines.append(quote(escape(clip(q.question, QUESTION_LIMIT))))
     if q.context:
         lines.append(tr("route.dm_context", context=escape(clip(q.context, 1000))))
@@ -147,10 +148,11 @@ def reroute_form(tr: Translator, *, question_id: int, services: list[ServiceView
 def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelivered: list[str]) -> list[Block]:
     """The case thread learns who was asked, by when, and what to tell the citizen meanwhile."""
     antennas = mentions(q.service.antennas) or tr("route.no_antenna")
+    service = escape(policy.service_name(q.service.name, tr.language))
     if q.kind == "fyi":
-        text = tr("route.thread_fyi", service=escape(q.service.name), antennas=antennas)
+        text = tr("route.thread_fyi", service=service, antennas=antennas)
     else:
-        text = tr("route.thread_asked", user=mention(q.asked_by), service=escape(q.service.name),
+        text = tr("route.thread_asked", user=mention(q.asked_by), service=service,
                   antennas=antennas, time=local_time(q.due_at, tr))
         text += "\n" + tr("route.thread_holding") + "\n" + suggested_text(
             policy.routing.holding_reply, policy, tr)
@@ -161,11 +163,12 @@ def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelive
 
 def answered_in_thread(q: QuestionView, policy: Policy, tr: Translator) -> list[Block]:
     """The service's answer in the case thread, and a public reply drafted around it."""
-    head = tr("route.thread_answer", user=mention(q.asked_by), service=escape(q.service.name),
+    service = policy.service_name(q.service.name, tr.language)
+    head = tr("route.thread_answer", user=mention(q.asked_by), service=escape(service),
               antenna=mention(q.answered_by))
     answer = quote(escape(clip(q.answer or "", 2500)))
     reply = suggested_text(policy.routing.answer_reply, policy, tr, answer=q.answer or "",
-                           service=q.service.name)
+                           service=service)
     return [
         section(clip(head + "\n" + answer, SECTION_LIMIT)),
         section(clip(f"*{tr('case.suggested_reply')}*\n" + reply, SECTION_LIMIT)),

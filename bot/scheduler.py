@@ -137,7 +137,7 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
         if backup:
             notify_antennas(client, deps, question, [backup], reminder=True)
         _post(client, question.case_channel, question.case_ts, tr(
-            "route.escalated", user=mention(question.asked_by), service=question.service.name,
+            "route.escalated", user=mention(question.asked_by), service=deps.policy.service_name(question.service.name, tr.language),
             time=blocks.local_time(question.due_at, tr),
             backup=mention(backup) if backup else tr("route.no_backup")))
         return "escalated"

@@ -259,7 +259,8 @@ def test_routing_messages_and_views_are_valid(language):
         for fyi in (False, True):
             for hint in (None, similar):
                 assert_view(routing_blocks.route_form(tr, case_id=10**9, version=10**9, fyi=fyi,
-                                                      services=services, question=LONG, similar=hint))
+                                                      services=services, question=LONG, similar=hint,
+                                                      policy=POLICY))
         assert_view(routing_blocks.reroute_form(tr, question_id=10**9, services=services))
         assert_message(routing_blocks.services_list(services, tr))
     assert_message(routing_blocks.services_list([], tr))
@@ -270,7 +271,7 @@ def test_routing_messages_and_views_are_valid(language):
                 q = question(status, kind, long=long)
                 for zone in (None, "America/New_York", "Not/AZone"):
                     for reminder in (False, True):
-                        assert_message(routing_blocks.antenna_message(q, tr, zone=zone,
+                        assert_message(routing_blocks.antenna_message(q, POLICY, tr, zone=zone,
                                                                       reminder=reminder))
                 for undelivered in ([], [f"U0FAKE{i:05d}" for i in range(30)]):
                     assert_message(routing_blocks.asked_in_thread(q, POLICY, tr,

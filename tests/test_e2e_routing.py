@@ -91,7 +91,7 @@ def test_a_question_reaches_the_antenna_and_the_answer_comes_back(bot, slack):
     text = json.dumps(dm.params["blocks"], ensure_ascii=False)
     assert QUESTION in text and "Burger vraagt het al" in text  # all they need, without the channel
     assert "tegen" in text  # the deadline, in their time
-    (asked,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") and "mobiliteit" in json.dumps(c.params.get("blocks")))
+    (asked,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") and "vroeg het aan *de dienst Mobiliteit*" in json.dumps(c.params.get("blocks")))
     assert "navraagt" in json.dumps(asked.params["blocks"], ensure_ascii=False)  # the holding reply
 
     slack.clear_calls()
@@ -105,6 +105,8 @@ def test_a_question_reaches_the_antenna_and_the_answer_comes_back(bot, slack):
     (posted,) = slack.wait_for("chat.postMessage", lambda c: "heeft geantwoord" in json.dumps(c.params.get("blocks"), ensure_ascii=False))
     shown = json.dumps(posted.params["blocks"], ensure_ascii=False)
     assert answer in shown and f"<@{ANNA}>" in shown and "Voorgestelde reactie" in shown
+    # the reply for the citizen names the service as a sentence does, with its article
+    assert "bij onze collega's van de dienst Mobiliteit: " + answer in shown.replace("&#39;", "'")
     slack.wait_for("chat.update", lambda c: c.params["ts"] == dm.response["ts"])
     assert [r["action_id"] for r in decisions(bot)][-2:] == ["route", "route_answered"]
 
@@ -124,7 +126,7 @@ def test_bad_answers_are_named_and_lose_nothing(bot, slack):
     # Someone who is not the service's antenna cannot answer either.
     status, _, body = bot.sender.interaction(view_submission(
         "answer_form", OTHER_ANTENNA, {"answer_text": {"value": plain_text_input_value("Ja hoor")}}, metadata))
-    assert "Alleen de antennes" in json.loads(body)["errors"]["answer_text"]
+    assert "Alleen de antennes van de dienst Mobiliteit" in json.loads(body)["errors"]["answer_text"]
     assert "route_answered" not in [r["action_id"] for r in decisions(bot)][-1:]
 
 
@@ -141,7 +143,7 @@ def test_not_for_us_passes_the_question_on(bot, slack):
     status, _, body = bot.sender.interaction(view_submission("reroute_form", ANTENNA, values, view["private_metadata"]))
     assert status == 200 and "errors" not in body
     dm_to(slack, OTHER_ANTENNA)
-    slack.wait_for("chat.postMessage", lambda c: "Doorgestuurd naar groendienst" in c.params.get("text", ""))
+    slack.wait_for("chat.postMessage", lambda c: "Doorgestuurd naar de groendienst" in c.params.get("text", ""))
 
 
 def test_a_service_that_no_longer_exists_is_refused(bot, slack):

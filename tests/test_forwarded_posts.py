@@ -16,6 +16,7 @@ from bot import cases, privacy
 from bot.blocks import case_card
 from bot.cases import Intake
 from bot.flows.intake import shared_posts
+from bot.flows.policy import load_policy
 from bot.i18n import Translator
 from bot.routing import QuestionView, ServiceView
 from bot.routing_blocks import antenna_message
@@ -144,7 +145,7 @@ def test_the_antenna_sees_the_post_and_the_teams_comment_apart() -> None:
         case_link=None, service=service, kind="ask", question="Wanneer?", context="", asked_by="U0ANNA0001",
         asked_at=NOW, due_at=None, status="open", answered_by=None, answer=None,
         case_comment="Dit is al de derde <!channel> melding")
-    text = json.dumps(antenna_message(question, tr, zone=None), ensure_ascii=False)
+    text = json.dumps(antenna_message(question, load_policy(), tr, zone=None), ensure_ascii=False)
     assert tr("route.dm_comment") in text and "Dit is al de derde &lt;!channel&gt; melding" in text
     assert text.index("fietspad") < text.index("derde")
 

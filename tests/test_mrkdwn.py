@@ -185,7 +185,7 @@ def test_every_builder_shows_a_hostile_string_as_typed(language):
                                             HOSTILE, "U0ANNA0001", "https://evil.example|x", tr))
     checked += assert_safe(blocks.support_message(POLICY, tr, case, "U0ANNA0001"))
     for status in ("open", "acknowledged", "answered", "rerouted"):
-        checked += assert_safe(rviews.antenna_message(hostile_question(status), tr, zone=None))
+        checked += assert_safe(rviews.antenna_message(hostile_question(status), POLICY, tr, zone=None))
     q = hostile_question()
     checked += assert_safe(rviews.asked_in_thread(q, POLICY, tr, undelivered=["U0FAKE> <!here"]))
     checked += assert_safe(rviews.answered_in_thread(q, POLICY, tr))
@@ -193,7 +193,7 @@ def test_every_builder_shows_a_hostile_string_as_typed(language):
     checked += assert_safe(rviews.service_detail(q.service, [q], tr, ["U0ANTN0001"]))
     checked += assert_safe(rviews.route_form(tr, case_id=7, version=3, fyi=False, services=[q.service],
                                              question=HOSTILE,
-                                             similar=Similar(HOSTILE, HOSTILE, HOSTILE, 1.0)))
+                                             similar=Similar(HOSTILE, HOSTILE, HOSTILE, 1.0), policy=POLICY))
     result = StrikeResult(strike_id=1, created=True, case_id=7, platform="instagram", handle=HOSTILE,
                           counting=2, step=StrikeStep.SECOND_WARNING)
     checked += assert_safe(sviews.guidance(result, POLICY, tr, reason_public=HOSTILE,

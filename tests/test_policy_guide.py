@@ -33,6 +33,8 @@ from bot.flows.strikes import VIOLATION_NODES
 from bot.flows.timing import add_business_minutes, is_business_time
 from bot.i18n import Translator
 from bot.policy_notice import announce_unfinished_policy
+from bot.routing import QuestionView, ServiceView
+from bot.routing_blocks import answered_in_thread
 
 POLICY = load_policy()
 JE = re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.IGNORECASE)
@@ -277,6 +279,56 @@ def test_the_holding_reply_fits_more_than_a_question_and_the_answer_names_the_se
         assert "vraag" not in variant.lower() and "question" not in variant.lower()
     answer = POLICY.routing.answer_reply
     assert all("{service}" in v and "{answer}" in v for v in (answer.nl, answer.nl_u, answer.en))
+
+
+def _answer_reply(service_name: str, language: str) -> str:
+    """The answer reply as the case thread shows it, for a question answered by ``service_name``."""
+    service = ServiceView(1, service_name, "", ("U0ANTENNA1",), None, 0)
+    asked = datetime(2026, 3, 2, 10, 0, tzinfo=pytz.utc)
+    question = QuestionView(
+        id=7, team_id="T0TEST0001", case_id=3, case_channel="C0INTAKE01", case_ts="1.2",
+        case_text="Wanneer wordt het park gemaaid?", case_link=None, service=service, kind="ask",
+        question="Wanneer wordt het park gemaaid?", context="", asked_by="U0ANNA0001",
+        asked_at=asked, due_at=asked, status="answered", answered_by="U0ANTENNA1",
+        answer="Volgende week.")
+    blocks = answered_in_thread(question, POLICY, Translator(language))
+    return blocks[-1]["text"]["text"].replace("&#39;", "'")
+
+
+def test_the_answer_reply_names_every_bundled_service_with_its_article():
+    assert len(POLICY.routing.services) >= 10
+    for service in POLICY.routing.services:
+        nl, en = _answer_reply(service.name, "nl"), _answer_reply(service.name, "en")
+        display_nl, display_en = service.display.nl, service.display.en
+        assert display_nl.startswith("de ") and display_en.startswith("the "), service.name
+        # both the je-vorm and the u-vorm are shown, each naming the service in a sentence
+        assert nl.count(f"bij onze collega's van {display_nl}: Volgende week.") == 2, nl
+        assert f"colleagues at {display_en}: Volgende week." in en, en
+        assert f"van {service.name}:" not in nl and f"at {service.name}:" not in en
+    assert "bij onze collega's van de groendienst: " in _answer_reply("groendienst", "nl")
+    assert "bij onze collega's van de dienst Burgerzaken: " in _answer_reply("burgerzaken", "nl")
+    assert "our colleagues at the parks department: " in _answer_reply("groendienst", "en")
+
+
+def test_a_service_added_with_antenne_keeps_its_typed_name_escaped():
+    shown = _answer_reply("dienst <!here> & co", "nl")
+    assert "collega's van dienst &lt;!here&gt; &amp; co: Volgende week." in shown
+    assert POLICY.service_name("dienst x", "en") == "dienst x"
+    assert POLICY.service_name("groendienst", "en") == "the parks department"
+
+
+@pytest.mark.parametrize("drop", ["display", "nl", "en"])
+def test_the_validator_requires_a_display_name_per_service_and_names_it(raw, drop):
+    service = next(s for s in raw["routing"]["services"] if s["name"] == "mobiliteit")
+    if drop == "display":
+        del service["display"]
+        expected = "routing.services.mobiliteit.display is missing"
+    else:
+        del service["display"][drop]
+        expected = f"routing.services.mobiliteit.display lacks a translation for {drop!r}"
+    with pytest.raises(PolicyError) as excinfo:
+        parse_policy(raw)
+    assert str(excinfo.value) == expected
 
 
 def test_strike_messages_state_the_procedure_from_the_thresholds_and_are_signed():

@@ -276,8 +276,9 @@ class StrikeRule:
 class ServiceProposal:
     """A municipal service the bundled policy proposes; stored in the database on first use."""
 
-    name: str
+    name: str  # the key leads type with /antenne
     description: Text
+    display: Text  # the name as a sentence reads it: "de groendienst", "the parks department"
 
 
 @dataclass(frozen=True)
@@ -362,6 +363,14 @@ class Policy:
             "months": str(self.strikes.expire_after_months or ""),
         }
 
+    def service_name(self, name: str, language: str) -> str:
+        """A service as a sentence names it: the policy's display form ("de groendienst"); a
+        service added with /antenne keeps the name it was typed with."""
+        for service in self.routing.services:
+            if service.name == name:
+                return service.display.get(language)
+        return name
+
     def fill(self, text: str, **extra: str) -> str:
         """Fill a text's placeholders from the policy (and ``extra``, e.g. a strike's reason)."""
         return text.format_map({**self.placeholders(), **extra})
@@ -414,6 +423,7 @@ def _all_texts(policy: Policy) -> list[tuple[str, Text]]:
     found.append(("routing.answer_reply", policy.routing.answer_reply))
     for service in policy.routing.services:
         found.append((f"routing.services.{service.name}.description", service.description))
+        found.append((f"routing.services.{service.name}.display", service.display))
     if policy.tone is not None:
         found.append(("tone.checklist", policy.tone))
     if policy.inbox is not None:
@@ -825,14 +835,16 @@ def _routing(body: Mapping[str, Any]) -> Routing:
     names = set()
     for i, item in enumerate(body.get("services", [])):
         item = _as_table(item, f"routing.services[{i}]")
-        _only(item, f"routing.services[{i}]", {"name", "description"})
+        _only(item, f"routing.services[{i}]", {"name", "description", "display"})
         name = _str(item, "name", f"routing.services[{i}].name").strip().lower()
         if not re.fullmatch(r"[a-z0-9][a-z0-9 _\-]{0,59}", name):
             raise PolicyError(f"routing.services[{i}].name must be a short lower-case name")
         if name in names:
             raise PolicyError(f"routing.services: {name!r} is listed twice")
         names.add(name)
-        services.append(ServiceProposal(name, _text(item, "description", f"routing.services[{i}].description")))
+        services.append(ServiceProposal(
+            name, _text(item, "description", f"routing.services[{i}].description"),
+            _text(item, "display", f"routing.services.{name}.display")))
     return Routing(
         holding_reply=_text(body, "holding_reply", "routing.holding_reply", formal=True),
         answer_reply=_text(body, "answer_reply", "routing.answer_reply", formal=True),

@@ -45,7 +45,7 @@ def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cas
     similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
     client.views_open(trigger_id=trigger_id, view=views.route_form(
         deps.tr, case_id=case.id, version=case.version, fyi=fyi, services=services,
-        question=_plain(case.text), similar=similar))
+        question=_plain(case.text), similar=similar, policy=deps.policy))
 
 
 def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -74,27 +74,40 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         first = done.question
         tell(client, channel=first.case_channel, user=context.user_id, thread_ts=first.case_ts,
              text=deps.tr("route.already_routed", user=mention(first.asked_by),
-                          service=escape(first.service.name), time=local_time(first.asked_at, deps.tr)))
+                          service=escape(_named(deps, first)), time=local_time(first.asked_at, deps.tr)))
         return
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
         return
     ack()
     undelivered = notify_antennas(client, deps, question, question.service.antennas)
     if question.kind == "fyi" and question.service.channel:
         try:  # the service's own channel hears of it too (never the intake channel)
             client.chat_postMessage(channel=question.service.channel, unfurl_links=False,
-                                    text=deps.tr("route.dm_fallback", service=question.service.name),
-                                    blocks=views.antenna_message(question, deps.tr, zone=None))
+                                    text=deps.tr("route.dm_fallback", service=_named(deps, question)),
+                                    blocks=views.antenna_message(question, deps.policy, deps.tr, zone=None))
         except SlackApiError as error:
             logger.warning("question %s: service channel refused (%s)", question.id,
                            error.response.get("error"))
     client.chat_postMessage(
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
-        text=deps.tr("route.fallback", service=question.service.name),
+        text=deps.tr("route.fallback", service=_named(deps, question)),
         blocks=views.asked_in_thread(question, deps.policy, deps.tr, undelivered=undelivered))
     _refresh_case(client, deps, question.team_id, question.case_id)
+
+
+def _named(deps: Deps, question: QuestionView) -> str:
+    """The question's service as a sentence names it ("de groendienst")."""
+    return deps.policy.service_name(question.service.name, deps.tr.language)
+
+
+def _named_values(deps: Deps, problem: RoutingProblem) -> dict:
+    """A problem's values, with a service named as a sentence names it."""
+    values = dict(problem.values)
+    if "service" in values:
+        values["service"] = deps.policy.service_name(values["service"], deps.tr.language)
+    return values
 
 
 def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
@@ -111,8 +124,8 @@ def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users
             zone = info.get("tz")
             sent = client.chat_postMessage(
                 channel=user, unfurl_links=False,
-                text=deps.tr("route.dm_fallback", service=question.service.name),
-                blocks=views.antenna_message(question, deps.tr, zone=zone, reminder=reminder))
+                text=deps.tr("route.dm_fallback", service=_named(deps, question)),
+                blocks=views.antenna_message(question, deps.policy, deps.tr, zone=zone, reminder=reminder))
             routing.remember_message(deps.engine, team_id=question.team_id, question_id=question.id,
                                      user_id=user, channel_id=sent["channel"], ts=sent["ts"],
                                      now=deps.clock())
@@ -171,12 +184,12 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr("refusal.outdated")})
         return
     except RoutingProblem as problem:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **problem.values)})
+        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **_named_values(deps, problem))})
         return
     ack()
     client.chat_postMessage(
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
-        text=deps.tr("route.answer_fallback", service=question.service.name),
+        text=deps.tr("route.answer_fallback", service=_named(deps, question)),
         blocks=views.answered_in_thread(question, deps.policy, deps.tr))
     _update_dms(client, deps, question)
     _refresh_case(client, deps, question.team_id, question.case_id)
@@ -193,7 +206,7 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
     except RoutingProblem as problem:  # a ValueError too: it goes first
         block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **problem.values)})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
         return
     except (BadPayload, ValueError):
         ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
@@ -201,8 +214,8 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
     ack()
     _update_dms(client, deps, old)
     undelivered = notify_antennas(client, deps, new, new.service.antennas)
-    text = deps.tr("route.thread_rerouted", user=mention(context.user_id), old=old.service.name,
-                   new=new.service.name, reason=values.get(ids.REROUTE_REASON, ""))
+    text = deps.tr("route.thread_rerouted", user=mention(context.user_id), old=_named(deps, old),
+                   new=_named(deps, new), reason=values.get(ids.REROUTE_REASON, ""))
     client.chat_postMessage(
         channel=new.case_channel, thread_ts=new.case_ts, text=text,
         blocks=views.nudge(text) + views.asked_in_thread(new, deps.policy, deps.tr, undelivered=undelivered))
@@ -241,7 +254,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
                 question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
                 channel_id=parsed.channel, by=context.user_id)
     except RoutingProblem as problem:
-        respond(text=deps.tr(problem.key, **problem.values), response_type="ephemeral")
+        respond(text=deps.tr(problem.key, **_named_values(deps, problem)), response_type="ephemeral")
         return
     if parsed.kind == "settings":
         respond(blocks=views.service_detail(service, [], deps.tr, []), text=escape(service.name),
@@ -262,7 +275,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
             by=context.user_id, now=deps.clock())
         key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(parsed.verb, "antenne.removed")
         done.append(deps.tr(key if changed else "antenne.unchanged", user=mention(person),
-                            service=service.name))
+                            service=deps.policy.service_name(service.name, deps.tr.language)))
         if parsed.verb is None and changed and _deactivated(client, person):
             done.append(":warning: " + deps.tr("antenne.deactivated", users=mention(person)))
     respond(text="\n".join(done), response_type="ephemeral")
@@ -285,7 +298,7 @@ def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, b
                                          question_id=_question_id(action))
         allowed = set(question.service.antennas) | ({question.service.backup} - {None})
         if context.user_id not in allowed:
-            raise RoutingProblem("route.error_not_your_service", service=question.service.name)
+            raise RoutingProblem("route.error_not_your_service", service=_named(deps, question))
         if question.status not in ("open", "acknowledged"):
             raise RoutingProblem("route.error_done", status=question.status)
     except (RoutingProblem, ValueError) as problem:
@@ -297,7 +310,7 @@ def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, b
 def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContext,
                   problem: Exception) -> None:
     if isinstance(problem, RoutingProblem):
-        text = deps.tr(problem.key, **problem.values)
+        text = deps.tr(problem.key, **_named_values(deps, problem))
     else:
         text = deps.tr("refusal.outdated")
     channel = (body.get("channel") or {}).get("id")
@@ -316,8 +329,8 @@ def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
         messages = [clicked]
     for channel, ts in messages:
         try:
-            client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=question.service.name),
-                               blocks=views.antenna_message(question, deps.tr, zone=None))
+            client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=_named(deps, question)),
+                               blocks=views.antenna_message(question, deps.policy, deps.tr, zone=None))
         except SlackApiError as error:
             logger.warning("question %s: direct message %s not updated (%s)", question.id, ts,
                            error.response.get("error"))
