@@ -21,7 +21,7 @@ from bot.flows.strikes import AuthorQuery
 from bot.strike_blocks import OVERVIEW_PAGE
 from bench.seed import Seeded
 from storage.db import create_db_engine
-from tests.slack_emulator import TEAM_ID
+from tests.support.slack_emulator import TEAM_ID
 
 
 def _queries(seeded: Seeded, count: int, seed: int = 3) -> list[AuthorQuery]:

@@ -30,7 +30,7 @@ from storage.models import (
     Submission,
 )
 from storage.scope import NotInWorkspace
-from tests.test_storage_strikes import (
+from tests.support.factories import (
     ANNA,
     BERT,
     FIEN,

@@ -1,5 +1,5 @@
 """Forwarded and shared messages: the citizen's words are the post, the team member's own words
-are a comment kept apart. Shapes as Slack sends them (see tests/payloads m01-m05); the people and
+are a comment kept apart. Shapes as Slack sends them (see tests/support/payloads m01-m05); the people and
 posts here are made up.
 """
 

@@ -56,8 +56,8 @@ from bot.__main__ import configure_logging
 from bot.app import build_deps
 from bot.config import Settings
 from bot.wsgi import SlackWsgiApp
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import (
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import (
     APP_ID,
     BOT_USER_ID,
     TEAM_ID,

@@ -28,8 +28,8 @@ from sqlmodel import select
 
 from bot.flows.strikes import Review
 from storage.models import Author, Case, Strike, StrikeReview
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import TEAM_ID, block_actions, message_event, sign
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import TEAM_ID, block_actions, message_event, sign
 from tests.test_fuzz import call, drain, envelope
 
 POLICY = load_policy()

@@ -21,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import request_check
 from bot.request_check import Rejected, check
-from tests.slack_requests import sign
+from tests.support.slack_requests import sign
 
 SECRET = "gate-secret"
 VERIFIER = SignatureVerifier(SECRET)

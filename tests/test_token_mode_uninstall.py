@@ -19,9 +19,9 @@ from bot.config import Settings
 from bot.i18n import Translator
 from storage.db import transaction
 from storage.models import Workspace
-from tests.bot_process import LEAD_USER_ID, BotProcess
-from tests.slack_requests import TEAM_ID
-from tests.test_storage_strikes import NOW, POLICY
+from tests.support.bot_process import LEAD_USER_ID, BotProcess
+from tests.support.slack_requests import TEAM_ID
+from tests.support.factories import NOW, POLICY
 
 TEAM = "T0TOKEN001"
 SETTINGS = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-made-up", "SLACK_SIGNING_SECRET": "made-up",

@@ -18,7 +18,7 @@ from storage.db import transaction
 from storage.installations import installation_store
 from storage.models import Case, Erasure, Job, Lead, Strike, Workspace
 from slack_sdk.oauth.installation_store import Bot
-from tests.test_storage_strikes import NOW, POLICY, strike, violation
+from tests.support.factories import NOW, POLICY, strike, violation
 
 AALST, BREE = "T0AALST001", "T0BREE0001"
 SETTINGS = Settings.from_env({"SLACK_CLIENT_ID": "1111111111.2222222222",
