@@ -15,10 +15,10 @@ import random
 import time
 from datetime import datetime, timezone
 
-from bot import strikes
+from bot.usecases import strikes
 from bot.flows.policy import load_policy
 from bot.flows.strikes import AuthorQuery
-from bot.strike_blocks import OVERVIEW_PAGE
+from bot.blocks.strikes import OVERVIEW_PAGE
 from bench.seed import Seeded
 from storage.db import create_db_engine
 from tests.support.slack_emulator import TEAM_ID

@@ -8,14 +8,14 @@ import sys
 
 from dotenv import load_dotenv
 
-from bot.config import ConfigError, Settings
+from bot.core.config import ConfigError, Settings
 from bot.flows.policy import PolicyError
 
 logger = logging.getLogger("bot")
 
 
 def configure_logging() -> None:
-    from bot import logsafe
+    from bot.core import logsafe
 
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
@@ -26,7 +26,7 @@ def configure_logging() -> None:
     # bad signature): citizens' words. Their warnings and errors carry ids and types only.
     for noisy in ("slack_bolt", "slack_sdk", "bot.bolt"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    # The websockets library logs a lost Socket Mode connection with a traceback; bot.socket_mode
+    # The websockets library logs a lost Socket Mode connection with a traceback; bot.slack.socket_mode
     # says it in one line and reconnects.
     logging.getLogger("websockets").setLevel(logging.CRITICAL)
 
@@ -35,9 +35,10 @@ def prepare(*, announce: bool = False) -> Settings:
     """Read settings, check the policy and migrate the database; one clear line on failure.
     ``announce``: the process that serves Slack (once per start, not also the release step or
     the scheduler) tells the leads in Slack when the policy still holds example links."""
-    from bot import outbox, work
+    from bot.usecases import outbox
+    from bot.core import work
     from bot.app import build_deps
-    from bot.socket_mode import Timing
+    from bot.slack.socket_mode import Timing
 
     load_dotenv()
     configure_logging()
@@ -97,7 +98,7 @@ def deliver_waiting_in_background(settings: Settings) -> None:
     not when a separate scheduler next looks."""
     import threading
 
-    from bot import outbox
+    from bot.usecases import outbox
     from bot.app import build_deps, directory
 
     def deliver() -> None:
@@ -116,9 +117,10 @@ def run_socket_mode(settings: Settings) -> None:
     """Socket Mode until SIGTERM (or SIGINT): then no new envelopes are taken, the acknowledged
     work is finished (SHUTDOWN_TIMEOUT, 20 s by default) and the process exits 0. What did not
     finish in time is left in the outbox, which the next start delivers at once."""
-    from bot import outbox, work
+    from bot.usecases import outbox
+    from bot.core import work
     from bot.app import build_deps, create_app
-    from bot.socket_mode import HealthServer, SocketModeRunner, StartFailed, Timing
+    from bot.slack.socket_mode import HealthServer, SocketModeRunner, StartFailed, Timing
     from storage.db import ping
 
     try:

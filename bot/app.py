@@ -16,14 +16,14 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.config import Settings
-from bot.work import TrackedExecutor
+from bot.core.config import Settings
+from bot.core.work import TrackedExecutor
 from bot.flows.policy import Policy, load_policy
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from storage.db import create_db_engine, migrate
 
 if TYPE_CHECKING:
-    from bot.access import MemberCache
+    from bot.slack.members import MemberCache
     from bot.workspaces import Directory, Workspace
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Deps:
 
 
 def _member_cache():
-    from bot.access import MemberCache
+    from bot.slack.members import MemberCache
 
     return MemberCache()
 
@@ -118,7 +118,7 @@ def create_app(deps: Deps, workspaces: Directory | None = None) -> App:
     client = slack_client(settings)
     install: dict = {}
     if settings.install_mode:
-        from bot.install import authorize, oauth_settings
+        from bot.handlers.install import authorize, oauth_settings
 
         oauth = oauth_settings(deps)
         install = dict(oauth_settings=oauth, authorize=authorize(deps, oauth, client),

@@ -33,7 +33,7 @@ def post_worker_init(worker) -> None:
     """The Procfile's web workers run no scheduler: what a stopped worker left in the outbox is
     delivered now, not when the scheduler process next looks (each delivery is claimed once)."""
     from bot.__main__ import deliver_waiting_in_background
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     deliver_waiting_in_background(Settings.from_env())
 
@@ -41,14 +41,15 @@ def post_worker_init(worker) -> None:
 def worker_exit(server, worker) -> None:
     """A worker that stops (SIGTERM, a deploy, max requests) first finishes the work it queued
     after acknowledging Slack; what does not finish in time is left in the outbox."""
-    from bot import outbox, work
+    from bot.usecases import outbox
+    from bot.core import work
 
     if work.finish(min(work.shutdown_timeout(), graceful_timeout - 5)):
         return
     server.log.warning("worker %s: acknowledged work still running at its stop", worker.pid)
     try:
         from bot.app import utcnow
-        from bot.config import Settings
+        from bot.core.config import Settings
         from storage.db import create_db_engine
 
         engine = create_db_engine(Settings.from_env().database_url)

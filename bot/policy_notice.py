@@ -31,7 +31,7 @@ def announce_unfinished_policy(deps: Deps, client: WebClient | None) -> list[tup
     )
     if client is None or deps.settings.install_mode:
         return problems
-    from bot import strikes
+    from bot.usecases import strikes
 
     text = deps.tr("policy.unfinished", problems=problem_lines(problems))
     try:

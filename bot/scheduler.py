@@ -24,14 +24,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot import blocks, cases, outbox, routing
-from bot import routing_blocks as views
+from bot.blocks import kit as blocks
+from bot.usecases import cases, outbox, routing
+from bot.blocks import routing as views
 from bot import workspaces as bot_workspaces
 from bot.app import Deps
 from bot.flows.timing import is_business_time
-from bot.mrkdwn import mention, mentions
+from bot.core.mrkdwn import mention, mentions
 from bot.handlers.routing import notify_antennas
-from bot.privacy import erase_expired
+from bot.usecases.privacy import erase_expired
 from bot.workspaces import Directory, erase_departed
 from storage import routing as store
 from storage.db import run_in_transaction

@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 
 from bot.flows.policy import Policy, read_policy
 from bot.flows.strikes import add_months
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from storage import workspaces as store
 from storage.db import run_in_transaction
 from storage.models import Erasure, Workspace as WorkspaceRow
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from slack_sdk.oauth.installation_store import InstallationStore
 
     from bot.app import Deps
-    from bot.config import Settings
+    from bot.core.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ class Directory:
         return outcome
 
     def _tell_leads(self, client: WebClient, team_id: str) -> None:
-        from bot.strikes import leads
+        from bot.usecases.strikes import leads
 
         people = dict.fromkeys((*self.base.workspace.lead_user_ids,
                                 *leads(self.base.engine, team_id=team_id)))
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     from pathlib import Path
 
     from bot.__main__ import prepare
-    from bot.config import CHANNEL_ID, LANGUAGES
+    from bot.core.config import CHANNEL_ID, LANGUAGES
     from bot.flows.policy import PolicyError
     from storage.db import create_db_engine
 

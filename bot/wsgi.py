@@ -10,10 +10,10 @@ from typing import Callable, Iterable
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot import request_check
+from bot.slack import gate as request_check
 
 from bot.app import Deps, build_deps, create_app
-from bot.config import Settings
+from bot.core.config import Settings
 from storage.db import ping
 
 logger = logging.getLogger(__name__)

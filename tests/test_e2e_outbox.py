@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.app import build_deps, directory, utcnow
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
 from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
 from tests.support.journeys import ANNA, BERT, new_ts

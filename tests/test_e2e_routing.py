@@ -12,7 +12,7 @@ import pytest
 import pytz
 
 from bot.app import Deps, build_deps, directory
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
 from tests.support.journeys import ANNA, Thread, decisions, forward

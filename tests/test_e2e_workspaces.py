@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.app import build_deps, directory, utcnow
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
 from tests.support.bot_process import BotProcess
 from tests.support.slack_emulator import SlackEmulator

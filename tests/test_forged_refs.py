@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from bot import cases, routing, strikes, submissions
+from bot.usecases import cases, routing, strikes, submissions
 from bot.flows.strikes import Review, StrikeProblem
 from bot.flows.tree import Click, Move
 from storage.db import transaction
@@ -264,7 +264,7 @@ def test_a_warning_is_confirmed_only_as_the_step_the_guidance_asked_for(engine):
 
 @pytest.mark.parametrize("value, expected", [("12", 12), ("12:D0ANTN0001:1700000000.000100", 12)])
 def test_an_antennas_form_carries_only_its_question(value, expected):
-    from bot.payloads import QuestionFormRef
+    from bot.slack.refs import QuestionFormRef
 
     assert QuestionFormRef.decode(value).question_id == expected
     assert QuestionFormRef(expected).encode() == str(expected)  # no channel, no ts any more
@@ -272,7 +272,7 @@ def test_an_antennas_form_carries_only_its_question(value, expected):
 
 @pytest.mark.parametrize("value", [None, 12, "", "x", "12:D0", "1" * 13, "-1", "12:a:b:c", " 12"])
 def test_a_malformed_question_ref_is_refused(value):
-    from bot.payloads import BadPayload, QuestionFormRef
+    from bot.slack.refs import BadPayload, QuestionFormRef
 
     with pytest.raises(BadPayload):
         QuestionFormRef.decode(value)

@@ -14,11 +14,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot import cases, logsafe, privacy, strikes
+from bot.usecases import cases
+from bot.core import logsafe
+from bot.usecases import privacy, strikes
 from bot.app import build_deps
-from bot.blocks import iso_local
-from bot.cases import Intake
-from bot.config import Settings
+from bot.blocks.kit import iso_local
+from bot.usecases.cases import Intake
+from bot.core.config import Settings
 from bot.flows.policy import load_policy
 from bot.flows.strikes import AuthorQuery
 from bot.flows.tree import Click, Move

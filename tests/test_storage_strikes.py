@@ -12,8 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot import cases
-from bot import strikes
+from bot.usecases import cases, strikes
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeProblem
 from bot.flows.tree import Click, Move
 from storage import strikes as store

@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from bot import workspaces
 from bot.app import Deps
-from bot.config import Settings
-from bot.i18n import Translator
+from bot.core.config import Settings
+from bot.core.i18n import Translator
 from storage.db import transaction
 from storage.models import Workspace
 from tests.support.bot_process import LEAD_USER_ID, BotProcess

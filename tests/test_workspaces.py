@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from bot import workspaces
 from bot.app import Deps
-from bot.config import Settings
+from bot.core.config import Settings
 from bot.flows.policy import BUNDLED_POLICY, PolicyError
 from bot.flows.strikes import add_months
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from storage.db import transaction
 from storage.installations import installation_store
 from storage.models import Case, Erasure, Job, Lead, Strike, Workspace

@@ -10,18 +10,20 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import cases, ids, routing
-from bot.access import may
+from bot.usecases import cases
+from bot.slack import ids
+from bot.usecases import routing
+from bot.handlers.access import may
 from bot.flows.commands import parse_antenne
 from bot.flows.permissions import Act
-from bot import routing_blocks as views
+from bot.blocks import routing as views
 from bot.app import Deps, deps_of
 from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
-from bot.blocks import escape, local_time
-from bot.mrkdwn import mention
-from bot.payloads import BadPayload, QuestionFormRef, QuestionRef
-from bot.routing import AlreadyRouted, QuestionView, RoutingProblem
+from bot.blocks.kit import escape, local_time
+from bot.core.mrkdwn import mention
+from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
+from bot.usecases.routing import AlreadyRouted, QuestionView, RoutingProblem
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,8 @@ from datetime import datetime, timezone
 
 from sqlmodel import select
 
-from bot import cases
-from bot import strikes
-from bot.cases import Intake
+from bot.usecases import cases, strikes
+from bot.usecases.cases import Intake
 from bot.flows.policy import load_policy
 from bot.flows.strikes import AuthorQuery
 from bot.flows.tree import Click, Move

@@ -1,8 +1,5 @@
-"""Who someone is to the bot (team member, lead, antenna), for the table in bot.flows.permissions.
-
-Team membership is membership of an intake channel, asked of Slack and remembered for a minute,
-so the normal path costs no extra Slack call per click.
-"""
+"""Who is in a channel, asked of Slack and remembered for a minute, so the normal path costs no
+extra Slack call per click."""
 
 from __future__ import annotations
 
@@ -12,9 +9,6 @@ import time
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-
-from bot import routing, strikes
-from bot.flows.permissions import ALLOWED, Act, Role, allowed
 
 logger = logging.getLogger(__name__)
 
@@ -50,26 +44,3 @@ class MemberCache:
         with self._lock:
             self._members[channel] = (now + self.ttl, result)
         return result
-
-
-def roles(deps, client: WebClient, *, team_id: str, user_id: str, needed: frozenset[Role]) -> set[Role]:
-    """The roles of ``user_id`` among ``needed`` (only those are looked up)."""
-    found: set[Role] = set()
-    if Role.TEAM in needed and any(
-        user_id in deps.members.members(client, channel) for channel in deps.workspace.intake_channels
-    ):
-        found.add(Role.TEAM)
-    if Role.LEAD in needed and not found and strikes.is_lead(
-        deps.engine, team_id=team_id, user_id=user_id, seeds=deps.workspace.lead_user_ids,
-        now=deps.clock(),
-    ):
-        found.add(Role.LEAD)
-    if Role.ANTENNA in needed and not found and routing.is_antenna(
-        deps.engine, team_id=team_id, user_id=user_id
-    ):
-        found.add(Role.ANTENNA)
-    return found
-
-
-def may(deps, client: WebClient, *, team_id: str, user_id: str, act: Act) -> bool:
-    return allowed(act, roles(deps, client, team_id=team_id, user_id=user_id, needed=ALLOWED[act]))
