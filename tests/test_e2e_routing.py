@@ -11,7 +11,9 @@ from typing import Iterator
 import pytest
 import pytz
 
-from bot.app import Deps, build_deps, directory
+from bot.bootstrap import build_deps
+from bot.deps import Deps
+from bot.directory import directory
 from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess

@@ -17,7 +17,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from bot.app import build_deps, directory, utcnow
+from bot.bootstrap import build_deps
+from bot.core.clock import utcnow
+from bot.directory import directory
 from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
 from tests.support.bot_process import BotProcess

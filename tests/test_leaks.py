@@ -17,14 +17,14 @@ import pytest
 from bot.usecases import cases
 from bot.core import logsafe
 from bot.usecases import privacy, strikes
-from bot.app import build_deps
+from bot.bootstrap import build_deps
 from bot.blocks.kit import iso_local
 from bot.usecases.cases import Intake
 from bot.core.config import Settings
 from bot.flows.policy import load_policy
 from bot.flows.strikes import AuthorQuery
 from bot.flows.tree import Click, Move
-from bot.wsgi import SlackWsgiApp
+from bot.web import SlackWsgiApp
 from storage.db import transaction
 from sqlmodel import select
 

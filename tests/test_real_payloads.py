@@ -27,12 +27,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.slack import ids
-from bot.app import build_deps
+from bot.bootstrap import build_deps
 from bot.blocks.kit import new_case_form
 from bot.core.config import Settings
 from bot.handlers import errors as handler_errors
 from bot.core.i18n import Translator
-from bot.wsgi import SlackWsgiApp
+from bot.web import SlackWsgiApp
 from tests.support.bot_process import BOT_TOKEN, INTAKE_CHANNEL, LEAD_USER_ID, SIGNING_SECRET, BotProcess
 from tests.support.slack_emulator import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackEmulator
 from tests.support.slack_requests import message_event, new_trigger_id, new_ts, sign

@@ -31,7 +31,6 @@ from tests.support.factories import (
     intake,
     rows,
     strike,
-    team_of,
     violation,
     walk,
 )

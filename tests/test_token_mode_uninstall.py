@@ -13,10 +13,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from sqlmodel import select
 
-from bot import workspaces
-from bot.app import Deps
+from bot.deps import Deps, from_settings
+from bot.directory import Directory
 from bot.core.config import Settings
 from bot.core.i18n import Translator
+from bot.usecases import workspaces
 from storage.db import transaction
 from storage.models import Workspace
 from tests.support.bot_process import LEAD_USER_ID, BotProcess
@@ -45,10 +46,10 @@ class FakeClient:
         return {"ok": True}
 
 
-def directory(engine, client: FakeClient) -> workspaces.Directory:
-    deps = Deps(settings=SETTINGS, engine=engine, workspace=workspaces.from_settings(SETTINGS),
+def directory(engine, client: FakeClient) -> Directory:
+    deps = Deps(settings=SETTINGS, engine=engine, workspace=from_settings(SETTINGS),
                 policy=POLICY, tr=Translator("nl"), clock=lambda: NOW + timedelta(days=3))
-    return workspaces.Directory(deps, client=lambda token: client)
+    return Directory(deps, client=lambda token: client)
 
 
 def state(engine) -> Workspace:

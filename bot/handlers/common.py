@@ -12,7 +12,8 @@ from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import outbox
 from bot.flows.permissions import Act
-from bot.app import Deps
+from bot.deps import Deps, deps_of
+from bot.handlers.access import may
 from bot.usecases.cases import CaseSnapshot
 
 
@@ -78,9 +79,6 @@ def form_values(view: dict) -> dict[str, str]:
 def permitted(client: WebClient, context, act: Act, *, channel: str | None = None,
               thread_ts: str | None = None, respond=None, quiet: bool = False) -> bool:
     """Check the permission table; tell the person (ephemerally) when they may not."""
-    from bot.handlers.access import may
-    from bot.app import deps_of
-
     deps = deps_of(context)
     if may(deps, client, team_id=context.team_id or "", user_id=context.user_id or "", act=act):
         return True

@@ -12,7 +12,7 @@ from bot.blocks import kit as blocks
 from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import submissions
-from bot.app import Deps, deps_of
+from bot.deps import Deps, deps_of
 from bot.usecases.cases import Intake
 from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle, shared_posts
 from bot.flows.permissions import Act

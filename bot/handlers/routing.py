@@ -17,7 +17,7 @@ from bot.handlers.access import may
 from bot.flows.commands import parse_antenne
 from bot.flows.permissions import Act
 from bot.blocks import routing as views
-from bot.app import Deps, deps_of
+from bot.deps import Deps, deps_of
 from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
 from bot.blocks.kit import escape, local_time

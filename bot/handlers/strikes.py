@@ -14,7 +14,7 @@ from bot.slack import ids
 from bot.usecases import privacy, strikes
 from bot.blocks import strikes as views
 from bot.handlers.access import may
-from bot.app import Deps, deps_of
+from bot.deps import Deps, deps_of
 from bot.blocks.kit import iso_local, local_time
 from bot.flows.commands import STRIKES_WORDS, lead_word, strikes_word
 from bot.flows.permissions import Act

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks import kit as blocks
 from bot.usecases import cases
 from bot.slack import ids
-from bot.app import deps_of
+from bot.deps import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.errors import after_ack

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.usecases import workspaces as bot_workspaces
 from storage.db import run_in_transaction
-from storage.models import Job
+from storage.models import Case, Job
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,6 @@ def hand_over(engine: sa.Engine, *, now: datetime) -> int:
     """A stopping process whose work in hand did not finish in time: every open case whose thread
     message was never posted, and that has no delivery waiting, gets one due at once, so the next
     start (or the scheduler) posts it. Returns how many were handed over."""
-    from storage.models import Case
-
     def work(session: Session) -> int:
         waiting = sa.select(Job.ref_id).where(Job.kind == POST_THREAD, Job.done_at.is_(None))
         orphans = session.exec(sa.select(Case.id, Case.team_id).where(
@@ -101,7 +100,6 @@ def deliver_waiting(workspaces, *, now: datetime) -> int:
     """Deliver what waits in the outbox once, now: a start's first act, so a stopped process's
     leftovers go out at once even when the scheduler runs as its own process and looks later.
     Each delivery is claimed as the scheduler claims it, so it goes out once."""
-    from bot import workspaces as bot_workspaces
     from bot.scheduler import _run as run_job  # one job, carried out and finished as the scheduler does
     from bot.scheduler import claim_due, worker_name
 
