@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.usecases import routing, strikes
+from bot.usecases import antennas, strikes
 from bot.flows.permissions import ALLOWED, Act, Role, allowed
 
 
@@ -23,7 +23,7 @@ def roles(deps, client: WebClient, *, team_id: str, user_id: str, needed: frozen
         now=deps.clock(),
     ):
         found.add(Role.LEAD)
-    if Role.ANTENNA in needed and not found and routing.is_antenna(
+    if Role.ANTENNA in needed and not found and antennas.is_antenna(
         deps.engine, team_id=team_id, user_id=user_id
     ):
         found.add(Role.ANTENNA)

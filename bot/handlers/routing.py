@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.usecases import cases
+from bot.usecases import antennas, cases
 from bot.slack import ids
 from bot.usecases import routing
 from bot.handlers.access import may
@@ -42,8 +42,8 @@ def register(app: App) -> None:
 
 def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cases.CaseSnapshot,
                     fyi: bool) -> None:
-    routing.ensure_services(deps.engine, deps.policy, team_id=case.team_id, language=deps.tr.language)
-    services = routing.list_services(deps.engine, team_id=case.team_id)
+    antennas.ensure_services(deps.engine, deps.policy, team_id=case.team_id, language=deps.tr.language)
+    services = antennas.list_services(deps.engine, team_id=case.team_id)
     similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
     client.views_open(trigger_id=trigger_id, view=views.route_form(
         deps.tr, case_id=case.id, version=case.version, fyi=fyi, services=services,
@@ -157,7 +157,7 @@ def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, 
     question = _question_for_antenna(client, deps, context, body, action)
     if question is None:
         return
-    others = [s for s in routing.list_services(deps.engine, team_id=question.team_id)
+    others = [s for s in antennas.list_services(deps.engine, team_id=question.team_id)
               if s.id != question.service.id]
     client.views_open(trigger_id=body["trigger_id"], view=views.reroute_form(
         deps.tr, question_id=question.id, services=others))
@@ -235,10 +235,10 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
     team = context.team_id or ""
     if not permitted(client, context, Act.LIST_SERVICES, respond=respond):
         return
-    routing.ensure_services(deps.engine, deps.policy, team_id=team, language=deps.tr.language)
+    antennas.ensure_services(deps.engine, deps.policy, team_id=team, language=deps.tr.language)
     parsed = parse_antenne(command.get("text") or "")
     if parsed.kind == "list":
-        respond(blocks=views.services_list(routing.list_services(deps.engine, team_id=team), deps.tr),
+        respond(blocks=views.services_list(antennas.list_services(deps.engine, team_id=team), deps.tr),
                 text=deps.tr("antenne.title"), response_type="ephemeral")
         return
     if parsed.kind == "usage":
@@ -249,9 +249,9 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
         return
     try:
-        service = routing.resolve_service(deps.engine, team_id=team, name=parsed.service)
+        service = antennas.resolve_service(deps.engine, team_id=team, name=parsed.service)
         if parsed.kind == "settings":
-            service = routing.configure_service(
+            service = antennas.configure_service(
                 deps.engine, team_id=team, service_id=service.id,
                 question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
                 channel_id=parsed.channel, by=context.user_id)
@@ -271,7 +271,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         return
     done = []
     for person in parsed.people:
-        changed = routing.set_antenna(
+        changed = antennas.set_antenna(
             deps.engine, team_id=team, service_id=service.id, user_id=person,
             role="backup" if parsed.verb == "backup" else "antenna", add=parsed.verb != "remove",
             by=context.user_id, now=deps.clock())
