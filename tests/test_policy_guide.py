@@ -25,10 +25,10 @@ from bot.flows.policy import (
     PLACEHOLDERS,
     Policy,
     PolicyError,
-    _all_texts,
     load_policy,
     parse_policy,
 )
+from bot.flows.policy.model import _all_texts
 from bot.flows.strikes import VIOLATION_NODES
 from bot.flows.timing import add_business_minutes, is_business_time
 from bot.core.i18n import Translator
