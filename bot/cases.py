@@ -19,8 +19,9 @@ from bot.flows.intake import guess_platform, normalise_handle
 from bot.flows.policy import ROOT, Policy
 from bot.flows.timing import after_hours
 from storage import cases as store
+from storage import jobs as job_store
 from storage.db import run_in_transaction
-from storage.models import Author, Case, Job
+from storage.models import Author, Case
 
 logger = logging.getLogger(__name__)
 
@@ -291,8 +292,9 @@ def click(
             for kind in tree.timed_checks(record.node_id, record.action_id if tree.is_done(record.note) else None):
                 hours = policy.routing.monitor_hours if kind == "monitor" \
                     else policy.routing.conduct_check_hours
-                session.add(Job(team_id=current.team_id, kind=kind, ref_id=case_id, created_by=user_id,
-                                due_at=after_hours(now, hours, policy.business_hours)))
+                job_store.add_job(session, team_id=current.team_id, kind=kind, ref_id=case_id,
+                                  created_by=user_id,
+                                  due_at=after_hours(now, hours, policy.business_hours))
         store.add_decisions(session, [
             {"case_id": case_id, "node_id": record.node_id, "action_id": record.action_id,
              "user_id": user_id, "decided_at": now, "policy_version": policy.version,

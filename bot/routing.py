@@ -18,10 +18,11 @@ from bot.flows import tree
 from bot.flows.policy import Policy
 from bot.flows.timing import add_business_minutes
 from storage import cases as case_store
+from storage import jobs as job_store
 from storage import routing as store
 from storage import sent as sent_store
 from storage.db import run_in_transaction
-from storage.models import Antenna, Decision, Job, RoutedQuestion, Service
+from storage.models import Antenna, Decision, RoutedQuestion, Service
 
 logger = logging.getLogger(__name__)
 
@@ -417,8 +418,8 @@ def _plan_reminders(session: Session, row: RoutedQuestion, service: Service, pol
     minutes = _target(service, policy, row.kind)
     escalate_at = add_business_minutes(row.asked_at, 2 * minutes, policy.business_hours)
     for kind, due in (("remind", row.due_at), ("escalate", escalate_at)):
-        store.add(session, Job(team_id=row.team_id, kind=kind, ref_id=row.id, due_at=due,
-                               created_by=user_id))
+        job_store.add_job(session, team_id=row.team_id, kind=kind, ref_id=row.id, due_at=due,
+                          created_by=user_id)
 
 
 def _answerable(session: Session, team_id: str, question_id: int, user_id: str) -> RoutedQuestion:

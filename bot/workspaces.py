@@ -32,6 +32,7 @@ from sqlmodel import Session, select
 from bot.flows.policy import Policy, read_policy
 from bot.flows.strikes import add_months
 from bot.i18n import Translator
+from storage import jobs as job_store
 from storage import workspaces as store
 from storage.db import run_in_transaction
 from storage.models import Erasure, Workspace as WorkspaceRow
@@ -108,7 +109,7 @@ def uninstalled(engine: sa.Engine, *, team_id: str, retention_months: int, now: 
         if row.uninstalled_at is None:
             row.uninstalled_at, row.erase_after = now, erase_after
         session.add(row)
-        return store.cancel_jobs(session, team_id=team_id, now=now, outcome=UNINSTALLED)
+        return job_store.cancel_jobs(session, team_id=team_id, now=now, outcome=UNINSTALLED)
 
     cancelled = run_in_transaction(engine, work)
     logger.info("workspace %s uninstalled: %s pending jobs cancelled, data erased after %s",

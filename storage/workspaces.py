@@ -48,13 +48,6 @@ def due_for_erasure(session: Session, *, now: datetime) -> list[Workspace]:
     return list(session.exec(statement))
 
 
-def cancel_jobs(session: Session, *, team_id: str, now: datetime, outcome: str) -> int:
-    result = session.exec(
-        sa.update(Job).where(Job.team_id == team_id, Job.done_at.is_(None))
-        .values(done_at=now, outcome=outcome))
-    return result.rowcount or 0
-
-
 def delete_team_data(session: Session, *, team_id: str) -> dict[str, int]:
     """Delete every row of one workspace, children first; returns the rows deleted per table."""
     cases = select(Case.id).where(Case.team_id == team_id).scalar_subquery()
