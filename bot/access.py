@@ -59,11 +59,11 @@ def roles(deps, client: WebClient, *, team_id: str, user_id: str, needed: frozen
         user_id in deps.members.members(client, channel) for channel in deps.workspace.intake_channels
     ):
         found.add(Role.TEAM)
-    if Role.LEAD in needed and not found and strikes.is_lead(
-        deps.engine, team_id=team_id, user_id=user_id, seeds=deps.workspace.lead_user_ids,
-        now=deps.clock(),
-    ):
-        found.add(Role.LEAD)
+    if Role.LEAD in needed and not found:
+        strikes.note_seed_seen(deps.engine, team_id=team_id, user_id=user_id,
+                               seeds=deps.workspace.lead_user_ids, now=deps.clock())
+        if strikes.is_lead(deps.engine, team_id=team_id, user_id=user_id):
+            found.add(Role.LEAD)
     if Role.ANTENNA in needed and not found and routing.is_antenna(
         deps.engine, team_id=team_id, user_id=user_id
     ):

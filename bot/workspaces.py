@@ -29,6 +29,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, select
 
+from bot import routing
 from bot.flows.policy import Policy, read_policy
 from bot.flows.strikes import add_months
 from bot.i18n import Translator
@@ -218,6 +219,7 @@ class Directory:
         self._clients: dict[str, WebClient] = {}
         self._departed: set[str] | None = None  # token mode: uninstalled workspaces, read lazily
         self._token_checked = float("-inf")  # token mode: when a token last failed its check
+        self._seeded: set[str] = set()  # token mode: workspaces given their services already
 
     @property
     def install_mode(self) -> bool:
@@ -226,6 +228,8 @@ class Directory:
     def deps_for(self, team_id: str | None) -> Deps | None:
         """The workspace's Deps; None when it is not (or no longer) served."""
         if not self.install_mode:
+            if team_id:
+                self._seed_once(team_id)
             return self.base
         if not team_id:
             return None
@@ -236,13 +240,24 @@ class Directory:
             return cached[1]
         row = run_in_transaction(self.base.engine, lambda s: store.workspace(s, team_id=team_id))
         deps = self._deps_of(row) if row is not None and row.uninstalled_at is None else None
+        if deps is not None:
+            seed_services(deps, team_id)
         with self._lock:
             self._deps[team_id] = (now + self.ttl, deps)
         return deps
 
+    def _seed_once(self, team_id: str) -> None:
+        with self._lock:
+            if team_id in self._seeded:
+                return
+        if seed_services(self.base, team_id):
+            with self._lock:
+                self._seeded.add(team_id)
+
     def forget(self, team_id: str) -> None:
         with self._lock:
             self._deps.pop(team_id, None)
+            self._seeded.discard(team_id)  # its services may have been erased meanwhile
             self._departed = None  # token mode: read again (an uninstall was just recorded)
 
     def lift_token_mode_uninstall(self, team_id: str | None = None, *,
@@ -325,6 +340,20 @@ class Directory:
         workspace = Workspace(team_id=row.team_id, intake_channels=channel_list(row.intake_channels),
                               lead_user_ids=(row.installed_by,) if row.installed_by else ())
         return dataclasses.replace(self.base, workspace=workspace, policy=policy, tr=tr)
+
+
+def seed_services(deps: Deps, team_id: str) -> bool:
+    """A served workspace that has no services yet gets the ones its policy proposes, described
+    in its language: done when its Deps are made (the first request of each workspace in token
+    mode), so listing the services and the route form only read. False when the database did not
+    take it; the next request tries again."""
+    try:
+        routing.ensure_services(deps.engine, deps.policy, team_id=team_id, language=deps.tr.language)
+    except sa.exc.SQLAlchemyError as error:
+        logger.warning("could not give workspace %s its services yet (%s)", team_id,
+                       type(error).__name__)
+        return False
+    return True
 
 
 # --- the operator's command line ----------------------------------------------------------------
