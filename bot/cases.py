@@ -189,17 +189,12 @@ def take_shared_words(engine: sa.Engine, *, team_id: str, channel_id: str, messa
     """Slack unfurls a pasted link to a Slack message only after the message was posted (as an
     edit). The case opened from it then gets the shared message's words, as long as its post is
     still what the link alone gave: not erased, not otherwise changed. Returns whether it did."""
-    case = Case.__table__
 
     def work(session: Session) -> bool:
-        result = session.connection().execute(
-            sa.update(case)
-            .where(case.c.team_id == team_id, case.c.channel_id == channel_id,
-                   case.c.message_ts == message_ts, case.c.text == was, case.c.erased_at.is_(None))
-            .values(text=text, comment=comment, source_permalink=permalink, link=link,
-                    platform=guess_platform(link))
-        )
-        return result.rowcount == 1
+        return store.take_shared_words(session, team_id=team_id, channel_id=channel_id,
+                                       message_ts=message_ts, was=was, text=text, comment=comment,
+                                       source_permalink=permalink, link=link,
+                                       platform=guess_platform(link))
 
     taken = run_in_transaction(engine, work)
     if taken:

@@ -387,7 +387,7 @@ def similar_answer(engine: sa.Engine, *, team_id: str, text: str) -> Similar | N
         if match is None:
             return None
         row = rows[match[0]]
-        service = session.get(Service, row.service_id)
+        service = store.service_of(session, service_id=row.service_id)
         return Similar(row.question, row.answer or "", service.name if service else "", match[1])
 
     return run_in_transaction(engine, work)
@@ -428,7 +428,7 @@ def _answerable(session: Session, team_id: str, question_id: int, user_id: str) 
     row = store.question(session, team_id=team_id, question_id=question_id, for_update=True)
     if row is None:
         raise RoutingProblem("route.error_gone")
-    service = session.get(Service, row.service_id)
+    service = store.service_of(session, service_id=row.service_id)
     allowed = set(store.antennas(session, service_ids=[row.service_id])[row.service_id])
     if service is not None and service.backup_user_id:
         allowed.add(service.backup_user_id)
@@ -449,7 +449,7 @@ def _views(session: Session, rows: list[Service]) -> list[ServiceView]:
 
 
 def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
-    service = session.get(Service, row.service_id)
+    service = store.service_of(session, service_id=row.service_id)
     case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
     return QuestionView(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Callable
 import sqlalchemy as sa
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot import routing
 from bot.flows.policy import Policy, read_policy
@@ -129,11 +129,7 @@ def reinstated(engine: sa.Engine, *, team_id: str, now: datetime) -> str | None:
             return None
         outcome = ERASURE_CANCELLED if row.erased_at is None else STARTS_AFRESH
         # Conditional: of two processes starting at once, one lifts it (and tells the leads).
-        lifted = session.exec(
-            sa.update(WorkspaceRow)
-            .where(WorkspaceRow.team_id == team_id, WorkspaceRow.uninstalled_at.is_not(None))
-            .values(uninstalled_at=None, erase_after=None, erased_at=None))
-        return outcome if lifted.rowcount == 1 else None
+        return outcome if store.lift_uninstall(session, team_id=team_id) else None
 
     outcome = run_in_transaction(engine, work)
     if outcome is not None:
@@ -187,8 +183,7 @@ def configure(engine: sa.Engine, *, team_id: str, intake_channels: tuple[str, ..
 
 
 def listing(engine: sa.Engine) -> list[WorkspaceRow]:
-    return run_in_transaction(engine, lambda session: list(
-        session.exec(select(WorkspaceRow).order_by(WorkspaceRow.team_id))))
+    return run_in_transaction(engine, store.every_workspace)
 
 
 def departed(engine: sa.Engine) -> set[str]:

@@ -25,6 +25,12 @@ def service(session: Session, *, team_id: str, service_id: int) -> Service | Non
                  team_id=team_id)
 
 
+def service_of(session: Session, *, service_id: int) -> Service | None:
+    """The service a stored row points at (the row itself was loaded through the workspace
+    check)."""
+    return session.get(Service, service_id)
+
+
 def service_by_name(session: Session, *, team_id: str, name: str) -> Service | None:
     statement = select(Service).where(Service.team_id == team_id, Service.name == name)
     return session.exec(statement).first()

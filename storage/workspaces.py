@@ -36,6 +36,21 @@ def served(session: Session) -> list[Workspace]:
     return list(session.exec(statement))
 
 
+def every_workspace(session: Session) -> list[Workspace]:
+    """Every workspace ever installed, served or not."""
+    return list(session.exec(select(Workspace).order_by(Workspace.team_id)))
+
+
+def lift_uninstall(session: Session, *, team_id: str) -> bool:
+    """Clear an uninstall and its erasure; False when the workspace was not uninstalled (or another
+    process lifted it first: the update is conditional)."""
+    lifted = session.exec(
+        sa.update(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_not(None))
+        .values(uninstalled_at=None, erase_after=None, erased_at=None))
+    return lifted.rowcount == 1
+
+
 def departed_team_ids(session: Session) -> set[str]:
     statement = select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))
     return set(session.exec(statement))
