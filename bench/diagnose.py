@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.load import RoundSpec
     from bench.seed import seed
     from bench.servers import Server
-    from tests.bot_process import INTAKE_CHANNEL
+    from tests.support.bot_process import INTAKE_CHANNEL
 
     parser = argparse.ArgumentParser(prog="python -m bench.diagnose", description=__doc__.split("\n\n")[0])
     parser.add_argument("--concurrency", type=int, default=50)

@@ -1,12 +1,12 @@
 """The Slack Web API emulator of the tests, with what a load generator in another process needs.
 
-``BenchEmulator`` is ``tests.slack_emulator.SlackEmulator`` (every Web API method answers and is
+``BenchEmulator`` is ``tests.support.slack_emulator.SlackEmulator`` (every Web API method answers and is
 recorded exactly as in the end-to-end tests) plus:
 
 * a change feed, ``GET /bench/feed?since=N&timeout=S``: the messages the bot posted or updated
   (with their buttons), the modals it opened, its ephemeral messages and the ``response_url``
   posts, in order, so the load generator in another process takes the real buttons from the
-  messages the bot drew (as ``tests.test_e2e.Thread`` does);
+  messages the bot drew (as ``tests.support.journeys.Thread`` does);
 * counters per Web API method that survive ``max_calls`` trimming, for "Slack calls per case".
 
 The feed is read by one consumer; what it has handed out is forgotten. The recorded calls are
@@ -22,7 +22,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.slack_emulator import Call, SlackEmulator
+from tests.support.slack_emulator import Call, SlackEmulator
 
 FEED_PATH = "/bench/feed"
 

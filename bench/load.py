@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from tests.slack_requests import (
+from tests.support.slack_requests import (
     block_actions,
     message_event,
     new_trigger_id,
@@ -44,7 +44,7 @@ from tests.slack_requests import (
     static_select_value,
     view_submission,
 )
-from tests.slack_emulator import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from tests.support.slack_emulator import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"

@@ -1,7 +1,7 @@
 """Slack Web API calls per full case: one case at a time, from the intake message to its decision,
 with the emulator counting every call the bot makes while it runs (nothing else is running).
 
-The case is driven the way ``tests.test_e2e.Thread`` drives it: every click is a button the bot
+The case is driven the way ``tests.support.journeys.Thread`` drives it: every click is a button the bot
 drew, read back from the emulator's copy of the message.
 """
 
@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from bench.emulator import BenchEmulator
-from tests.slack_requests import (
+from tests.support.slack_requests import (
     SlackSender,
     block_actions,
     message_event,

@@ -242,7 +242,7 @@ def render(meta: dict, runs: list[dict]) -> str:
                "Emulator CPU (ms/req)", "Load CPU (ms/req)", "Machine busy (%)",
                "Other processes (cores)"], round_rows),
         "",
-        "## /strikes in-process (bot.strikes.overview and bot.strikes.history)",
+        "## /strikes in-process (bot.usecases.strikes.overview and bot.usecases.strikes.history)",
         "",
     ]
     strike_rows, web_rows, call_rows = [], [], []

@@ -25,8 +25,8 @@ from bench.probe import PROBES, run_probe
 from bench.seed import seed
 from bench.servers import BOT_TARGET, FLOOR_TARGET, PROJECT_ROOT, Server
 from bench import usecases
-from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, free_port
-from tests.slack_requests import SlackSender
+from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, free_port
+from tests.support.slack_requests import SlackSender
 
 BOT_TOKEN = "xoxb-bench-token"
 SIGNING_SECRET = "bench-signing-secret"

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from bot.flows.policy import load_policy
 from storage.db import migrate
 from storage.models import Author, AuthorMeasure, Case, Decision, Strike, StrikeReview
-from tests.slack_emulator import TEAM_ID
+from tests.support.slack_emulator import TEAM_ID
 
 SOCIAL = ("facebook", "instagram", "x", "tiktok", "linkedin", "youtube")
 STRUCK_SHARE = 0.05  # authors with at least one strike

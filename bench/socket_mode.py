@@ -1,7 +1,7 @@
 """Socket Mode's reliability numbers: ``python -m bench.socket_mode``.
 
 Not part of ``python -m bench``. Starts ``python -m bot`` in Socket Mode with its default
-timings against the emulator's Socket Mode server (tests/socket_mode_server.py) and, for each
+timings against the emulator's Socket Mode server (tests/support/socket_mode_server.py) and, for each
 way a connection can drop, measures the time from the drop until a new connection has said
 hello, and the CPU the bot used meanwhile. Then the CPU over ten seconds while Slack cannot be
 reached at all, next to ten idle seconds. Prints a Markdown table (the README quotes it).
@@ -21,9 +21,9 @@ import tempfile
 import time
 from contextlib import contextmanager
 
-from tests.bot_process import INTAKE_CHANNEL, BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender
+from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender
 
 
 def cpu_seconds(pid: int) -> float:

@@ -15,13 +15,13 @@ import random
 import time
 from datetime import datetime, timezone
 
-from bot import strikes
+from bot.usecases import strikes
 from bot.flows.policy import load_policy
 from bot.flows.strikes import AuthorQuery
-from bot.strike_blocks import OVERVIEW_PAGE
+from bot.blocks.strikes import OVERVIEW_PAGE
 from bench.seed import Seeded
 from storage.db import create_db_engine
-from tests.slack_emulator import TEAM_ID
+from tests.support.slack_emulator import TEAM_ID
 
 
 def _queries(seeded: Seeded, count: int, seed: int = 3) -> list[AuthorQuery]:

@@ -3,97 +3,18 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-import sqlalchemy as sa
 from slack_bolt import App, BoltContext, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
-from bot.config import Settings
-from bot.work import TrackedExecutor
-from bot.flows.policy import Policy, load_policy
-from bot.i18n import Translator
-from storage.db import create_db_engine, migrate
-
-if TYPE_CHECKING:
-    from bot.access import MemberCache
-    from bot.workspaces import Directory, Workspace
+from bot.core.work import TrackedExecutor
+from bot.deps import Deps
+from bot.directory import Directory, directory
+from bot.handlers import register_all
+from bot.handlers.install import authorize, oauth_settings
+from bot.slack.client import slack_client
 
 logger = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What every listener needs, handed to it through Bolt's context as ``context["deps"]``."""
-
-    settings: Settings
-    engine: sa.Engine
-    workspace: Workspace  # whose request this is: its intake channels and first leads
-    policy: Policy  # the workspace's policy and language (install mode: each its own)
-    tr: Translator
-    clock: Callable[[], datetime] = field(default=utcnow)
-    members: MemberCache = field(default_factory=lambda: _member_cache())
-
-
-def _member_cache():
-    from bot.access import MemberCache
-
-    return MemberCache()
-
-
-def deps_of(context: BoltContext) -> Deps:
-    return context["deps"]
-
-
-def build_deps(settings: Settings, *, run_migrations: bool = True) -> Deps:
-    """Load the policy and open the database; raise a one-line error when either is unusable."""
-    from bot.workspaces import Workspace, from_settings
-
-    policy = load_policy(settings.policy_file)
-    engine = create_db_engine(settings.database_url)
-    if run_migrations:
-        migrate(engine)
-    # Install mode: no workspace until a request says whose it is (see bot.workspaces.Directory).
-    workspace = Workspace(None, (), ()) if settings.install_mode else from_settings(settings)
-    return Deps(settings=settings, engine=engine, workspace=workspace, policy=policy,
-                tr=Translator(settings.language))
-
-
-def directory(deps: Deps) -> Directory:
-    """Which Deps and client serve each workspace (one in token mode, each install's otherwise)."""
-    from bot.workspaces import Directory
-    from storage.installations import installation_store
-
-    settings = deps.settings
-    installations = installation_store(deps.engine, settings.client_id) if settings.install_mode else None
-    return Directory(deps, client=lambda token: slack_client(settings, token=token),
-                     installations=installations)
-
-
-def slack_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A Web API client that retries connection errors, rate limits (honouring Retry-After)
-    and Slack's server errors before a call counts as failed."""
-    return WebClient(
-        token=token or settings.bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 class _DropTokenNotice(logging.Filter):
@@ -109,8 +30,6 @@ LISTENER_THREADS = 24
 
 def create_app(deps: Deps, workspaces: Directory | None = None) -> App:
     """The Bolt app. In install mode each request is served with its own workspace's Deps."""
-    from bot.handlers import register_all
-
     settings = deps.settings
     workspaces = workspaces or directory(deps)
     bolt_logger = logging.getLogger("bot.bolt")
@@ -118,8 +37,6 @@ def create_app(deps: Deps, workspaces: Directory | None = None) -> App:
     client = slack_client(settings)
     install: dict = {}
     if settings.install_mode:
-        from bot.install import authorize, oauth_settings
-
         oauth = oauth_settings(deps)
         install = dict(oauth_settings=oauth, authorize=authorize(deps, oauth, client),
                        installation_store_bot_only=True,

@@ -7,10 +7,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.usecases import strikes
+
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
-    from bot.app import Deps
+    from bot.deps import Deps
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +33,6 @@ def announce_unfinished_policy(deps: Deps, client: WebClient | None) -> list[tup
     )
     if client is None or deps.settings.install_mode:
         return problems
-    from bot import strikes
-
     text = deps.tr("policy.unfinished", problems=problem_lines(problems))
     try:
         team_id = client.auth_test().get("team_id")

@@ -24,15 +24,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot import blocks, cases, outbox, routing
-from bot import routing_blocks as views
-from bot import workspaces as bot_workspaces
-from bot.app import Deps
+from bot.blocks import kit as blocks
+from bot.usecases import cases, outbox, routing
+from bot.blocks import routing as views
+from bot.usecases import workspaces as bot_workspaces
+from bot.deps import Deps
 from bot.flows.timing import is_business_time
-from bot.mrkdwn import mention, mentions
+from bot.core.mrkdwn import mention, mentions
 from bot.handlers.routing import notify_antennas
-from bot.privacy import erase_expired
-from bot.workspaces import Directory, erase_departed
+from bot.usecases.privacy import erase_expired
+from bot.directory import Directory, directory
+from bot.usecases.workspaces import erase_departed
 from storage import jobs as store
 from storage.db import run_in_transaction
 
@@ -222,8 +224,7 @@ def interval_from_env() -> float:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    from bot.__main__ import prepare
-    from bot.app import build_deps, directory
+    from bot.bootstrap import build_deps, prepare  # bootstrap starts this loop in a thread: imported here, not at the top
 
     parser = argparse.ArgumentParser(description="Send due reminders, escalations and checks.")
     parser.add_argument("--once", action="store_true", help="look once and stop (for cron)")

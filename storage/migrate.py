@@ -2,7 +2,7 @@
 ``release`` step). The bot also does this at start-up; running it once before a deploy keeps
 several web processes from racing to do it."""
 
-from bot.__main__ import prepare
+from bot.bootstrap import prepare
 
 if __name__ == "__main__":
     prepare()

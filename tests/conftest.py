@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from contextlib import contextmanager
 from typing import Iterator
@@ -11,12 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from storage.db import create_db_engine, migrate
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def postgres_admin_url() -> str | None:
-    return os.environ.get("TEST_DATABASE_URL") or None
+from tests.support.db import IN_CI, postgres_admin_url
 
 
 @contextmanager
@@ -85,8 +79,8 @@ TEAM = ("U0ANNA0001", "U0BERT0001")  # the made-up social-media team: members of
 def slack():
     """The Slack emulator for an end-to-end module, the team listed in the intake channel. Each
     test starts with no calls recorded once it asks for ``fresh_calls``."""
-    from tests.bot_process import INTAKE_CHANNEL
-    from tests.slack_emulator import SlackEmulator
+    from tests.support.bot_process import INTAKE_CHANNEL
+    from tests.support.slack_emulator import SlackEmulator
 
     with SlackEmulator() as emulator:
         emulator.set_members(INTAKE_CHANNEL, list(TEAM))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, postgres_admin_url
+from tests.support.db import IN_CI, postgres_admin_url
 
 pytestmark = pytest.mark.e2e
 

@@ -17,17 +17,18 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot import blocks, ids, routing_blocks, strike_blocks
-from bot.cases import CaseSnapshot, Step
-from bot.config import LANGUAGES
+from bot.blocks import kit as blocks
+from bot.slack import ids
+from bot.blocks import routing as routing_blocks, strikes as strike_blocks
+from bot.usecases.cases import CaseSnapshot, Step
+from bot.core.config import LANGUAGES
 from bot.flows import tree
 from bot.flows.intake import PLATFORMS
 from bot.flows.policy import ROOT, SWITCHES, load_policy
-from bot.flows.strikes import Review, Status
-from bot.flows.strikes import Step as StrikeStep
-from bot.i18n import Translator
-from bot.routing import QUESTION_LIMIT, QuestionView, ServiceView, Similar
-from bot.strikes import AuthorHistory, OverviewLine, StrikeLine, StrikeResult
+from bot.flows.strikes import Review, Status, Step as StrikeStep
+from bot.core.i18n import Translator
+from bot.usecases.routing import QUESTION_LIMIT, QuestionView, ServiceView, Similar
+from bot.usecases.strikes import AuthorHistory, OverviewLine, StrikeLine, StrikeResult
 
 POLICY = load_policy()
 POLICIES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, Settings
+from bot.core.config import ConfigError, Settings
 
 GOOD = {
     "SLACK_BOT_TOKEN": "xoxb-made-up",

@@ -7,18 +7,26 @@ bot drew in its last message, so the tests walk the tree the way a person would.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import time
 from typing import Iterator
 
 import pytest
-import sqlalchemy as sa
 
-from tests.bot_process import INTAKE_CHANNEL, BotProcess, run_bot_expecting_failure
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import (
+from tests.support.bot_process import INTAKE_CHANNEL, BotProcess, run_bot_expecting_failure
+from tests.support.journeys import (
+    ANNA,
+    BERT,
+    OTHER_CHANNEL,
+    STAFF,
+    Thread,
+    case_count,
+    decisions,
+    forward,
+    new_ts,
+)
+from tests.support.slack_requests import (
     block_actions,
     file_object,
     global_shortcut,
@@ -31,117 +39,11 @@ from tests.slack_requests import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 
-ANNA = "U0ANNA0001"  # team members (made up)
-BERT = "U0BERT0001"
-STAFF = "U0STAF0001"  # a colleague targeted by a comment
-OTHER_CHANNEL = "C0OTHER001"
-POST = "Jullie zijn allemaal nutteloos, <!channel> kijk hoe slecht <@U0ANNA0001> dit aanpakt!"
-
-_ts = itertools.count(1)
-
-
-def new_ts() -> str:
-    return f"{1795000000 + next(_ts)}.000100"
-
 
 @pytest.fixture(scope="module")
 def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
     with BotProcess({"DATABASE_URL": bot_database}, slack, tmp_path_factory.mktemp("bot")) as process:
         yield process
-
-
-def decisions(bot: BotProcess) -> list[dict]:
-    engine = sa.create_engine(bot.database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text("SELECT * FROM decision ORDER BY id"))
-            return [dict(row._mapping) for row in rows]
-    finally:
-        engine.dispose()
-
-
-def case_count(bot: BotProcess) -> int:
-    engine = sa.create_engine(bot.database_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(sa.text('SELECT COUNT(*) FROM "case"')).scalar_one()
-    finally:
-        engine.dispose()
-
-
-class Thread:
-    """A case's thread as the team sees it: the bot's message there, and its buttons."""
-
-    def __init__(self, bot: BotProcess, slack: SlackEmulator, channel: str, ts: str) -> None:
-        self.bot, self.slack, self.channel, self.ts = bot, slack, channel, ts
-
-    @property
-    def blocks(self) -> list[dict]:
-        return self.slack.message(self.channel, self.ts)["blocks"]
-
-    def text(self) -> str:
-        return json.dumps(self.blocks, ensure_ascii=False)
-
-    def buttons(self) -> list[dict]:
-        return [
-            element
-            for block in self.blocks if block["type"] == "actions"
-            for element in block["elements"] if element["type"] == "button"
-        ]
-
-    def button(self, move: str, target: str | None = None) -> dict:
-        for element in self.buttons():
-            value = json.loads(element["value"])
-            if value["m"] == move and value.get("t") == target:
-                return element
-        labels = [(json.loads(e["value"])["m"], json.loads(e["value"]).get("t")) for e in self.buttons()]
-        raise AssertionError(f"no {move} {target} button; the message offers {labels}")
-
-    def version(self) -> int:
-        values = [json.loads(b["value"]) for b in self.buttons()]
-        return max((v["v"] for v in values if "v" in v), default=-1)
-
-    def press(self, move: str, target: str | None = None, *, user: str = ANNA,
-              expect_update: bool = True) -> None:
-        button = self.button(move, target)
-        before = json.loads(button["value"])["v"]
-        status, _, _ = self.bot.sender.interaction(
-            block_actions(user, self.channel, self.ts, button["action_id"], button["value"])
-        )
-        assert status == 200
-        if expect_update:
-            # The message is redrawn at a newer version (it may be redrawn more than once).
-            deadline = time.monotonic() + 5
-            while self.version() <= before:
-                assert time.monotonic() < deadline, f"no redraw after {move} {target}"
-                time.sleep(0.02)
-
-
-def forward(bot: BotProcess, slack: SlackEmulator, text: str = POST, *, files=None) -> Thread:
-    ts = new_ts()
-    status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, text, ts, files=files))
-    assert status == 200
-    (call,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
-    wait_until_noted(bot, ts)
-    return Thread(bot, slack, INTAKE_CHANNEL, call.response["ts"])
-
-
-def wait_until_noted(bot: BotProcess, message_ts: str, timeout: float = 5.0) -> None:
-    """Until the bot has noted its thread message: no person clicks within milliseconds."""
-    engine = sa.create_engine(bot.database_url)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            with engine.connect() as connection:
-                noted = connection.execute(
-                    sa.text('SELECT bot_message_ts FROM "case" WHERE message_ts = :ts'),
-                    {"ts": message_ts}).scalar()
-            if noted:
-                return
-            time.sleep(0.02)
-    finally:
-        engine.dispose()
-    raise AssertionError("the bot never noted its thread message")
 
 
 # --- intake -----------------------------------------------------------------------------------

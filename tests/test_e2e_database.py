@@ -9,11 +9,11 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.bot_process import INTAKE_CHANNEL, BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import block_actions, message_event
-from tests.tcp_proxy import TcpProxy
-from tests.test_e2e import ANNA, BERT, forward, new_ts
+from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
+from tests.support.journeys import ANNA, BERT, forward, new_ts
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import block_actions, message_event
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

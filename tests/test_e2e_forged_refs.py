@@ -14,9 +14,9 @@ from typing import Iterator
 
 import pytest
 
-from tests.bot_process import BotProcess
-from tests.slack_emulator import BOT_USER_ID, SlackEmulator
-from tests.slack_requests import (
+from tests.support.bot_process import BotProcess
+from tests.support.slack_emulator import BOT_USER_ID, SlackEmulator
+from tests.support.slack_requests import (
     SlackSender,
     block_actions,
     plain_text_input_value,

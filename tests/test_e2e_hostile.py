@@ -19,8 +19,9 @@ from typing import Any, Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.slack_requests import (
+from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
+from tests.support.journeys import ANNA, BERT, Thread, decisions, forward, new_ts
+from tests.support.slack_requests import (
     block_actions,
     file_object,
     global_shortcut,
@@ -30,7 +31,6 @@ from tests.slack_requests import (
     static_select_value,
     view_submission,
 )
-from tests.test_e2e import ANNA, BERT, Thread, decisions, forward, new_ts
 
 pytestmark = [pytest.mark.e2e]
 

@@ -11,13 +11,15 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.app import build_deps, directory, utcnow
-from bot.config import Settings
+from bot.bootstrap import build_deps
+from bot.core.clock import utcnow
+from bot.directory import directory
+from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
-from tests.bot_process import INTAKE_CHANNEL, BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import message_event
-from tests.test_e2e import ANNA, BERT, new_ts
+from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
+from tests.support.journeys import ANNA, BERT, new_ts
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import message_event
 
 pytestmark = pytest.mark.e2e
 

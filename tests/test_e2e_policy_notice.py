@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot_process import LEAD_USER_ID, BotProcess
+from tests.support.bot_process import LEAD_USER_ID, BotProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 

@@ -11,13 +11,15 @@ from typing import Iterator
 import pytest
 import pytz
 
-from bot.app import Deps, build_deps, directory
-from bot.config import Settings
+from bot.bootstrap import build_deps
+from bot.deps import Deps
+from bot.directory import directory
+from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
-from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import block_actions, plain_text_input_value, static_select_value, view_submission
-from tests.test_e2e import ANNA, Thread, decisions, forward
+from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
+from tests.support.journeys import ANNA, Thread, decisions, forward
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import block_actions, plain_text_input_value, static_select_value, view_submission
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 

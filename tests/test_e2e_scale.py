@@ -8,10 +8,10 @@ from typing import Iterator
 
 import pytest
 
-from tests.bot_process import INTAKE_CHANNEL, BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import block_actions
-from tests.test_e2e import ANNA, BERT, Thread, decisions, forward
+from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
+from tests.support.journeys import ANNA, BERT, Thread, decisions, forward
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import block_actions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

@@ -13,10 +13,10 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.bot_process import INTAKE_CHANNEL, BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import message_event
-from tests.test_e2e import ANNA, BERT, new_ts
+from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
+from tests.support.journeys import ANNA, BERT, new_ts
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import message_event
 
 pytestmark = pytest.mark.e2e
 

@@ -1,5 +1,5 @@
 """End to end in Socket Mode: the bot as a real process (``python -m bot`` with SLACK_APP_TOKEN),
-connected to the emulator's Socket Mode server (tests/socket_mode_server.py).
+connected to the emulator's Socket Mode server (tests/support/socket_mode_server.py).
 
 The journeys of the HTTP suite run here unchanged (they are imported, and find this module's
 ``bot``, whose sender delivers every request as a Socket Mode envelope and reads the ack). Then
@@ -19,12 +19,12 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.bot_process import INTAKE_CHANNEL, BotProcess, run_bot_expecting_failure
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import message_event
-from tests.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender, socket_mode_env
+from tests.support.bot_process import INTAKE_CHANNEL, BotProcess, run_bot_expecting_failure
+from tests.support.journeys import ANNA, case_count, forward, new_ts
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import message_event
+from tests.support.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender, socket_mode_env
 from tests import test_e2e, test_e2e_routing, test_e2e_strikes
-from tests.test_e2e import ANNA, case_count, forward, new_ts
 
 # The HTTP suite's journeys, collected again here, where they find this module's Socket Mode
 # ``bot`` (in the order they run there: some build on the one before).
@@ -389,7 +389,7 @@ def test_a_health_port_in_use_stops_start_up_with_one_line(socket_mode, slack, t
 
 @pytest.mark.postgres
 def test_healthz_is_503_while_the_database_is_away(socket_mode, slack, tmp_path, fresh_postgres_url):
-    from tests.tcp_proxy import TcpProxy
+    from tests.support.tcp_proxy import TcpProxy
 
     url = sa.make_url(fresh_postgres_url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)

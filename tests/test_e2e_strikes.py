@@ -8,14 +8,14 @@ from typing import Iterator
 
 import pytest
 
-from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.slack_requests import (
+from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
+from tests.support.journeys import ANNA, BERT, Thread, decisions, forward
+from tests.support.slack_requests import (
     block_actions,
     plain_text_input_value,
     static_select_value,
     view_submission,
 )
-from tests.test_e2e import ANNA, BERT, Thread, decisions, forward
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 

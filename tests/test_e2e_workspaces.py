@@ -17,12 +17,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from bot.app import build_deps, directory, utcnow
-from bot.config import Settings
+from bot.bootstrap import build_deps
+from bot.core.clock import utcnow
+from bot.directory import directory
+from bot.core.config import Settings
 from bot.scheduler import run_due_jobs
-from tests.bot_process import BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import (
+from tests.support.bot_process import BotProcess
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import (
     SlackSender,
     block_actions,
     message_event,

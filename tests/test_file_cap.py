@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 from sqlmodel import select
 
-from bot import cases
-from bot.cases import MAX_FILES, Intake
+from bot.usecases import cases
+from bot.usecases.cases import MAX_FILES, Intake
 from bot.flows.policy import load_policy
 from storage.db import transaction
 from storage.models import Decision, Evidence

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from bot import cases, routing, strikes, submissions
+from bot.usecases import antennas, cases, routing, strikes, submissions
 from bot.flows.strikes import Review, StrikeProblem
 from bot.flows.tree import Click, Move
 from storage.db import transaction
@@ -30,7 +30,7 @@ from storage.models import (
     Submission,
 )
 from storage.scope import NotInWorkspace
-from tests.test_storage_strikes import (
+from tests.support.factories import (
     ANNA,
     BERT,
     FIEN,
@@ -55,7 +55,7 @@ def counts(engine) -> dict[str, int]:
         found = {model.__tablename__: session.exec(select(func.count()).select_from(model)).one()
                  for model in TABLES}
         found["versions"] = sum(session.exec(select(Case.version)).all())
-    found["antennas"] = sum(len(s.antennas) for s in routing.list_services(engine, team_id=OTHER_TEAM))
+    found["antennas"] = sum(len(s.antennas) for s in antennas.list_services(engine, team_id=OTHER_TEAM))
     return found
 
 
@@ -68,8 +68,8 @@ def question_case(engine, ts: str, team_id: str) -> cases.CaseSnapshot:
 
 
 def service_of(engine, team_id: str, name: str = "mobiliteit") -> routing.ServiceView:
-    routing.ensure_services(engine, POLICY, team_id=team_id, language="nl")
-    return routing.resolve_service(engine, team_id=team_id, name=name)
+    antennas.ensure_services(engine, POLICY, team_id=team_id, language="nl")
+    return antennas.resolve_service(engine, team_id=team_id, name=name)
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def theirs(engine):
     struck = violation(engine, "90.1", team_id=OTHER_TEAM)
     result = strike(engine, struck, FIEN)
     service = service_of(engine, OTHER_TEAM)
-    routing.set_antenna(engine, team_id=OTHER_TEAM, service_id=service.id, user_id=OTHER_ANTENNA,
+    antennas.set_antenna(engine, team_id=OTHER_TEAM, service_id=service.id, user_id=OTHER_ANTENNA,
                         role="antenna", add=True, by=LEAD, now=NOW)
     asked = question_case(engine, "90.2", OTHER_TEAM)
     question = routing.route(engine, POLICY, team_id=OTHER_TEAM, case_id=asked.id,
@@ -91,7 +91,7 @@ def theirs(engine):
 def test_every_ref_of_another_workspace_is_refused_and_writes_nothing(engine, theirs):
     ours = question_case(engine, "91.1", TEAM)
     our_service = service_of(engine, TEAM)
-    routing.set_antenna(engine, team_id=TEAM, service_id=our_service.id, user_id=ANTENNA,
+    antennas.set_antenna(engine, team_id=TEAM, service_id=our_service.id, user_id=ANTENNA,
                         role="antenna", add=True, by=LEAD, now=NOW)
     case, strike_id = theirs["case"], theirs["strike"].strike_id
     question, service = theirs["question"], theirs["service"]
@@ -135,10 +135,10 @@ def test_every_ref_of_another_workspace_is_refused_and_writes_nothing(engine, th
         "pass it on": lambda: routing.reroute(
             engine, POLICY, team_id=TEAM, question_id=question.id, service_id=our_service.id,
             reason="Niet voor ons", user_id=OTHER_ANTENNA, now=NOW),
-        "set their antenna": lambda: routing.set_antenna(
+        "set their antenna": lambda: antennas.set_antenna(
             engine, team_id=TEAM, service_id=service.id, user_id=ANNA, role="antenna", add=False,
             by=LEAD, now=NOW),
-        "set their service's target": lambda: routing.configure_service(
+        "set their service's target": lambda: antennas.configure_service(
             engine, team_id=TEAM, service_id=service.id, question_minutes=60, by=LEAD),
     }
     for name, call in forged.items():
@@ -153,7 +153,7 @@ def test_every_ref_of_another_workspace_is_refused_and_writes_nothing(engine, th
 def test_our_question_cannot_be_passed_to_their_service(engine, theirs):
     ours = question_case(engine, "92.1", TEAM)
     our_service = service_of(engine, TEAM)
-    routing.set_antenna(engine, team_id=TEAM, service_id=our_service.id, user_id=ANTENNA,
+    antennas.set_antenna(engine, team_id=TEAM, service_id=our_service.id, user_id=ANTENNA,
                         role="antenna", add=True, by=LEAD, now=NOW)
     asked = routing.route(engine, POLICY, team_id=TEAM, case_id=ours.id, service_id=our_service.id,
                           question="Vraag", context="", fyi=False, user_id=ANNA, now=NOW)
@@ -264,7 +264,7 @@ def test_a_warning_is_confirmed_only_as_the_step_the_guidance_asked_for(engine):
 
 @pytest.mark.parametrize("value, expected", [("12", 12), ("12:D0ANTN0001:1700000000.000100", 12)])
 def test_an_antennas_form_carries_only_its_question(value, expected):
-    from bot.payloads import QuestionFormRef
+    from bot.slack.refs import QuestionFormRef
 
     assert QuestionFormRef.decode(value).question_id == expected
     assert QuestionFormRef(expected).encode() == str(expected)  # no channel, no ts any more
@@ -272,7 +272,7 @@ def test_an_antennas_form_carries_only_its_question(value, expected):
 
 @pytest.mark.parametrize("value", [None, 12, "", "x", "12:D0", "1" * 13, "-1", "12:a:b:c", " 12"])
 def test_a_malformed_question_ref_is_refused(value):
-    from bot.payloads import BadPayload, QuestionFormRef
+    from bot.slack.refs import BadPayload, QuestionFormRef
 
     with pytest.raises(BadPayload):
         QuestionFormRef.decode(value)

@@ -1,5 +1,5 @@
 """Forwarded and shared messages: the citizen's words are the post, the team member's own words
-are a comment kept apart. Shapes as Slack sends them (see tests/payloads m01-m05); the people and
+are a comment kept apart. Shapes as Slack sends them (see tests/support/payloads m01-m05); the people and
 posts here are made up.
 """
 
@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import cases, privacy
-from bot.blocks import case_card
-from bot.cases import Intake
+from bot.usecases import cases, privacy
+from bot.blocks.kit import case_card
+from bot.usecases.cases import Intake
 from bot.flows.intake import shared_posts
 from bot.flows.policy import load_policy
-from bot.i18n import Translator
-from bot.routing import QuestionView, ServiceView
-from bot.routing_blocks import antenna_message
+from bot.core.i18n import Translator
+from bot.usecases.routing import QuestionView, ServiceView
+from bot.blocks.routing import antenna_message
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
 PERMALINK = "https://gemeente-test.slack.com/archives/C0SOCIAL01/p1796284000000100"

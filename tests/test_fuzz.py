@@ -1,6 +1,6 @@
 """Fuzzing the bot's request handling with hypothesis, in-process.
 
-The WSGI app (``bot.wsgi.SlackWsgiApp``) is called directly with hand-built environs; its Web API
+The WSGI app (``bot.web.SlackWsgiApp``) is called directly with hand-built environs; its Web API
 calls go to a local Slack emulator, its database is a SQLite file in a temporary directory, and
 logging is set up by the bot's own ``configure_logging()`` with the default ``LOG_LEVEL=INFO``.
 Every log record is captured for the leak checks.
@@ -51,13 +51,13 @@ from hypothesis import strategies as st
 from slack_bolt.request.internals import parse_body
 from wsgiref.util import setup_testing_defaults
 
-import bot.ids
-from bot.__main__ import configure_logging
-from bot.app import build_deps
-from bot.config import Settings
-from bot.wsgi import SlackWsgiApp
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import (
+import bot.slack.ids
+from bot.bootstrap import configure_logging
+from bot.bootstrap import build_deps
+from bot.core.config import Settings
+from bot.web import SlackWsgiApp
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import (
     APP_ID,
     BOT_USER_ID,
     TEAM_ID,
@@ -81,14 +81,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # else is the request's parsing or routing failing.
 _LISTENER_CODE = (str(PROJECT_ROOT / "bot") + os.sep, str(PROJECT_ROOT / "storage") + os.sep)
 _NOT_LISTENER_CODE = tuple(str(PROJECT_ROOT / "bot" / name) for name in (
-    "wsgi.py", "request_check.py", "app.py", "__main__.py", "config.py",
+    "wsgi.py", "web.py", "bootstrap.py", os.path.join("slack", "gate.py"), "app.py", "deps.py",
+    os.path.join("slack", "client.py"), "__main__.py", os.path.join("core", "config.py"),
     os.path.join("handlers", "errors.py")))
 
 # Every id the bot gives its actions, views and commands, read from the bot, so new listeners get
 # fuzzed too.
 KNOWN_IDS = tuple(sorted(
-    {v for k, v in vars(bot.ids).items() if isinstance(v, str) and not k.startswith("_")}
-    | {v.pattern.lstrip("^") for v in vars(bot.ids).values() if isinstance(v, re.Pattern)}
+    {v for k, v in vars(bot.slack.ids).items() if isinstance(v, str) and not k.startswith("_")}
+    | {v.pattern.lstrip("^") for v in vars(bot.slack.ids).values() if isinstance(v, re.Pattern)}
 ))
 COMMANDS = tuple(i for i in KNOWN_IDS if i.startswith("/")) or ("/strikes",)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import LANGUAGES
+from bot.core.config import LANGUAGES
 from bot.flows.intake import PLATFORMS
 from bot.flows.strikes import Review, Step
 from bot.flows.tree import Refusal
-from bot.i18n import MissingTranslation, Translator, catalog
+from bot.core.i18n import MissingTranslation, Translator, catalog
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 LITERAL_KEY = re.compile(r"""\b(?:tr|StrikeProblem)\(\s*["']([a-z_]+\.[a-z_.]+)["']""")

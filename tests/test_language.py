@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import blocks
-from bot.cases import CaseSnapshot, Step
-from bot.config import LANGUAGES
+from bot.blocks import kit as blocks
+from bot.usecases.cases import CaseSnapshot, Step
+from bot.core.config import LANGUAGES
 from bot.flows import tree
 from bot.flows.policy import load_policy
-from bot.i18n import Translator, catalog, plural_catalog
+from bot.core.i18n import Translator, catalog, plural_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = load_policy()

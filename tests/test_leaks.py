@@ -14,22 +14,24 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot import cases, logsafe, privacy, strikes
-from bot.app import build_deps
-from bot.blocks import iso_local
-from bot.cases import Intake
-from bot.config import Settings
+from bot.usecases import cases
+from bot.core import logsafe
+from bot.usecases import privacy, strikes
+from bot.bootstrap import build_deps
+from bot.blocks.kit import iso_local
+from bot.usecases.cases import Intake
+from bot.core.config import Settings
 from bot.flows.policy import load_policy
 from bot.flows.strikes import AuthorQuery
 from bot.flows.tree import Click, Move
-from bot.wsgi import SlackWsgiApp
+from bot.web import SlackWsgiApp
 from storage.db import transaction
 from sqlmodel import select
 
 from bot.flows.strikes import Review
 from storage.models import Author, Case, Strike, StrikeReview
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import TEAM_ID, block_actions, message_event, sign
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import TEAM_ID, block_actions, message_event, sign
 from tests.test_fuzz import call, drain, envelope
 
 POLICY = load_policy()

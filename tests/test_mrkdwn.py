@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import blocks, mrkdwn
-from bot import routing_blocks as rviews
-from bot import strike_blocks as sviews
-from bot.cases import FILES_NOT_KEPT, CaseSnapshot, Step
+from bot.blocks import kit as blocks
+from bot.core import mrkdwn
+from bot.blocks import routing as rviews, strikes as sviews
+from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, Step
 from bot.flows.policy import load_policy
 from bot.flows.strikes import Status, Step as StrikeStep
-from bot.i18n import Translator
-from bot.routing import QuestionView, ServiceView, Similar
-from bot.strikes import AuthorHistory, OverviewLine, StrikeLine, StrikeResult
+from bot.core.i18n import Translator
+from bot.usecases.routing import QuestionView, ServiceView, Similar
+from bot.usecases.strikes import AuthorHistory, OverviewLine, StrikeLine, StrikeResult
 
 HOSTILE = ("Zqxh <!channel> <!here> <@U0FAKE> <https://evil.example|het reglement> &amp; *x* `y` "
            "<#C0FAKE> <!subteam^S0FAKE>")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.flows.policy import ACTION_IDS, NODE_IDS, load_policy
 from bot.flows.tree import Click, Move
-from bot.payloads import BadPayload, ButtonRef, CaseRef
+from bot.slack.refs import BadPayload, ButtonRef, CaseRef
 
 SLACK_BUTTON_VALUE_MAX = 2000  # Block Kit: a button's value may hold at most 2,000 characters
 SLACK_BLOCK_ID_MAX = 255  # Block Kit: a block_id may hold at most 255 characters

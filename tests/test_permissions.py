@@ -10,16 +10,16 @@ from typing import Iterator
 import pytest
 
 from bot.flows.permissions import ALLOWED, Act, Role, allowed, markdown_table
-from tests.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.slack_emulator import SlackEmulator
-from tests.slack_requests import (
+from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
+from tests.support.journeys import ANNA, decisions, forward
+from tests.support.slack_emulator import SlackEmulator
+from tests.support.slack_requests import (
     block_actions,
     global_shortcut,
     message_shortcut,
     plain_text_input_value,
     view_submission,
 )
-from tests.test_e2e import ANNA, decisions, forward
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 OUTSIDER = "U0OUTS0001"  # in the workspace, not in the team

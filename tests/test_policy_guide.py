@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import pytest
 import pytz
 
-from bot.blocks import case_message
-from bot.cases import CaseSnapshot
+from bot.blocks.kit import case_message
+from bot.usecases.cases import CaseSnapshot
 from bot.flows import tree
 from bot.flows.policy import (
     BUNDLED_POLICY,
@@ -31,10 +31,10 @@ from bot.flows.policy import (
 )
 from bot.flows.strikes import VIOLATION_NODES
 from bot.flows.timing import add_business_minutes, is_business_time
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.policy_notice import announce_unfinished_policy
-from bot.routing import QuestionView, ServiceView
-from bot.routing_blocks import answered_in_thread
+from bot.usecases.routing import QuestionView, ServiceView
+from bot.blocks.routing import answered_in_thread
 
 POLICY = load_policy()
 JE = re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.IGNORECASE)
@@ -506,8 +506,8 @@ def test_public_holidays_can_be_switched_off(raw):
 ])
 def test_strike_guidance_offers_the_categorys_message_in_je_and_u(rule, expected):
     from bot.flows.strikes import Step as StrikeStep
-    from bot.strike_blocks import guidance
-    from bot.strikes import StrikeResult
+    from bot.blocks.strikes import guidance
+    from bot.usecases.strikes import StrikeResult
 
     result = StrikeResult(strike_id=1, created=True, platform="facebook", handle="@een_burger",
                           counting=1, step=StrikeStep.FIRST_WARNING, case_id=7)

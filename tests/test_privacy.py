@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from bot import cases, privacy, strikes
-from bot.blocks import iso_local
-from bot.cases import Intake
+from bot.usecases import cases, privacy, strikes
+from bot.blocks.kit import iso_local
+from bot.usecases.cases import Intake
 from bot.flows.policy import load_policy
 from bot.flows.strikes import AuthorQuery
 from bot.flows.tree import Click, Move

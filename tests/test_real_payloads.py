@@ -1,4 +1,4 @@
-"""Every payload in ``tests/payloads`` (written by Slack, not by this project: Slack's documentation,
+"""Every payload in ``tests/support/payloads`` (written by Slack, not by this project: Slack's documentation,
 the test fixtures of Slack's SDKs and events logged from real workspaces; see its README) gets the
 answer Slack needs and does what it should, with no traceback in the bot's log.
 
@@ -26,18 +26,18 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 import sqlalchemy as sa
 
-from bot import ids
-from bot.app import build_deps
-from bot.blocks import new_case_form
-from bot.config import Settings
+from bot.slack import ids
+from bot.bootstrap import build_deps
+from bot.blocks.kit import new_case_form
+from bot.core.config import Settings
 from bot.handlers import errors as handler_errors
-from bot.i18n import Translator
-from bot.wsgi import SlackWsgiApp
-from tests.bot_process import BOT_TOKEN, INTAKE_CHANNEL, LEAD_USER_ID, SIGNING_SECRET, BotProcess
-from tests.slack_emulator import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackEmulator
-from tests.slack_requests import message_event, new_trigger_id, new_ts, sign
+from bot.core.i18n import Translator
+from bot.web import SlackWsgiApp
+from tests.support.bot_process import BOT_TOKEN, INTAKE_CHANNEL, LEAD_USER_ID, SIGNING_SECRET, BotProcess
+from tests.support.slack_emulator import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackEmulator
+from tests.support.slack_requests import message_event, new_trigger_id, new_ts, sign
 
-PAYLOADS = Path(__file__).resolve().parent / "payloads"
+PAYLOADS = Path(__file__).resolve().parent / "support" / "payloads"
 SAMPLES = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(PAYLOADS.glob("*.json"))]
 
 INTAKE, INTAKE2, INTAKEP, OTHER = INTAKE_CHANNEL, "C0INTAKE02", "G0INTAKEP1", "C0OTHER001"
@@ -506,7 +506,7 @@ def test_a_rate_limit_notice_must_be_signed_and_is_logged_with_ids_only(in_proce
 
 
 def test_reviewing_a_forwarded_message_in_another_channel_keeps_both_texts(in_process: InProcess) -> None:
-    from tests.slack_requests import message_shortcut
+    from tests.support.slack_requests import message_shortcut
 
     share = next(s for s in SAMPLES if s["_id"] == "m02")
     forward = fill(copy.deepcopy(share["payload"]["event"]), share["_adjust"])

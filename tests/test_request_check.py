@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from slack_bolt.request.internals import extract_content_type, parse_body
 from slack_sdk.signature import SignatureVerifier
 
-from bot import request_check
-from bot.request_check import Rejected, check
-from tests.slack_requests import sign
+from bot.slack import gate as request_check
+from bot.slack.gate import Rejected, check
+from tests.support.slack_requests import sign
 
 SECRET = "gate-secret"
 VERIFIER = SignatureVerifier(SECRET)

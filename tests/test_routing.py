@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.routing import best_match
+from bot.usecases.routing import best_match
 from bot.scheduler import claim_due
 from storage.db import transaction
 from storage.models import Job

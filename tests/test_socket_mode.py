@@ -10,9 +10,9 @@ import time
 import pytest
 from slack_bolt import BoltResponse
 
-from bot import work
-from bot.config import ConfigError, Settings
-from bot.socket_mode import SocketModeRunner, Timing
+from bot.core import work
+from bot.core.config import ConfigError, Settings
+from bot.slack.socket_mode import SocketModeRunner, Timing
 
 ENV = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-1-test", "INTAKE_CHANNELS": "C0INTAKE01",
        "SLACK_API_URL": "http://127.0.0.1:9/api/"}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot import outbox
+from bot.usecases import outbox
 from storage.models import Case, Job
 
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)

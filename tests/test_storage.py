@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-from bot import cases
-from bot.cases import Intake
+from bot.usecases import cases
+from bot.usecases.cases import Intake
 from bot.flows.policy import load_policy
 from bot.flows.tree import Click, Move, Refusal
 from storage.db import migrate, transaction

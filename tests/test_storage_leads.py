@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from bot import strikes
+from bot.usecases import strikes
 from storage import leads
 from storage.db import transaction
 from storage.models import Lead

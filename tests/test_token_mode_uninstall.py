@@ -13,15 +13,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from sqlmodel import select
 
-from bot import workspaces
-from bot.app import Deps
-from bot.config import Settings
-from bot.i18n import Translator
+from bot.deps import Deps, from_settings
+from bot.directory import Directory
+from bot.core.config import Settings
+from bot.core.i18n import Translator
+from bot.usecases import workspaces
 from storage.db import transaction
 from storage.models import Workspace
-from tests.bot_process import LEAD_USER_ID, BotProcess
-from tests.slack_requests import TEAM_ID
-from tests.test_storage_strikes import NOW, POLICY
+from tests.support.bot_process import LEAD_USER_ID, BotProcess
+from tests.support.slack_requests import TEAM_ID
+from tests.support.factories import NOW, POLICY
 
 TEAM = "T0TOKEN001"
 SETTINGS = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-made-up", "SLACK_SIGNING_SECRET": "made-up",
@@ -45,10 +46,10 @@ class FakeClient:
         return {"ok": True}
 
 
-def directory(engine, client: FakeClient) -> workspaces.Directory:
-    deps = Deps(settings=SETTINGS, engine=engine, workspace=workspaces.from_settings(SETTINGS),
+def directory(engine, client: FakeClient) -> Directory:
+    deps = Deps(settings=SETTINGS, engine=engine, workspace=from_settings(SETTINGS),
                 policy=POLICY, tr=Translator("nl"), clock=lambda: NOW + timedelta(days=3))
-    return workspaces.Directory(deps, client=lambda token: client)
+    return Directory(deps, client=lambda token: client)
 
 
 def state(engine) -> Workspace:

@@ -8,17 +8,20 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import workspaces
-from bot.app import Deps
-from bot.config import Settings
+from bot import workspaces as operator_cli
+from bot.deps import Deps, from_settings
+from bot.deps import Workspace as ServedWorkspace
+from bot.directory import Directory
+from bot.core.config import Settings
 from bot.flows.policy import BUNDLED_POLICY, PolicyError
 from bot.flows.strikes import add_months
-from bot.i18n import Translator
+from bot.core.i18n import Translator
+from bot.usecases import workspaces
 from storage.db import transaction
 from storage.installations import installation_store
 from storage.models import Case, Erasure, Job, Lead, Service, Strike, Workspace
 from slack_sdk.oauth.installation_store import Bot
-from tests.test_storage_strikes import NOW, POLICY, strike, violation
+from tests.support.factories import NOW, POLICY, strike, violation
 
 AALST, BREE = "T0AALST001", "T0BREE0001"
 SETTINGS = Settings.from_env({"SLACK_CLIENT_ID": "1111111111.2222222222",
@@ -114,13 +117,13 @@ def test_each_workspace_gets_its_own_deps_and_client(engine):
     install(engine, AALST)
     install(engine, BREE, channel="C0BREE0001", installer="U0BRLEAD01")
     workspaces.configure(engine, team_id=BREE, language="en", policy=OWN_POLICY)
-    base = Deps(settings=SETTINGS, engine=engine, workspace=workspaces.Workspace(None, (), ()),
+    base = Deps(settings=SETTINGS, engine=engine, workspace=ServedWorkspace(None, (), ()),
                 policy=POLICY, tr=Translator("nl"))
-    directory = workspaces.Directory(base, client=lambda token: token,
+    directory = Directory(base, client=lambda token: token,
                                      installations=FakeInstallations({AALST: "xoxb-aalst", BREE: "xoxb-bree"}))
     aalst, bree = directory.deps_for(AALST), directory.deps_for(BREE)
-    assert aalst.workspace == workspaces.Workspace(AALST, ("C0INTAKE01",), ("U0LEAD0001",))
-    assert bree.workspace == workspaces.Workspace(BREE, ("C0BREE0001",), ("U0BRLEAD01",))
+    assert aalst.workspace == ServedWorkspace(AALST, ("C0INTAKE01",), ("U0LEAD0001",))
+    assert bree.workspace == ServedWorkspace(BREE, ("C0BREE0001",), ("U0BRLEAD01",))
     assert (aalst.policy, aalst.tr.language) == (POLICY, "nl")
     assert bree.policy.retention_months == POLICY.retention_months + 1 and bree.tr.language == "en"
     assert directory.client_for(AALST) == "xoxb-aalst" and directory.client_for(BREE) == "xoxb-bree"
@@ -137,9 +140,9 @@ def test_each_workspace_gets_its_own_deps_and_client(engine):
 def test_token_mode_has_one_workspace_whatever_the_team(engine):
     settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-made-up", "SLACK_SIGNING_SECRET": "made-up",
                                   "INTAKE_CHANNELS": "C0INTAKE01", "LEAD_USER_IDS": "U0LEAD0001"})
-    base = Deps(settings=settings, engine=engine, workspace=workspaces.from_settings(settings),
+    base = Deps(settings=settings, engine=engine, workspace=from_settings(settings),
                 policy=POLICY, tr=Translator("nl"))
-    directory = workspaces.Directory(base, client=lambda token: token)
+    directory = Directory(base, client=lambda token: token)
     assert directory.deps_for(AALST) is base and directory.deps_for(None) is base
     assert directory.client_for(AALST) == "xoxb-made-up" and directory.served() == [base]
 
@@ -157,19 +160,19 @@ def test_the_operator_command_line(engine, monkeypatch, capsys, tmp_path):
                         "PYTHON_DOTENV_DISABLED": "1", "SLACK_BOT_TOKEN": "", "INTAKE_CHANNELS": "",
                         "LEAD_USER_IDS": ""}.items():
         monkeypatch.setenv(name, value)
-    workspaces.main(["list"])
+    operator_cli.main(["list"])
     assert f"{AALST}\tStad {AALST}\tnl\tC0INTAKE01\tdefault policy\tserved" in capsys.readouterr().out
 
     policy = tmp_path / "aalst.toml"
     policy.write_text(OWN_POLICY, encoding="utf-8")
-    workspaces.main(["set", AALST, "--intake", "C0INTAKE01,C0SECOND01", "--language", "en",
+    operator_cli.main(["set", AALST, "--intake", "C0INTAKE01,C0SECOND01", "--language", "en",
                      "--policy", str(policy)])
     assert "own policy" in capsys.readouterr().out
     assert rows(engine, Workspace)[0].intake_channels == "C0INTAKE01,C0SECOND01"
 
     for bad in (["set", AALST, "--intake", "#sociale-media"], ["set", BREE, "--language", "en"]):
         with pytest.raises(SystemExit) as stopped:
-            workspaces.main(bad)
+            operator_cli.main(bad)
         assert stopped.value.code == 2
         error = capsys.readouterr().err
         assert error.startswith("reageerwijzer: ") and error.count("\n") == 1

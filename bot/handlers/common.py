@@ -7,10 +7,14 @@ import re
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, cases, ids, outbox
+from bot.blocks import kit as blocks
+from bot.usecases import cases
+from bot.slack import ids
+from bot.usecases import outbox
 from bot.flows.permissions import Act
-from bot.app import Deps
-from bot.cases import CaseSnapshot
+from bot.deps import Deps, deps_of
+from bot.handlers.access import may
+from bot.usecases.cases import CaseSnapshot
 
 
 def post_case_thread(client: WebClient, deps: Deps, case: CaseSnapshot) -> None:
@@ -75,9 +79,6 @@ def form_values(view: dict) -> dict[str, str]:
 def permitted(client: WebClient, context, act: Act, *, channel: str | None = None,
               thread_ts: str | None = None, respond=None, quiet: bool = False) -> bool:
     """Check the permission table; tell the person (ephemerally) when they may not."""
-    from bot.access import may
-    from bot.app import deps_of
-
     deps = deps_of(context)
     if may(deps, client, team_id=context.team_id or "", user_id=context.user_id or "", act=act):
         return True

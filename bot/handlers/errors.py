@@ -14,7 +14,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.work import TrackedExecutor
+from bot.core.work import TrackedExecutor
 from storage.scope import NotInWorkspace
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def _pool() -> ThreadPoolExecutor:
     global _after_ack_pool
     with _pool_lock:
         if _after_ack_pool is None:
-            # Its tasks count as work in hand: a stopping process finishes them (bot.work).
+            # Its tasks count as work in hand: a stopping process finishes them (bot.core.work).
             _after_ack_pool = TrackedExecutor(max_workers=AFTER_ACK_THREADS,
                                                  thread_name_prefix="after-ack")
         return _after_ack_pool

@@ -8,14 +8,17 @@ import logging
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import blocks, cases, ids, submissions
-from bot.app import Deps, deps_of
-from bot.cases import Intake
+from bot.blocks import kit as blocks
+from bot.usecases import cases
+from bot.slack import ids
+from bot.usecases import submissions
+from bot.deps import Deps, deps_of
+from bot.usecases.cases import Intake
 from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle, shared_posts
 from bot.flows.permissions import Act
 from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import permitted, post_case_thread, refresh_case_message, tell
-from bot import mrkdwn
+from bot.core import mrkdwn
 
 logger = logging.getLogger(__name__)
 

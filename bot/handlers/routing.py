@@ -10,18 +10,20 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import cases, ids, routing
-from bot.access import may
+from bot.usecases import antennas, cases
+from bot.slack import ids
+from bot.usecases import routing
+from bot.handlers.access import may
 from bot.flows.commands import parse_antenne
 from bot.flows.permissions import Act
-from bot import routing_blocks as views
-from bot.app import Deps, deps_of
+from bot.blocks import routing as views
+from bot.deps import Deps, deps_of
 from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, permitted, refresh_case_message, tell
-from bot.blocks import escape, local_time
-from bot.mrkdwn import mention
-from bot.payloads import BadPayload, QuestionFormRef, QuestionRef
-from bot.routing import AlreadyRouted, QuestionView, RoutingProblem
+from bot.blocks.kit import escape, local_time
+from bot.core.mrkdwn import mention
+from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
+from bot.usecases.routing import AlreadyRouted, QuestionView, RoutingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ def register(app: App) -> None:
 
 def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cases.CaseSnapshot,
                     fyi: bool) -> None:
-    services = routing.list_services(deps.engine, team_id=case.team_id)
+    services = antennas.list_services(deps.engine, team_id=case.team_id)
     similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
     client.views_open(trigger_id=trigger_id, view=views.route_form(
         deps.tr, case_id=case.id, version=case.version, fyi=fyi, services=services,
@@ -154,7 +156,7 @@ def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, 
     question = _question_for_antenna(client, deps, context, body, action)
     if question is None:
         return
-    others = [s for s in routing.list_services(deps.engine, team_id=question.team_id)
+    others = [s for s in antennas.list_services(deps.engine, team_id=question.team_id)
               if s.id != question.service.id]
     client.views_open(trigger_id=body["trigger_id"], view=views.reroute_form(
         deps.tr, question_id=question.id, services=others))
@@ -234,7 +236,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         return
     parsed = parse_antenne(command.get("text") or "")
     if parsed.kind == "list":
-        respond(blocks=views.services_list(routing.list_services(deps.engine, team_id=team), deps.tr),
+        respond(blocks=views.services_list(antennas.list_services(deps.engine, team_id=team), deps.tr),
                 text=deps.tr("antenne.title"), response_type="ephemeral")
         return
     if parsed.kind == "usage":
@@ -245,9 +247,9 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
         return
     try:
-        service = routing.resolve_service(deps.engine, team_id=team, name=parsed.service)
+        service = antennas.resolve_service(deps.engine, team_id=team, name=parsed.service)
         if parsed.kind == "settings":
-            service = routing.configure_service(
+            service = antennas.configure_service(
                 deps.engine, team_id=team, service_id=service.id,
                 question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
                 channel_id=parsed.channel, by=context.user_id)
@@ -267,7 +269,7 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
         return
     done = []
     for person in parsed.people:
-        changed = routing.set_antenna(
+        changed = antennas.set_antenna(
             deps.engine, team_id=team, service_id=service.id, user_id=person,
             role="backup" if parsed.verb == "backup" else "antenna", add=parsed.verb != "remove",
             by=context.user_id, now=deps.clock())

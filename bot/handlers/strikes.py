@@ -9,18 +9,20 @@ import re
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import cases, ids, privacy, strikes
-from bot import strike_blocks as views
-from bot.access import may
-from bot.app import Deps, deps_of
-from bot.blocks import iso_local, local_time
+from bot.usecases import cases
+from bot.slack import ids
+from bot.usecases import privacy, strikes
+from bot.blocks import strikes as views
+from bot.handlers.access import may
+from bot.deps import Deps, deps_of
+from bot.blocks.kit import iso_local, local_time
 from bot.flows.commands import STRIKES_WORDS, lead_word, strikes_word
 from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
 from bot.handlers.errors import after_ack, guarded
 from bot.handlers.common import form_values, is_colleague, permitted, refresh_case_message, tell
-from bot.mrkdwn import mention
-from bot.payloads import AuthorRef, BadPayload, CaseRef, StrikeRef
+from bot.core.mrkdwn import mention
+from bot.slack.refs import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
 

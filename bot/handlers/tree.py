@@ -8,16 +8,18 @@ import logging
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import blocks, cases, ids
-from bot.app import deps_of
+from bot.blocks import kit as blocks
+from bot.usecases import cases
+from bot.slack import ids
+from bot.deps import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.errors import after_ack
 from bot.handlers.common import is_colleague, permitted, refresh_case_message, tell
-from bot.mrkdwn import mention
+from bot.core.mrkdwn import mention
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
-from bot.payloads import BadPayload, ButtonRef, CaseRef
+from bot.slack.refs import BadPayload, ButtonRef, CaseRef
 
 logger = logging.getLogger(__name__)
 

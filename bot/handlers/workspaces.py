@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 
-from bot import workspaces
-from bot.app import deps_of
+from bot.deps import deps_of
+from bot.usecases import workspaces
 from bot.handlers.errors import guarded
 
 

@@ -8,7 +8,7 @@ typed, and nothing else is decoded, so nothing more is escaped.
 
 :class:`Mrkdwn` marks text that is already safe mrkdwn: escaped text, a mention or link built
 here, or a translated text (the translation layer escapes every value it fills in unless it is
-:class:`Mrkdwn`, see :mod:`bot.i18n`). So a value that was never escaped cannot reach Slack live by
+:class:`Mrkdwn`, see :mod:`bot.core.i18n`). So a value that was never escaped cannot reach Slack live by
 being forgotten: it is escaped at the boundary, and only these builders make markup.
 """
 

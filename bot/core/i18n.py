@@ -9,8 +9,8 @@ form of the language, chosen by the catalog's ``Plural-Forms``): ``tr.plural("ke
 ``{n}``. Moments are written by :meth:`Translator.time`, in each language's own way ("03/12 om
 14:05", "3 Dec 14:05"), always in Brussels time.
 
-Every value filled into a text is escaped for Slack's mrkdwn (:func:`bot.mrkdwn.escape`) unless it
-is already :class:`~bot.mrkdwn.Mrkdwn` (a mention, a link or a channel the bot built, or another
+Every value filled into a text is escaped for Slack's mrkdwn (:func:`bot.core.mrkdwn.escape`) unless it
+is already :class:`~bot.core.mrkdwn.Mrkdwn` (a mention, a link or a channel the bot built, or another
 translated text), so a reason, an answer or a name a person typed can never ping or link. Texts
 for ``plain_text`` objects (button labels, modal titles, a form's error under a field), where Slack
 parses no markup, use :meth:`Translator.plain`, which fills values in as they are.
@@ -28,10 +28,10 @@ from pathlib import Path
 import pytz
 from babel.messages.pofile import read_po
 
-from bot.config import LANGUAGES
-from bot.mrkdwn import Mrkdwn, escape
+from bot.core.config import LANGUAGES
+from bot.core.mrkdwn import Mrkdwn, escape
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT_LANGUAGE = "nl"
 DISPLAY_TZ = pytz.timezone("Europe/Brussels")
 

@@ -16,8 +16,8 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 
-from bot import workspaces
-from bot.app import Deps
+from bot.deps import Deps
+from bot.usecases import workspaces
 from storage.installations import installation_store, state_store
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from typing import Any, Mapping
 from .slack_emulator import SlackEmulator
 from .slack_requests import SlackSender
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 BOT_TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.usecases import workspaces as bot_workspaces
 from storage import jobs as store
 from storage.db import run_in_transaction
 
@@ -93,7 +94,6 @@ def deliver_waiting(workspaces, *, now: datetime) -> int:
     """Deliver what waits in the outbox once, now: a start's first act, so a stopped process's
     leftovers go out at once even when the scheduler runs as its own process and looks later.
     Each delivery is claimed as the scheduler claims it, so it goes out once."""
-    from bot import workspaces as bot_workspaces
     from bot.scheduler import _run as run_job  # one job, carried out and finished as the scheduler does
     from bot.scheduler import claim_due, worker_name
 

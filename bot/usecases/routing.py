@@ -22,7 +22,7 @@ from storage import jobs as job_store
 from storage import routing as store
 from storage import sent as sent_store
 from storage.db import run_in_transaction
-from storage.models import Antenna, Decision, RoutedQuestion, Service
+from storage.models import Decision, RoutedQuestion, Service
 
 logger = logging.getLogger(__name__)
 
@@ -98,115 +98,6 @@ class Similar:
     answer: str
     service: str
     score: float
-
-
-# --- services and antennas ---------------------------------------------------------------------
-
-
-def ensure_services(engine: sa.Engine, policy: Policy, *, team_id: str, language: str) -> None:
-    """A workspace without services gets the ones the policy proposes (its Deps are made, see
-    :func:`bot.workspaces.seed_services`); one that has any keeps them as they are."""
-
-    def work(session: Session) -> None:
-        if store.has_any_service(session, team_id=team_id):
-            return
-        for proposal in policy.routing.services:
-            store.add(session, Service(team_id=team_id, name=proposal.name,
-                                       description=proposal.description.get(language)))
-
-    try:
-        run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        pass  # another process seeded them at the same moment
-
-
-def is_antenna(engine: sa.Engine, *, team_id: str, user_id: str) -> bool:
-    """Whether someone is an antenna or backup of any active service of the workspace."""
-
-    def work(session: Session) -> bool:
-        services = store.services(session, team_id=team_id)
-        antennas = store.antennas(session, service_ids=[s.id for s in services])
-        return any(user_id in antennas[s.id] or s.backup_user_id == user_id for s in services)
-
-    return run_in_transaction(engine, work)
-
-
-def list_services(engine: sa.Engine, *, team_id: str) -> list[ServiceView]:
-    return run_in_transaction(engine, lambda session: _views(session, store.services(session, team_id=team_id)))
-
-
-def resolve_service(engine: sa.Engine, *, team_id: str, name: str) -> ServiceView:
-    """A service by name; raises RoutingProblem offering the closest name when there is none."""
-
-    def work(session: Session) -> ServiceView:
-        wanted = " ".join(name.lower().split())
-        found = store.service_by_name(session, team_id=team_id, name=wanted)
-        if found is not None and found.active:
-            return _views(session, [found])[0]
-        names = [s.name for s in store.services(session, team_id=team_id)]
-        best = process.extractOne(wanted, names, scorer=fuzz.WRatio) if names and wanted else None
-        if best is not None and best[1] >= 60:
-            raise RoutingProblem("antenne.unknown_service_suggest", name=wanted[:60], suggestion=best[0])
-        raise RoutingProblem("antenne.unknown_service", name=wanted[:60])
-
-    return run_in_transaction(engine, work)
-
-
-def set_antenna(engine: sa.Engine, *, team_id: str, service_id: int, user_id: str, role: str,
-                add: bool, by: str, now: datetime) -> bool:
-    """Add or remove an antenna, or set or clear the backup; False when nothing changed."""
-
-    def work(session: Session) -> bool:
-        service = store.service(session, team_id=team_id, service_id=service_id)
-        if service is None:
-            raise RoutingProblem("antenne.unknown_service", name=str(service_id))
-        if role == "backup":
-            new = user_id if add else None
-            if service.backup_user_id == new or (not add and service.backup_user_id != user_id):
-                return False
-            service.backup_user_id = new
-            session.add(service)
-            return True
-        row = store.antenna_row(session, service_id=service_id, user_id=user_id)
-        if add == (row is not None):
-            return False
-        if add:
-            store.add(session, Antenna(service_id=service_id, user_id=user_id, added_by=by, added_at=now))
-        else:
-            session.delete(row)
-        return True
-
-    changed = run_in_transaction(engine, work)
-    if changed:
-        logger.info("service %s: %s %s %s by %s", service_id, role, "added" if add else "removed", user_id, by)
-    return changed
-
-
-def configure_service(engine: sa.Engine, *, team_id: str, service_id: int,
-                      question_minutes: int | None = None, report_minutes: int | None = None,
-                      channel_id: str | None = None, by: str) -> ServiceView:
-    """A service's own response-time targets (business minutes) or its channel for FYIs."""
-    for value in (question_minutes, report_minutes):
-        if value is not None and not 1 <= value <= 100_000:
-            raise RoutingProblem("antenne.usage")
-
-    def work(session: Session) -> ServiceView:
-        service = store.service(session, team_id=team_id, service_id=service_id)
-        if service is None:
-            raise RoutingProblem("antenne.unknown_service", name=str(service_id))
-        if question_minutes is not None:
-            service.question_minutes = question_minutes
-        if report_minutes is not None:
-            service.report_minutes = report_minutes
-        if channel_id is not None:
-            service.channel_id = channel_id
-        session.add(service)
-        session.flush()
-        return _views(session, [service])[0]
-
-    view = run_in_transaction(engine, work)
-    logger.info("service %s configured by %s", service_id, by)
-    return view
 
 
 # --- routing -----------------------------------------------------------------------------------
@@ -439,7 +330,7 @@ def _answerable(session: Session, team_id: str, question_id: int, user_id: str) 
     return row
 
 
-def _views(session: Session, rows: list[Service]) -> list[ServiceView]:
+def service_views(session: Session, rows: list[Service]) -> list[ServiceView]:
     ids = [s.id for s in rows]
     antennas = store.antennas(session, service_ids=ids)
     counts = store.open_question_counts(session, service_ids=ids)
@@ -454,7 +345,7 @@ def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
     return QuestionView(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,
         case_ts=case.message_ts, case_text=case.text, case_link=case.link,
-        service=_views(session, [service])[0], kind=row.kind, question=row.question,
+        service=service_views(session, [service])[0], kind=row.kind, question=row.question,
         context=row.context, asked_by=row.asked_by, asked_at=row.asked_at, due_at=row.due_at,
         status=row.status, answered_by=row.answered_by, answer=row.answer, case_comment=case.comment,
     )

@@ -1,7 +1,7 @@
 """Every action_id, callback_id and block_id the bot uses, in one place.
 
 Tree buttons share one prefix matched by a pattern; which node or action a button leads to travels
-in its ``value`` (see :mod:`bot.payloads`), never in a label.
+in its ``value`` (see :mod:`bot.slack.refs`), never in a label.
 """
 
 import re

@@ -16,9 +16,8 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot.cases import CaseSnapshot, read_case
-from bot.flows import strikes as rules
-from bot.flows import tree
+from bot.usecases.cases import CaseSnapshot, read_case
+from bot.flows import strikes as rules, tree
 from bot.flows.policy import Policy
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeFacts, StrikeProblem
 from storage import cases as case_store

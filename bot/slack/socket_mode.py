@@ -32,8 +32,8 @@ from slack_sdk.errors import SlackApiError
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
-from bot import work
-from bot.config import ConfigError, Settings
+from bot.core import work
+from bot.core.config import ConfigError, Settings
 
 logger = logging.getLogger(__name__)
 

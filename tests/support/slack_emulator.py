@@ -18,7 +18,7 @@ Besides ``/api/<method>`` it answers:
   ``files.getUploadURLExternal``, recorded as ``Call(method="file_upload", ...)``;
 * ``GET /healthz``: ``{"ok": true}`` (not recorded), for readiness checks.
 
-Run standalone with ``python -m tests.slack_emulator --port 8999``.
+Run standalone with ``python -m tests.support.slack_emulator --port 8999``.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Block Kit builders for the strike register: the strike form, the guidance after a strike, the
-overview and one author's history. Pure functions returning Block Kit JSON (see bot/blocks.py);
+overview and one author's history. Pure functions returning Block Kit JSON (see bot/blocks/kit.py);
 citizens' handles and reasons are escaped."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot import ids
-from bot.blocks import (
+from bot.slack import ids
+from bot.blocks.kit import (
     SECTION_LIMIT,
     Block,
     View,
@@ -30,10 +30,10 @@ from bot.flows.intake import PLATFORMS
 from bot.flows.policy import Policy
 from bot.flows.strikes import Review, Status, Step
 from bot.flows import strikes as rules
-from bot.i18n import Translator
-from bot.mrkdwn import Mrkdwn, link, mention, mentions
-from bot.payloads import AuthorRef, CaseRef, StrikeRef
-from bot.strikes import AuthorHistory, OverviewLine, StrikeResult
+from bot.core.i18n import Translator
+from bot.core.mrkdwn import Mrkdwn, link, mention, mentions
+from bot.slack.refs import AuthorRef, CaseRef, StrikeRef
+from bot.usecases.strikes import AuthorHistory, OverviewLine, StrikeResult
 
 OVERVIEW_PAGE = 15  # authors per page: two blocks each stays well under Slack's 50
 HISTORY_STRIKES = 15  # strikes per author shown in Slack; the export has them all

@@ -16,15 +16,14 @@ from typing import Any
 
 import pytz
 
-from bot import ids
-from bot.cases import FILES_NOT_KEPT, CaseSnapshot, Step
+from bot.slack import ids
+from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, Step
 from bot.flows import tree
 from bot.flows.intake import PLATFORMS, guess_platform
 from bot.flows.policy import Policy, Text
-from bot.i18n import Translator
-from bot.mrkdwn import Mrkdwn, escape, mention, mentions
-from bot.mrkdwn import link as live_link
-from bot.payloads import ButtonRef, CaseRef
+from bot.core.i18n import Translator
+from bot.core.mrkdwn import Mrkdwn, escape, mention, mentions, link as live_link
+from bot.slack.refs import ButtonRef, CaseRef
 
 Block = dict[str, Any]  # one block, element or composition object, as Slack's JSON has it
 View = dict[str, Any]

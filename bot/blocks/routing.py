@@ -1,14 +1,14 @@
 """Block Kit builders for routing: the route form, the antenna's direct message, the answer in the
 case thread, reminders and escalations, and /antenne. Pure functions returning Block Kit JSON (see
-bot/blocks.py); citizens' words are escaped."""
+bot/blocks/kit.py); citizens' words are escaped."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytz
-from bot import ids
-from bot.blocks import (
+from bot.slack import ids
+from bot.blocks.kit import (
     SECTION_LIMIT,
     Block,
     View,
@@ -29,11 +29,11 @@ from bot.blocks import (
     text_input,
 )
 from bot.flows.policy import Policy
-from bot.i18n import Translator
-from bot import mrkdwn
-from bot.mrkdwn import Mrkdwn, mention, mentions
-from bot.payloads import QuestionFormRef, QuestionRef
-from bot.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView, Similar
+from bot.core.i18n import Translator
+from bot.core import mrkdwn
+from bot.core.mrkdwn import Mrkdwn, mention, mentions
+from bot.slack.refs import QuestionFormRef, QuestionRef
+from bot.usecases.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView, Similar
 
 POST_EXCERPT = 1500
 

@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from tests import slack_requests as sr
-from tests.slack_emulator import Call, SlackEmulator
+from tests.support import slack_requests as sr
+from tests.support.slack_emulator import Call, SlackEmulator
 
 BLOCKS = [
     {"type": "section", "block_id": "kaart", "text": {"type": "mrkdwn", "text": "*Nieuwe reactie* van @buurtbewoner_42"}},
