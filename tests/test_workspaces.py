@@ -188,9 +188,9 @@ def test_a_workspace_gets_its_policy_s_services_when_its_deps_are_made(engine):
     assert proposed  # the bundled policy proposes services
     install(engine, AALST)
     install(engine, BREE, channel="C0BREE0001")
-    base = Deps(settings=SETTINGS, engine=engine, workspace=workspaces.Workspace(None, (), ()),
+    base = Deps(settings=SETTINGS, engine=engine, workspace=ServedWorkspace(None, (), ()),
                 policy=POLICY, tr=Translator("nl"))
-    directory = workspaces.Directory(base, client=lambda token: token,
+    directory = Directory(base, client=lambda token: token,
                                      installations=FakeInstallations({AALST: "xoxb-aalst"}))
     assert directory.served() and service_names(engine, AALST) == []  # the scheduler's sweep adds none
     directory.deps_for(AALST)
@@ -209,9 +209,9 @@ def test_a_workspace_gets_its_policy_s_services_when_its_deps_are_made(engine):
 def test_token_mode_gives_each_workspace_its_services_at_its_first_request(engine):
     settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-made-up", "SLACK_SIGNING_SECRET": "made-up",
                                   "INTAKE_CHANNELS": "C0INTAKE01", "LEAD_USER_IDS": "U0LEAD0001"})
-    base = Deps(settings=settings, engine=engine, workspace=workspaces.from_settings(settings),
+    base = Deps(settings=settings, engine=engine, workspace=from_settings(settings),
                 policy=POLICY, tr=Translator("en"))
-    directory = workspaces.Directory(base, client=lambda token: token)
+    directory = Directory(base, client=lambda token: token)
     directory.deps_for(None)
     assert service_names(engine, AALST) == []
     assert directory.deps_for(AALST) is base
