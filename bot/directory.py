@@ -16,6 +16,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
+import sqlalchemy as sa
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -23,6 +24,7 @@ from bot.core.i18n import Translator
 from bot.deps import Deps, Workspace
 from bot.flows.policy import Policy, read_policy
 from bot.slack.client import slack_client
+from bot.usecases import antennas
 from bot.usecases.strikes import leads
 from bot.usecases.workspaces import ERASURE_CANCELLED, channel_list, departed, reinstated
 from storage import workspaces as store
@@ -61,6 +63,7 @@ class Directory:
         self._clients: dict[str, WebClient] = {}
         self._departed: set[str] | None = None  # token mode: uninstalled workspaces, read lazily
         self._token_checked = float("-inf")  # token mode: when a token last failed its check
+        self._seeded: set[str] = set()  # token mode: workspaces given their services already
 
     @property
     def install_mode(self) -> bool:
@@ -69,6 +72,8 @@ class Directory:
     def deps_for(self, team_id: str | None) -> Deps | None:
         """The workspace's Deps; None when it is not (or no longer) served."""
         if not self.install_mode:
+            if team_id:
+                self._seed_once(team_id)
             return self.base
         if not team_id:
             return None
@@ -79,13 +84,24 @@ class Directory:
             return cached[1]
         row = run_in_transaction(self.base.engine, lambda s: store.workspace(s, team_id=team_id))
         deps = self._deps_of(row) if row is not None and row.uninstalled_at is None else None
+        if deps is not None:
+            seed_services(deps, team_id)
         with self._lock:
             self._deps[team_id] = (now + self.ttl, deps)
         return deps
 
+    def _seed_once(self, team_id: str) -> None:
+        with self._lock:
+            if team_id in self._seeded:
+                return
+        if seed_services(self.base, team_id):
+            with self._lock:
+                self._seeded.add(team_id)
+
     def forget(self, team_id: str) -> None:
         with self._lock:
             self._deps.pop(team_id, None)
+            self._seeded.discard(team_id)  # its services may have been erased meanwhile
             self._departed = None  # token mode: read again (an uninstall was just recorded)
 
     def lift_token_mode_uninstall(self, team_id: str | None = None, *,
@@ -174,3 +190,17 @@ def directory(deps: Deps) -> Directory:
     installations = installation_store(deps.engine, settings.client_id) if settings.install_mode else None
     return Directory(deps, client=lambda token: slack_client(settings, token=token),
                      installations=installations)
+
+
+def seed_services(deps: Deps, team_id: str) -> bool:
+    """A served workspace that has no services yet gets the ones its policy proposes, described
+    in its language: done when its Deps are made (the first request of each workspace in token
+    mode), so listing the services and the route form only read. False when the database did not
+    take it; the next request tries again."""
+    try:
+        antennas.ensure_services(deps.engine, deps.policy, team_id=team_id, language=deps.tr.language)
+    except sa.exc.SQLAlchemyError as error:
+        logger.warning("could not give workspace %s its services yet (%s)", team_id,
+                       type(error).__name__)
+        return False
+    return True

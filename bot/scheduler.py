@@ -35,7 +35,7 @@ from bot.handlers.routing import notify_antennas
 from bot.usecases.privacy import erase_expired
 from bot.directory import Directory, directory
 from bot.usecases.workspaces import erase_departed
-from storage import routing as store
+from storage import jobs as store
 from storage.db import run_in_transaction
 
 logger = logging.getLogger(__name__)
@@ -76,9 +76,7 @@ def claim_due(engine: sa.Engine, *, now: datetime, worker: str, limit: int = BAT
 
 def finish(engine: sa.Engine, job: JobRef, *, now: datetime, outcome: str) -> None:
     def work(session: Session) -> None:
-        row = store.job(session, job_id=job.id)
-        row.done_at, row.outcome = now, outcome[:64]
-        session.add(row)
+        store.finish_job(session, job_id=job.id, now=now, outcome=outcome)
 
     run_in_transaction(engine, work)
 

@@ -169,6 +169,19 @@ def move_case(session: Session, *, case_id: int, expected_version: int, **change
     return result.rowcount == 1
 
 
+def take_shared_words(session: Session, *, team_id: str, channel_id: str, message_ts: str, was: str,
+                      **values: object) -> bool:
+    """Set ``values`` on the case of a message as long as its post is still ``was`` and not erased;
+    returns whether it did."""
+    result = session.connection().execute(
+        sa.update(_case)
+        .where(_case.c.team_id == team_id, _case.c.channel_id == channel_id,
+               _case.c.message_ts == message_ts, _case.c.text == was, _case.c.erased_at.is_(None))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
 def set_bot_message(session: Session, *, team_id: str, case_id: int, ts: str) -> bool:
     """Remember the case's thread message; False when the workspace has no such case."""
     result = session.connection().execute(

@@ -1,13 +1,11 @@
-"""Queries for services, antennas, routed questions and timed jobs. They add and flush only."""
+"""Queries for services, antennas and routed questions. They add and flush only."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from storage.models import Antenna, Job, RoutedQuestion, Service
+from storage.models import Antenna, RoutedQuestion, Service
 from storage.scope import owned
 
 OPEN_STATUSES = ("open", "acknowledged")
@@ -25,6 +23,12 @@ def service(session: Session, *, team_id: str, service_id: int) -> Service | Non
     statement = select(Service).where(Service.id == service_id)
     return owned(session.exec(statement).first(), kind="service", row_id=service_id,
                  team_id=team_id)
+
+
+def service_of(session: Session, *, service_id: int) -> Service | None:
+    """The service a stored row points at (the row itself was loaded through the workspace
+    check)."""
+    return session.get(Service, service_id)
 
 
 def service_by_name(session: Session, *, team_id: str, name: str) -> Service | None:
@@ -87,36 +91,3 @@ def answered(session: Session, *, team_id: str, service_id: int | None = None,
 def add(session: Session, row: object) -> None:
     session.add(row)
     session.flush()
-
-
-def due_job_ids(session: Session, *, now: datetime, limit: int,
-                kinds: tuple[str, ...] | None = None, team_id: str | None = None) -> list[int]:
-    """Jobs that are due and unclaimed. On PostgreSQL rows another scheduler is claiming right now
-    are skipped rather than waited for; the claim itself decides who runs a job."""
-    statement = (
-        select(Job.id)
-        .where(Job.done_at.is_(None), Job.claimed_at.is_(None), Job.due_at <= now)
-        .order_by(Job.due_at, Job.id)
-        .limit(limit)
-    )
-    if kinds is not None:
-        statement = statement.where(Job.kind.in_(kinds))
-    if team_id is not None:
-        statement = statement.where(Job.team_id == team_id)
-    if session.bind.dialect.name == "postgresql":
-        statement = statement.with_for_update(skip_locked=True)
-    return list(session.exec(statement))
-
-
-def claim_job(session: Session, *, job_id: int, worker: str, now: datetime) -> bool:
-    result = session.execute(
-        sa.update(Job)
-        .where(Job.id == job_id, Job.claimed_at.is_(None), Job.done_at.is_(None))
-        .values(claimed_by=worker, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def job(session: Session, *, job_id: int) -> Job | None:
-    return session.get(Job, job_id)

@@ -1,4 +1,4 @@
-"""Queries for the strike register and for leads. They add and flush, never commit."""
+"""Queries for the strike register. They add and flush, never commit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from storage.models import Author, AuthorMeasure, Case, Lead, Strike, StrikeReview, UTCDateTime
+from storage.models import Author, AuthorMeasure, Case, Strike, StrikeReview, UTCDateTime
 from storage.scope import owned
 
 REVOKING = ("revoked", "appeal_revoked")
@@ -129,19 +129,4 @@ def register(session: Session, *, team_id: str) -> list[tuple[Author, Strike]]:
         .where(Strike.team_id == team_id)
         .order_by(Author.platform, Author.handle, Strike.decided_at, Strike.id)
     )
-    return list(session.exec(statement))
-
-
-# --- leads -------------------------------------------------------------------------------------
-
-
-def lead_row(session: Session, *, team_id: str, user_id: str) -> Lead | None:
-    statement = select(Lead).where(Lead.team_id == team_id, Lead.user_id == user_id)
-    return session.exec(statement).first()
-
-
-def current_leads(session: Session, *, team_id: str, for_update: bool = False) -> list[Lead]:
-    statement = select(Lead).where(Lead.team_id == team_id, Lead.removed_at.is_(None)).order_by(Lead.added_at)
-    if for_update:
-        statement = statement.with_for_update()
     return list(session.exec(statement))

@@ -36,6 +36,21 @@ def served(session: Session) -> list[Workspace]:
     return list(session.exec(statement))
 
 
+def every_workspace(session: Session) -> list[Workspace]:
+    """Every workspace ever installed, served or not."""
+    return list(session.exec(select(Workspace).order_by(Workspace.team_id)))
+
+
+def lift_uninstall(session: Session, *, team_id: str) -> bool:
+    """Clear an uninstall and its erasure; False when the workspace was not uninstalled (or another
+    process lifted it first: the update is conditional)."""
+    lifted = session.exec(
+        sa.update(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_not(None))
+        .values(uninstalled_at=None, erase_after=None, erased_at=None))
+    return lifted.rowcount == 1
+
+
 def departed_team_ids(session: Session) -> set[str]:
     statement = select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))
     return set(session.exec(statement))
@@ -46,13 +61,6 @@ def due_for_erasure(session: Session, *, now: datetime) -> list[Workspace]:
         Workspace.uninstalled_at.is_not(None), Workspace.erase_after <= now,
         Workspace.erased_at.is_(None))
     return list(session.exec(statement))
-
-
-def cancel_jobs(session: Session, *, team_id: str, now: datetime, outcome: str) -> int:
-    result = session.exec(
-        sa.update(Job).where(Job.team_id == team_id, Job.done_at.is_(None))
-        .values(done_at=now, outcome=outcome))
-    return result.rowcount or 0
 
 
 def delete_team_data(session: Session, *, team_id: str) -> dict[str, int]:

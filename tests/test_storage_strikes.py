@@ -15,7 +15,7 @@ import pytest
 from bot.usecases import cases, strikes
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeProblem
 from bot.flows.tree import Click, Move
-from storage import strikes as store
+from storage import leads as lead_store
 from storage.db import transaction
 from storage.scope import NotInWorkspace
 from storage.models import AuthorMeasure, Decision, Lead, Strike, StrikeReview
@@ -380,7 +380,9 @@ SEEDS = ("U0LEAD0001", "U0LEAD0002")
 
 
 def is_lead(engine, user_id: str, *, team_id: str = TEAM, seeds=SEEDS) -> bool:
-    return strikes.is_lead(engine, team_id=team_id, user_id=user_id, seeds=seeds, now=NOW)
+    """As the access check asks: a seed lead is noted when first seen, then the table is read."""
+    strikes.note_seed_seen(engine, team_id=team_id, user_id=user_id, seeds=seeds, now=NOW)
+    return strikes.is_lead(engine, team_id=team_id, user_id=user_id)
 
 
 def set_lead(engine, user_id: str, lead: bool, *, by: str = "U0LEAD0001") -> bool:
@@ -438,7 +440,7 @@ def test_two_leads_removing_each_other_at_once_leave_one_lead(engine, monkeypatc
     assert is_lead(engine, "U0LEAD0001") and is_lead(engine, "U0LEAD0002")
     barrier = threading.Barrier(2, timeout=3)
     waited: set[int] = set()
-    read_leads = store.current_leads
+    read_leads = lead_store.current_leads
 
     def current_leads_then_wait(session, *, team_id, **options):
         found = read_leads(session, team_id=team_id, **options)
@@ -450,7 +452,7 @@ def test_two_leads_removing_each_other_at_once_leave_one_lead(engine, monkeypatc
                 pass
         return found
 
-    monkeypatch.setattr(store, "current_leads", current_leads_then_wait)
+    monkeypatch.setattr(lead_store, "current_leads", current_leads_then_wait)
     outcomes: list[object] = []
 
     def remove(user_id: str, by: str) -> None:

@@ -19,7 +19,7 @@ from bot.core.i18n import Translator
 from bot.usecases import workspaces
 from storage.db import transaction
 from storage.installations import installation_store
-from storage.models import Case, Erasure, Job, Lead, Strike, Workspace
+from storage.models import Case, Erasure, Job, Lead, Service, Strike, Workspace
 from slack_sdk.oauth.installation_store import Bot
 from tests.support.factories import NOW, POLICY, strike, violation
 
@@ -176,3 +176,56 @@ def test_the_operator_command_line(engine, monkeypatch, capsys, tmp_path):
         assert stopped.value.code == 2
         error = capsys.readouterr().err
         assert error.startswith("reageerwijzer: ") and error.count("\n") == 1
+
+
+def service_names(engine, team_id: str) -> list[str]:
+    with transaction(engine) as session:
+        return sorted(s.name for s in session.exec(select(Service).where(Service.team_id == team_id)))
+
+
+def test_a_workspace_gets_its_policy_s_services_when_its_deps_are_made(engine):
+    proposed = sorted(s.name for s in POLICY.routing.services)
+    assert proposed  # the bundled policy proposes services
+    install(engine, AALST)
+    install(engine, BREE, channel="C0BREE0001")
+    base = Deps(settings=SETTINGS, engine=engine, workspace=ServedWorkspace(None, (), ()),
+                policy=POLICY, tr=Translator("nl"))
+    directory = Directory(base, client=lambda token: token,
+                                     installations=FakeInstallations({AALST: "xoxb-aalst"}))
+    assert directory.served() and service_names(engine, AALST) == []  # the scheduler's sweep adds none
+    directory.deps_for(AALST)
+    assert service_names(engine, AALST) == proposed and service_names(engine, BREE) == []
+    assert directory.deps_for("T0NOBODY01") is None and service_names(engine, "T0NOBODY01") == []
+    # Services a workspace already has are kept as they are: a renamed or removed one stays so.
+    with transaction(engine) as session:
+        for service in session.exec(select(Service).where(Service.team_id == AALST)):
+            if service.name != proposed[0]:
+                session.delete(service)
+    directory.forget(AALST)
+    directory.deps_for(AALST)
+    assert service_names(engine, AALST) == proposed[:1]
+
+
+def test_token_mode_gives_each_workspace_its_services_at_its_first_request(engine):
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-made-up", "SLACK_SIGNING_SECRET": "made-up",
+                                  "INTAKE_CHANNELS": "C0INTAKE01", "LEAD_USER_IDS": "U0LEAD0001"})
+    base = Deps(settings=settings, engine=engine, workspace=from_settings(settings),
+                policy=POLICY, tr=Translator("en"))
+    directory = Directory(base, client=lambda token: token)
+    directory.deps_for(None)
+    assert service_names(engine, AALST) == []
+    assert directory.deps_for(AALST) is base
+    proposed = sorted(s.name for s in POLICY.routing.services)
+    assert service_names(engine, AALST) == proposed
+    with transaction(engine) as session:
+        descriptions = {s.name: s.description for s in session.exec(select(Service))}
+    assert descriptions == {s.name: s.description.get("en") for s in POLICY.routing.services}
+    # Erased with the workspace's data, they come back once the uninstall is lifted (forget).
+    with transaction(engine) as session:
+        for service in session.exec(select(Service)):
+            session.delete(service)
+    directory.deps_for(AALST)
+    assert service_names(engine, AALST) == []  # seeded once per process and workspace
+    directory.forget(AALST)
+    directory.deps_for(AALST)
+    assert service_names(engine, AALST) == proposed

@@ -18,11 +18,15 @@ def roles(deps, client: WebClient, *, team_id: str, user_id: str, needed: frozen
         user_id in deps.members.members(client, channel) for channel in deps.workspace.intake_channels
     ):
         found.add(Role.TEAM)
-    if Role.LEAD in needed and not found and strikes.is_lead(
-        deps.engine, team_id=team_id, user_id=user_id, seeds=deps.workspace.lead_user_ids,
-        now=deps.clock(),
-    ):
-        found.add(Role.LEAD)
+    if Role.LEAD in needed and not found:
+        lead = strikes.is_lead(deps.engine, team_id=team_id, user_id=user_id)
+        seeds = deps.workspace.lead_user_ids
+        if not lead and user_id in seeds:  # a lead named in the settings, perhaps seen first now
+            strikes.note_seed_seen(deps.engine, team_id=team_id, user_id=user_id, seeds=seeds,
+                                   now=deps.clock())
+            lead = strikes.is_lead(deps.engine, team_id=team_id, user_id=user_id)
+        if lead:
+            found.add(Role.LEAD)
     if Role.ANTENNA in needed and not found and antennas.is_antenna(
         deps.engine, team_id=team_id, user_id=user_id
     ):

@@ -42,7 +42,6 @@ def register(app: App) -> None:
 
 def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cases.CaseSnapshot,
                     fyi: bool) -> None:
-    antennas.ensure_services(deps.engine, deps.policy, team_id=case.team_id, language=deps.tr.language)
     services = antennas.list_services(deps.engine, team_id=case.team_id)
     similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
     client.views_open(trigger_id=trigger_id, view=views.route_form(
@@ -235,7 +234,6 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
     team = context.team_id or ""
     if not permitted(client, context, Act.LIST_SERVICES, respond=respond):
         return
-    antennas.ensure_services(deps.engine, deps.policy, team_id=team, language=deps.tr.language)
     parsed = parse_antenne(command.get("text") or "")
     if parsed.kind == "list":
         respond(blocks=views.services_list(antennas.list_services(deps.engine, team_id=team), deps.tr),

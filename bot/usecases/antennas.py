@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 def ensure_services(engine: sa.Engine, policy: Policy, *, team_id: str, language: str) -> None:
-    """The first time a workspace needs services, store the ones the policy proposes."""
+    """A workspace without services gets the ones the policy proposes (its Deps are made, see
+    :func:`bot.directory.seed_services`); one that has any keeps them as they are."""
 
     def work(session: Session) -> None:
         if store.has_any_service(session, team_id=team_id):

@@ -19,8 +19,9 @@ from bot.flows.intake import guess_platform, normalise_handle
 from bot.flows.policy import ROOT, Policy
 from bot.flows.timing import after_hours
 from storage import cases as store
+from storage import jobs as job_store
 from storage.db import run_in_transaction
-from storage.models import Author, Case, Job
+from storage.models import Author, Case
 
 logger = logging.getLogger(__name__)
 
@@ -188,17 +189,12 @@ def take_shared_words(engine: sa.Engine, *, team_id: str, channel_id: str, messa
     """Slack unfurls a pasted link to a Slack message only after the message was posted (as an
     edit). The case opened from it then gets the shared message's words, as long as its post is
     still what the link alone gave: not erased, not otherwise changed. Returns whether it did."""
-    case = Case.__table__
 
     def work(session: Session) -> bool:
-        result = session.connection().execute(
-            sa.update(case)
-            .where(case.c.team_id == team_id, case.c.channel_id == channel_id,
-                   case.c.message_ts == message_ts, case.c.text == was, case.c.erased_at.is_(None))
-            .values(text=text, comment=comment, source_permalink=permalink, link=link,
-                    platform=guess_platform(link))
-        )
-        return result.rowcount == 1
+        return store.take_shared_words(session, team_id=team_id, channel_id=channel_id,
+                                       message_ts=message_ts, was=was, text=text, comment=comment,
+                                       source_permalink=permalink, link=link,
+                                       platform=guess_platform(link))
 
     taken = run_in_transaction(engine, work)
     if taken:
@@ -291,8 +287,9 @@ def click(
             for kind in tree.timed_checks(record.node_id, record.action_id if tree.is_done(record.note) else None):
                 hours = policy.routing.monitor_hours if kind == "monitor" \
                     else policy.routing.conduct_check_hours
-                session.add(Job(team_id=current.team_id, kind=kind, ref_id=case_id, created_by=user_id,
-                                due_at=after_hours(now, hours, policy.business_hours)))
+                job_store.add_job(session, team_id=current.team_id, kind=kind, ref_id=case_id,
+                                  created_by=user_id,
+                                  due_at=after_hours(now, hours, policy.business_hours))
         store.add_decisions(session, [
             {"case_id": case_id, "node_id": record.node_id, "action_id": record.action_id,
              "user_id": user_id, "decided_at": now, "policy_version": policy.version,

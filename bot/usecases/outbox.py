@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.usecases import workspaces as bot_workspaces
+from storage import jobs as store
 from storage.db import run_in_transaction
-from storage.models import Case, Job
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ def later(engine: sa.Engine, error: Exception, *, team_id: str, kind: str, case_
         return False
 
     def work(session: Session) -> None:
-        session.add(Job(team_id=team_id, kind=kind, ref_id=case_id, due_at=now + backoff(attempt),
-                        created_by="outbox", attempt=attempt))
+        store.add_job(session, team_id=team_id, kind=kind, ref_id=case_id,
+                      due_at=now + backoff(attempt), created_by="outbox", attempt=attempt)
 
     run_in_transaction(engine, work)
     logger.warning("case %s: %s failed (%s); attempt %s later", case_id, kind, type(error).__name__,
@@ -64,12 +64,10 @@ def hand_over(engine: sa.Engine, *, now: datetime) -> int:
     message was never posted, and that has no delivery waiting, gets one due at once, so the next
     start (or the scheduler) posts it. Returns how many were handed over."""
     def work(session: Session) -> int:
-        waiting = sa.select(Job.ref_id).where(Job.kind == POST_THREAD, Job.done_at.is_(None))
-        orphans = session.exec(sa.select(Case.id, Case.team_id).where(
-            Case.status == "open", Case.bot_message_ts.is_(None), Case.id.not_in(waiting))).all()
+        orphans = store.open_cases_without_delivery(session, kind=POST_THREAD)
         for case_id, team_id in orphans:
-            session.add(Job(team_id=team_id, kind=POST_THREAD, ref_id=case_id, due_at=now,
-                            created_by="outbox"))
+            store.add_job(session, team_id=team_id, kind=POST_THREAD, ref_id=case_id, due_at=now,
+                          created_by="outbox")
         return len(orphans)
 
     handed = run_in_transaction(engine, work)
@@ -84,11 +82,7 @@ def resume(engine: sa.Engine, *, now: datetime) -> int:
     scheduler started by cron does not undo the back-off). Returns how many."""
 
     def work(session: Session) -> int:
-        result = session.exec(sa.update(Job).where(
-            Job.kind.in_(KINDS), Job.done_at.is_(None), Job.claimed_at.is_(None), Job.due_at > now,
-            Job.attempt <= 1,
-        ).values(due_at=now))
-        return result.rowcount or 0
+        return store.bring_forward(session, kinds=KINDS, now=now, max_attempt=1)
 
     resumed = run_in_transaction(engine, work)
     if resumed:

@@ -21,26 +21,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.flows.strikes import AuthorQuery, add_months
+from storage import privacy as store
 from storage.db import run_in_transaction
-from storage.models import (
-    Author,
-    AuthorMeasure,
-    Case,
-    Decision,
-    Erasure,
-    Evidence,
-    RoutedQuestion,
-    Strike,
-    StrikeReview,
-)
+from storage.models import Erasure
 
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
-ERASED_FILE = "file:erased"
+ERASED_FILE = store.ERASED_FILE
 
 
 @dataclass(frozen=True)
@@ -50,47 +41,6 @@ class ErasureResult:
     strikes: int
 
 
-def _erase_case(session: Session, case: Case, now: datetime, *, answers: bool = False) -> None:
-    case.text, case.link, case.source_permalink, case.erased_at = "", None, None, now
-    case.comment = None
-    session.add(case)
-    for evidence in session.exec(select(Evidence).where(Evidence.case_id == case.id)):
-        session.delete(evidence)
-    # The log keeps that evidence was added, not which file (the screenshot of the post).
-    session.exec(sa.update(Decision).where(Decision.case_id == case.id, Decision.note.like("file:%"))
-                 .values(note=ERASED_FILE))
-    for question in session.exec(select(RoutedQuestion).where(RoutedQuestion.case_id == case.id)):
-        question.question, question.context = "", ""
-        question.reroute_reason = "" if question.reroute_reason is not None else None
-        if answers and question.answer is not None:
-            question.answer = ""
-        session.add(question)
-
-
-def _cases_of(session: Session, author: Author) -> list[Case]:
-    """The author's cases: those the author was named on, and those a strike against the author
-    was recorded on (a strike's form can name the author of a case that had none)."""
-    struck = select(Strike.case_id).where(Strike.author_id == author.id)
-    return list(session.exec(select(Case).where(
-        sa.or_(Case.author_id == author.id, Case.id.in_(struck))).order_by(Case.id)))
-
-
-def _pseudonymise(session: Session, author: Author) -> int:
-    """The handle becomes a pseudonym; the reasons written about the author are removed."""
-    author.handle = f"erased-{author.id}"
-    session.add(author)
-    strikes = list(session.exec(select(Strike).where(Strike.author_id == author.id)))
-    for strike in strikes:
-        strike.reason_internal, strike.reason_public = "", ""
-        session.add(strike)
-    if strikes:
-        for review in session.exec(select(StrikeReview).where(
-                StrikeReview.strike_id.in_([s.id for s in strikes]))):
-            review.reason = ""
-            session.add(review)
-    return len(strikes)
-
-
 def erase_expired(engine: sa.Engine, *, retention_months: int, now: datetime,
                   team_id: str | None = None) -> int:
     """Erase what the retention period no longer allows (in one workspace, or in all when
@@ -98,33 +48,24 @@ def erase_expired(engine: sa.Engine, *, retention_months: int, now: datetime,
     cutoff = add_months(now, -retention_months)
 
     def work(session: Session) -> int:
-        statement = select(Case).where(Case.status == "closed", Case.closed_at < cutoff,
-                                       Case.erased_at.is_(None))
-        if team_id is not None:
-            statement = statement.where(Case.team_id == team_id)
-        cases = list(session.exec(statement.limit(SWEEP_BATCH)))
+        cases = store.expired_cases(session, cutoff=cutoff, team_id=team_id, limit=SWEEP_BATCH)
         by_team: dict[str, int] = {}
         for case in cases:
-            _erase_case(session, case, now)
+            store.erase_case(session, case, now)
             by_team[case.team_id] = by_team.get(case.team_id, 0) + 1
         authors = {c.author_id for c in cases if c.author_id is not None}
         erased_strikes = 0
         for author_id in authors:
-            author = session.get(Author, author_id)
-            if author is None or author.handle.startswith("erased-"):
+            author = store.author(session, author_id=author_id)
+            if author is None or store.is_pseudonymised(author):
                 continue
-            still_needed = session.exec(
-                select(sa.func.count()).select_from(Case).where(
-                    Case.author_id == author_id, Case.erased_at.is_(None))).one()
-            counting = session.exec(
-                select(sa.func.count()).select_from(Strike).where(
-                    Strike.author_id == author_id,
-                    sa.or_(Strike.expires_at.is_(None), Strike.expires_at > now))).one()
+            still_needed = store.unerased_case_count(session, author_id=author_id)
+            counting = store.unexpired_strike_count(session, author_id=author_id, now=now)
             if not still_needed and not counting:
-                erased_strikes += _pseudonymise(session, author)
+                erased_strikes += store.pseudonymise(session, author)
         for team, count in by_team.items():
-            session.add(Erasure(team_id=team, reason="retention", erased_at=now, cases=count,
-                                strikes=erased_strikes))
+            store.add_erasure(session, Erasure(team_id=team, reason="retention", erased_at=now,
+                                               cases=count, strikes=erased_strikes))
         return len(cases)
 
     erased = run_in_transaction(engine, work)
@@ -138,27 +79,18 @@ def author_data(engine: sa.Engine, *, team_id: str, query: AuthorQuery,
     """Everything stored about an author, as JSON (right of access); None when nothing is."""
 
     def work(session: Session) -> str | None:
-        statement = select(Author).where(Author.team_id == team_id, Author.handle == query.handle)
-        if query.platform is not None:
-            statement = statement.where(Author.platform == query.platform)
-        authors = list(session.exec(statement))
+        authors = store.authors_named(session, team_id=team_id, handle=query.handle,
+                                      platform=query.platform)
         if not authors:
             return None
         report = []
         for author in authors:
-            cases = _cases_of(session, author)
-            strikes = list(session.exec(select(Strike).where(Strike.author_id == author.id).order_by(Strike.id)))
-            measures = list(session.exec(
-                select(AuthorMeasure).where(AuthorMeasure.author_id == author.id).order_by(AuthorMeasure.id)))
-            questions = list(session.exec(
-                select(RoutedQuestion).where(RoutedQuestion.case_id.in_([c.id for c in cases] or [0]))
-                .order_by(RoutedQuestion.id)))
-            reviews = list(session.exec(
-                select(StrikeReview).where(StrikeReview.strike_id.in_([s.id for s in strikes] or [0]))
-                .order_by(StrikeReview.id)))
-            evidence = list(session.exec(
-                select(Evidence).where(Evidence.case_id.in_([c.id for c in cases] or [0]))
-                .order_by(Evidence.id)))
+            cases = store.cases_of(session, author_id=author.id)
+            strikes = store.strikes_of(session, author_id=author.id)
+            measures = store.measures_of(session, author_id=author.id)
+            questions = store.questions_about(session, case_ids=[c.id for c in cases])
+            reviews = store.reviews_of(session, strike_ids=[s.id for s in strikes])
+            evidence = store.evidence_of(session, case_ids=[c.id for c in cases])
             report.append({
                 "platform": author.platform,
                 "handle": author.handle,
@@ -194,16 +126,16 @@ def erase_author(engine: sa.Engine, *, team_id: str, platform: str, handle: str,
     """Right to erasure: everything about one author on one platform."""
 
     def work(session: Session) -> ErasureResult:
-        author = session.exec(select(Author).where(
-            Author.team_id == team_id, Author.platform == platform, Author.handle == handle)).first()
+        author = store.find_author(session, team_id=team_id, platform=platform, handle=handle)
         if author is None:
             return ErasureResult(0, 0, 0)
-        cases = _cases_of(session, author)
+        cases = store.cases_of(session, author_id=author.id)
         for case in cases:
-            _erase_case(session, case, now, answers=True)
-        strikes = _pseudonymise(session, author)
-        session.add(Erasure(team_id=team_id, reason="request", author_id=author.id, requested_by=by,
-                            erased_at=now, cases=len(cases), strikes=strikes))
+            store.erase_case(session, case, now, answers=True)
+        strikes = store.pseudonymise(session, author)
+        store.add_erasure(session, Erasure(team_id=team_id, reason="request", author_id=author.id,
+                                           requested_by=by, erased_at=now, cases=len(cases),
+                                           strikes=strikes))
         return ErasureResult(1, len(cases), strikes)
 
     result = run_in_transaction(engine, work)

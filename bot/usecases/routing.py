@@ -18,10 +18,11 @@ from bot.flows import tree
 from bot.flows.policy import Policy
 from bot.flows.timing import add_business_minutes
 from storage import cases as case_store
+from storage import jobs as job_store
 from storage import routing as store
 from storage import sent as sent_store
 from storage.db import run_in_transaction
-from storage.models import Decision, Job, RoutedQuestion, Service
+from storage.models import Decision, RoutedQuestion, Service
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ def similar_answer(engine: sa.Engine, *, team_id: str, text: str) -> Similar | N
         if match is None:
             return None
         row = rows[match[0]]
-        service = session.get(Service, row.service_id)
+        service = store.service_of(session, service_id=row.service_id)
         return Similar(row.question, row.answer or "", service.name if service else "", match[1])
 
     return run_in_transaction(engine, work)
@@ -309,8 +310,8 @@ def _plan_reminders(session: Session, row: RoutedQuestion, service: Service, pol
     minutes = _target(service, policy, row.kind)
     escalate_at = add_business_minutes(row.asked_at, 2 * minutes, policy.business_hours)
     for kind, due in (("remind", row.due_at), ("escalate", escalate_at)):
-        store.add(session, Job(team_id=row.team_id, kind=kind, ref_id=row.id, due_at=due,
-                               created_by=user_id))
+        job_store.add_job(session, team_id=row.team_id, kind=kind, ref_id=row.id, due_at=due,
+                          created_by=user_id)
 
 
 def _answerable(session: Session, team_id: str, question_id: int, user_id: str) -> RoutedQuestion:
@@ -318,7 +319,7 @@ def _answerable(session: Session, team_id: str, question_id: int, user_id: str) 
     row = store.question(session, team_id=team_id, question_id=question_id, for_update=True)
     if row is None:
         raise RoutingProblem("route.error_gone")
-    service = session.get(Service, row.service_id)
+    service = store.service_of(session, service_id=row.service_id)
     allowed = set(store.antennas(session, service_ids=[row.service_id])[row.service_id])
     if service is not None and service.backup_user_id:
         allowed.add(service.backup_user_id)
@@ -339,7 +340,7 @@ def service_views(session: Session, rows: list[Service]) -> list[ServiceView]:
 
 
 def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
-    service = session.get(Service, row.service_id)
+    service = store.service_of(session, service_id=row.service_id)
     case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
     return QuestionView(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,

@@ -21,10 +21,11 @@ from bot.flows import strikes as rules, tree
 from bot.flows.policy import Policy
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeFacts, StrikeProblem
 from storage import cases as case_store
+from storage import leads as lead_store
 from storage import sent as sent_store
 from storage import strikes as store
 from storage.db import run_in_transaction
-from storage.models import AuthorMeasure, Case, Decision, Lead, Strike, StrikeReview
+from storage.models import AuthorMeasure, Case, Decision, Strike, StrikeReview
 
 logger = logging.getLogger(__name__)
 
@@ -388,22 +389,35 @@ def _line(strike: Strike, reviews: list[StrikeReview], case: Case, now: datetime
 # --- leads -------------------------------------------------------------------------------------
 
 
-def is_lead(engine: sa.Engine, *, team_id: str, user_id: str, seeds: tuple[str, ...],
-            now: datetime) -> bool:
-    """Whether a user leads; LEAD_USER_IDS seed the table the first time each one is seen, so a
-    lead removed from Slack stays removed even while still listed in the settings."""
+def note_seed_seen(engine: sa.Engine, *, team_id: str, user_id: str, seeds: tuple[str, ...],
+                   now: datetime) -> bool:
+    """A lead named in the settings (LEAD_USER_IDS, or the workspace's installer) is seen for the
+    first time: they enter the lead table. Once a row exists nothing changes, so a lead removed
+    from Slack stays removed even while still listed in the settings. Returns whether a row was
+    written (never for a user who is not in ``seeds``)."""
+    if user_id not in seeds:
+        return False
 
     def work(session: Session) -> bool:
-        row = store.lead_row(session, team_id=team_id, user_id=user_id)
-        if row is None and user_id in seeds:
-            row = Lead(team_id=team_id, user_id=user_id, added_by=SETTINGS_SEED, added_at=now)
-            store.add(session, row)
-        return row is not None and row.removed_at is None
+        if lead_store.lead_row(session, team_id=team_id, user_id=user_id) is not None:
+            return False
+        lead_store.add_lead(session, team_id=team_id, user_id=user_id, by=SETTINGS_SEED, now=now)
+        return True
 
     try:
         return run_in_transaction(engine, work)
     except sa.exc.IntegrityError:
-        return run_in_transaction(engine, work)
+        return run_in_transaction(engine, work)  # seen twice at once: the other one wrote it
+
+
+def is_lead(engine: sa.Engine, *, team_id: str, user_id: str) -> bool:
+    """Whether a user leads now (reads only: seed leads enter through :func:`note_seed_seen`)."""
+
+    def work(session: Session) -> bool:
+        row = lead_store.lead_row(session, team_id=team_id, user_id=user_id)
+        return row is not None and row.removed_at is None
+
+    return run_in_transaction(engine, work)
 
 
 def set_lead(engine: sa.Engine, *, team_id: str, user_id: str, lead: bool, by: str,
@@ -412,22 +426,20 @@ def set_lead(engine: sa.Engine, *, team_id: str, user_id: str, lead: bool, by: s
     out of existence: someone must be able to review the register."""
 
     def work(session: Session) -> bool:
-        row = store.lead_row(session, team_id=team_id, user_id=user_id)
+        row = lead_store.lead_row(session, team_id=team_id, user_id=user_id)
         current = row is not None and row.removed_at is None
         if current == lead:
             return False
         if lead:
             if row is None:
-                store.add(session, Lead(team_id=team_id, user_id=user_id, added_by=by, added_at=now))
+                lead_store.add_lead(session, team_id=team_id, user_id=user_id, by=by, now=now)
             else:
-                row.added_by, row.added_at, row.removed_by, row.removed_at = by, now, None, None
-                session.add(row)
+                lead_store.restore_lead(session, row, by=by, now=now)
             return True
         # Lock the current leads, so two leads removing each other at once cannot both succeed.
-        if len(store.current_leads(session, team_id=team_id, for_update=True)) <= 1:
+        if len(lead_store.current_leads(session, team_id=team_id, for_update=True)) <= 1:
             raise StrikeProblem("leads.error_last_lead")
-        row.removed_by, row.removed_at = by, now
-        session.add(row)
+        lead_store.remove_lead(session, row, by=by, now=now)
         return True
 
     changed = run_in_transaction(engine, work)
@@ -438,5 +450,5 @@ def set_lead(engine: sa.Engine, *, team_id: str, user_id: str, lead: bool, by: s
 
 def leads(engine: sa.Engine, *, team_id: str) -> list[str]:
     return run_in_transaction(
-        engine, lambda session: [row.user_id for row in store.current_leads(session, team_id=team_id)]
+        engine, lambda session: [row.user_id for row in lead_store.current_leads(session, team_id=team_id)]
     )

@@ -13,10 +13,11 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.flows.policy import read_policy
 from bot.flows.strikes import add_months
+from storage import jobs as job_store
 from storage import workspaces as store
 from storage.db import run_in_transaction
 from storage.models import Erasure, Workspace as WorkspaceRow
@@ -69,7 +70,7 @@ def uninstalled(engine: sa.Engine, *, team_id: str, retention_months: int, now: 
         if row.uninstalled_at is None:
             row.uninstalled_at, row.erase_after = now, erase_after
         session.add(row)
-        return store.cancel_jobs(session, team_id=team_id, now=now, outcome=UNINSTALLED)
+        return job_store.cancel_jobs(session, team_id=team_id, now=now, outcome=UNINSTALLED)
 
     cancelled = run_in_transaction(engine, work)
     logger.info("workspace %s uninstalled: %s pending jobs cancelled, data erased after %s",
@@ -88,11 +89,7 @@ def reinstated(engine: sa.Engine, *, team_id: str, now: datetime) -> str | None:
             return None
         outcome = ERASURE_CANCELLED if row.erased_at is None else STARTS_AFRESH
         # Conditional: of two processes starting at once, one lifts it (and tells the leads).
-        lifted = session.exec(
-            sa.update(WorkspaceRow)
-            .where(WorkspaceRow.team_id == team_id, WorkspaceRow.uninstalled_at.is_not(None))
-            .values(uninstalled_at=None, erase_after=None, erased_at=None))
-        return outcome if lifted.rowcount == 1 else None
+        return outcome if store.lift_uninstall(session, team_id=team_id) else None
 
     outcome = run_in_transaction(engine, work)
     if outcome is not None:
@@ -146,8 +143,7 @@ def configure(engine: sa.Engine, *, team_id: str, intake_channels: tuple[str, ..
 
 
 def listing(engine: sa.Engine) -> list[WorkspaceRow]:
-    return run_in_transaction(engine, lambda session: list(
-        session.exec(select(WorkspaceRow).order_by(WorkspaceRow.team_id))))
+    return run_in_transaction(engine, store.every_workspace)
 
 
 def departed(engine: sa.Engine) -> set[str]:
