@@ -41,7 +41,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 from .slack_emulator import APP_ID, SlackEmulator
 from .slack_requests import SlackSender
 
-APP_TOKEN = "xapp-1-A0TEST0001-1234567890-testtoken"
+APP_TOKEN = "xapp-made-up-socket-mode-test"
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 DROPS = ("close_frame", "reset", "tcp_close", "refresh_requested", "warning", "link_disabled", "silent")
 
