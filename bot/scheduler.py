@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.blocks import kit as blocks
+from bot.core.config import exit_on_bad_setting, seconds_from_env
 from bot.usecases import cases, outbox, routing
 from bot.blocks import routing as views
 from bot.usecases import workspaces as bot_workspaces
@@ -209,16 +209,8 @@ class Scheduler:
 
 
 def interval_from_env() -> float:
-    raw = os.environ.get("SCHEDULER_INTERVAL", "")
-    try:
-        value = float(raw) if raw else DEFAULT_INTERVAL
-    except ValueError:
-        value = -1
-    if not 0.5 <= value <= 3600:
-        print("reageerwijzer: SCHEDULER_INTERVAL must be a number of seconds from 0.5 to 3600",
-              file=sys.stderr)
-        raise SystemExit(2)
-    return value
+    return exit_on_bad_setting(
+        lambda: seconds_from_env("SCHEDULER_INTERVAL", DEFAULT_INTERVAL, 0.5, 3600))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -93,3 +93,16 @@ def test_a_bad_install_mode_setting_is_named_in_one_line(changes, named):
     with pytest.raises(ConfigError) as error:
         Settings.from_env({**INSTALL, **changes})
     assert named in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "601", "nan", "1e9"])
+def test_a_number_of_seconds_out_of_range_or_not_a_number_names_its_setting(raw):
+    from bot.core.config import ConfigError, seconds_from_env
+    with pytest.raises(ConfigError, match="^SHUTDOWN_TIMEOUT must be a number of seconds from 0 to 600$"):
+        seconds_from_env("SHUTDOWN_TIMEOUT", 20, 0, 600, env={"SHUTDOWN_TIMEOUT": raw})
+
+
+def test_seconds_default_when_unset_and_read_when_set():
+    from bot.core.config import seconds_from_env
+    assert seconds_from_env("SCHEDULER_INTERVAL", 30, 0.5, 3600, env={}) == 30
+    assert seconds_from_env("SCHEDULER_INTERVAL", 30, 0.5, 3600, env={"SCHEDULER_INTERVAL": " 0.5 "}) == 0.5

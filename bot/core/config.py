@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 DEFAULT_DATABASE_URL = "sqlite:///reageerwijzer.sqlite3"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -21,6 +22,30 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message is one line naming it."""
+
+
+def seconds_from_env(name: str, default: float, low: float, high: float,
+                     env: Mapping[str, str] = os.environ) -> float:
+    """A number of seconds from the environment (``default`` when unset); raises
+    :class:`ConfigError` naming the setting when it is not a number from ``low`` to ``high``."""
+    raw = env.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a number of seconds from {low:g} to {high:g}")
+    return value
+
+
+def exit_on_bad_setting(read: Callable[[], float]) -> float:
+    """``read()``, or one line on stderr and exit code 2 when its setting is malformed (for the
+    settings read outside :class:`Settings`)."""
+    try:
+        return read()
+    except ConfigError as error:
+        print(f"reageerwijzer: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 @dataclass(frozen=True)

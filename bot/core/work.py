@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
-import sys
 import threading
 import time
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
+
+from bot.core.config import exit_on_bad_setting, seconds_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -141,12 +141,5 @@ def finish(timeout: float) -> bool:
 
 def shutdown_timeout() -> float:
     """Seconds a stopping process gives the work in hand (SHUTDOWN_TIMEOUT, default 20)."""
-    raw = os.environ.get("SHUTDOWN_TIMEOUT", "")
-    try:
-        value = float(raw) if raw else DEFAULT_SHUTDOWN_TIMEOUT
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 600:
-        print("reageerwijzer: SHUTDOWN_TIMEOUT must be a number of seconds from 0 to 600", file=sys.stderr)
-        raise SystemExit(2)
-    return value
+    return exit_on_bad_setting(
+        lambda: seconds_from_env("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT, 0, 600))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import threading
 import time
@@ -33,7 +32,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from bot.core import work
-from bot.core.config import ConfigError, Settings
+from bot.core.config import Settings, seconds_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +58,7 @@ class Timing:
 
     @classmethod
     def from_env(cls) -> "Timing":
-        def seconds(name: str, default: float, low: float, high: float) -> float:
-            raw = os.environ.get(name, "").strip()
-            try:
-                value = float(raw) if raw else default
-            except ValueError:
-                value = -1
-            if not low <= value <= high:
-                raise ConfigError(f"{name} must be a number of seconds from {low:g} to {high:g}")
-            return value
-
+        seconds = seconds_from_env
         ping = seconds("SOCKET_MODE_PING", cls.ping_interval, 0.2, 60)
         attempts = seconds("SOCKET_MODE_START_ATTEMPTS", cls.start_attempts, 1, 100)
         return cls(ping_interval=ping, ping_timeout=ping, open_timeout=max(ping, 2.0),
