@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             bolt._listener_runner.listener_executor = InlineExecutor()
             bolt._listener_runner.lazy_listener_runner.executor = InlineExecutor()
             if name == "bot":  # and the bot's own threads for the work after an ack
-                from bot.handlers import errors
+                from bot.handlers import after_ack
 
-                errors._after_ack_pool = InlineExecutor()
+                after_ack._after_ack_pool = InlineExecutor()
             sender = senders[name] = InProcessSender(app, SIGNING_SECRET, emulator, None)
             if name == "bot":
                 for n in range(2):  # warm-up, not profiled: imports, auth.test, the member cache

@@ -22,8 +22,8 @@ from bot.core.i18n import Translator
 from bot.deps import Deps, Workspace, from_settings
 from bot.directory import directory
 from bot.flows.policy import PolicyError, load_policy
+from bot.handlers.jobs import Scheduler, deliver_waiting, interval_from_env
 from bot.policy_notice import announce_unfinished_policy
-from bot.scheduler import Scheduler, interval_from_env
 from bot.slack.client import slack_client
 from bot.slack.socket_mode import HealthServer, SocketModeRunner, StartFailed, Timing
 from bot.usecases import outbox
@@ -105,7 +105,7 @@ def deliver_waiting_in_background(settings: Settings) -> None:
     def deliver() -> None:
         try:
             deps = build_deps(settings, run_migrations=False)
-            delivered = outbox.deliver_waiting(directory(deps), now=deps.clock())
+            delivered = deliver_waiting(directory(deps), now=deps.clock())
             if delivered:
                 logger.info("delivered %s waiting case message(s) at start", delivered)
         except Exception as error:  # noqa: BLE001 (the scheduler delivers them later)

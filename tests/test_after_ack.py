@@ -7,7 +7,7 @@ import threading
 
 from slack_bolt import BoltContext
 
-from bot.handlers.errors import after_ack
+from bot.handlers.after_ack import after_ack
 
 
 def run_queued(wrapped, **kwargs) -> list[str]:

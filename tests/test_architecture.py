@@ -13,12 +13,7 @@ FIRST_PARTY = ("bot", "storage")
 
 # Imports inside a function that stay, each with its reason. Third-party ones (gunicorn, Socket
 # Mode's websockets, argparse and the like) are not first-party and are not listed.
-DEFERRED = {
-    # The scheduler's loop still lives in its entry point, which bootstrap starts in a thread;
-    # these two go when the loop moves below bootstrap (the due-job listener).
-    ("bot/scheduler.py", "bot.bootstrap"),
-    ("bot/usecases/outbox.py", "bot.scheduler"),
-}
+DEFERRED: set[tuple[str, str]] = set()
 
 
 def test_the_import_contract_holds():

@@ -284,4 +284,4 @@ def test_routing_messages_and_views_are_valid(language):
                     assert_message(routing_blocks.service_detail(service(3, long=long), answers, tr,
                                                                  flagged))
                     assert_message(routing_blocks.service_detail(service(2), [], tr, flagged))
-    assert_message(routing_blocks.nudge(LONG))
+    assert_message(routing_blocks.text_blocks(LONG))

@@ -30,7 +30,7 @@ from bot.slack import ids
 from bot.bootstrap import build_deps
 from bot.blocks.kit import new_case_form
 from bot.core.config import Settings
-from bot.handlers import errors as handler_errors
+from bot.handlers import after_ack as after_ack_threads
 from bot.core.i18n import Translator
 from bot.web import SlackWsgiApp
 from tests.support.bot_process import BOT_TOKEN, INTAKE_CHANNEL, LEAD_USER_ID, SIGNING_SECRET, BotProcess
@@ -345,7 +345,7 @@ class InProcess(Target):
 
     def settle(self) -> None:
         _drain(self.app.slack.app.listener_runner.listener_executor)
-        _drain(handler_errors._pool())  # noqa: SLF001 (the work queued after the ack)
+        _drain(after_ack_threads._pool())  # noqa: SLF001 (the work queued after the ack)
 
     def tracebacks(self) -> list[str]:
         with self.handler.guard:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.usecases.routing import best_match
-from bot.scheduler import claim_due
+from bot.usecases.jobs import claim_due
 from storage.db import transaction
 from storage.models import Job
 

@@ -211,7 +211,8 @@ def service_detail(s: ServiceView, answers: list[QuestionView], tr: Translator,
     return blocks
 
 
-def nudge(text: str) -> list[Block]:
+def text_blocks(text: str) -> list[Block]:
+    """A short text as blocks: one section, clipped to what Slack takes."""
     return [section(clip(text, SECTION_LIMIT))]
 
 

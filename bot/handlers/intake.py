@@ -16,8 +16,10 @@ from bot.deps import Deps, deps_of
 from bot.usecases.cases import Intake
 from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle, shared_posts
 from bot.flows.permissions import Act
-from bot.handlers.errors import after_ack, guarded
-from bot.handlers.common import permitted, post_case_thread, refresh_case_message, tell
+from bot.handlers.after_ack import after_ack
+from bot.handlers.errors import guarded
+from bot.handlers.common import permitted
+from bot.handlers import send
 from bot.core import mrkdwn
 
 logger = logging.getLogger(__name__)
@@ -67,7 +69,7 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
     )
     case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
     if created:
-        post_case_thread(client, deps, case)
+        send.post_case_message(client, deps, case)
 
 
 def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: WebClient,
@@ -94,7 +96,7 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
             file_ids=files, source_permalink=post.permalink, comment=post.comment,
         ), policy_version=deps.policy.version)
         if created:
-            post_case_thread(client, deps, case)
+            send.post_case_message(client, deps, case)
         else:
             respond(text=deps.tr("intake.already_a_case", case=case.id), response_type="ephemeral")
         return
@@ -165,7 +167,7 @@ def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: We
                                      now=deps.clock()):
         ack()
         logger.info("new-case form %s sent again by %s: nothing opened", view_id, context.user_id)
-        tell(client, channel=channel, user=context.user_id, text=deps.tr("intake.already_submitted"))
+        send.ephemeral(client, channel=channel, user=context.user_id, text=deps.tr("intake.already_submitted"))
         return
     ack()  # the form closes: sending this view again can only be a replay
     case = _open_with_card(client, deps, Intake(
@@ -192,7 +194,7 @@ def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> cases.Case
     intake = dataclasses.replace(intake, message_ts=card["ts"])
     case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
     if created:
-        post_case_thread(client, deps, case)
+        send.post_case_message(client, deps, case)
     return case
 
 
@@ -207,7 +209,7 @@ def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: 
         now=deps.clock()
     )
     if updated is not None and updated.bot_message_ts:
-        refresh_case_message(client, deps, updated)
+        send.redraw_case_message(client, deps, updated)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,8 @@ from bot.flows.permissions import Act
 from bot.blocks import routing as views
 from bot.deps import Deps, deps_of
 from bot.handlers.errors import guarded
-from bot.handlers.common import form_values, permitted, refresh_case_message, tell
+from bot.handlers.common import form_values, permitted
+from bot.handlers import send
 from bot.blocks.kit import escape, local_time
 from bot.core.mrkdwn import mention
 from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
@@ -73,34 +74,29 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         # first one went out; this one only hears what happened.
         ack()
         first = done.question
-        tell(client, channel=first.case_channel, user=context.user_id, thread_ts=first.case_ts,
+        send.ephemeral(client, channel=first.case_channel, user=context.user_id, thread_ts=first.case_ts,
              text=deps.tr("route.already_routed", user=mention(first.asked_by),
-                          service=escape(_named(deps, first)), time=local_time(first.asked_at, deps.tr)))
+                          service=escape(send.service_named(deps, first)), time=local_time(first.asked_at, deps.tr)))
         return
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
         ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
         return
     ack()
-    undelivered = notify_antennas(client, deps, question, question.service.antennas)
+    undelivered = send.notify_antennas(client, deps, question, question.service.antennas)
     if question.kind == "fyi" and question.service.channel:
         try:  # the service's own channel hears of it too (never the intake channel)
             client.chat_postMessage(channel=question.service.channel, unfurl_links=False,
-                                    text=deps.tr("route.dm_fallback", service=_named(deps, question)),
+                                    text=deps.tr("route.dm_fallback", service=send.service_named(deps, question)),
                                     blocks=views.antenna_message(question, deps.policy, deps.tr, zone=None))
         except SlackApiError as error:
             logger.warning("question %s: service channel refused (%s)", question.id,
                            error.response.get("error"))
     client.chat_postMessage(
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
-        text=deps.tr("route.fallback", service=_named(deps, question)),
+        text=deps.tr("route.fallback", service=send.service_named(deps, question)),
         blocks=views.asked_in_thread(question, deps.policy, deps.tr, undelivered=undelivered))
-    _refresh_case(client, deps, question.team_id, question.case_id)
-
-
-def _named(deps: Deps, question: QuestionView) -> str:
-    """The question's service as a sentence names it ("de groendienst")."""
-    return deps.policy.service_name(question.service.name, deps.tr.language)
+    send.redraw_case(client, deps, team_id=question.team_id, case_id=question.case_id)
 
 
 def _named_values(deps: Deps, problem: RoutingProblem) -> dict:
@@ -109,32 +105,6 @@ def _named_values(deps: Deps, problem: RoutingProblem) -> dict:
     if "service" in values:
         values["service"] = deps.policy.service_name(values["service"], deps.tr.language)
     return values
-
-
-def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
-                    *, reminder: bool = False) -> list[str]:
-    """A direct message to each antenna; returns who could not be reached."""
-    undelivered = []
-    for user in users:
-        zone = None
-        try:
-            info = client.users_info(user=user)["user"]
-            if info.get("deleted"):
-                undelivered.append(user)
-                continue
-            zone = info.get("tz")
-            sent = client.chat_postMessage(
-                channel=user, unfurl_links=False,
-                text=deps.tr("route.dm_fallback", service=_named(deps, question)),
-                blocks=views.antenna_message(question, deps.policy, deps.tr, zone=zone, reminder=reminder))
-            routing.remember_message(deps.engine, team_id=question.team_id, question_id=question.id,
-                                     user_id=user, channel_id=sent["channel"], ts=sent["ts"],
-                                     now=deps.clock())
-        except SlackApiError as error:
-            logger.warning("question %s: no direct message to %s (%s)", question.id, user,
-                           error.response.get("error"))
-            undelivered.append(user)
-    return undelivered
 
 
 # --- the antenna's buttons ---------------------------------------------------------------------
@@ -190,10 +160,10 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     ack()
     client.chat_postMessage(
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
-        text=deps.tr("route.answer_fallback", service=_named(deps, question)),
+        text=deps.tr("route.answer_fallback", service=send.service_named(deps, question)),
         blocks=views.answered_in_thread(question, deps.policy, deps.tr))
     _update_dms(client, deps, question)
-    _refresh_case(client, deps, question.team_id, question.case_id)
+    send.redraw_case(client, deps, team_id=question.team_id, case_id=question.case_id)
 
 
 def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -214,13 +184,13 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
         return
     ack()
     _update_dms(client, deps, old)
-    undelivered = notify_antennas(client, deps, new, new.service.antennas)
-    text = deps.tr("route.thread_rerouted", user=mention(context.user_id), old=_named(deps, old),
-                   new=_named(deps, new), reason=values.get(ids.REROUTE_REASON, ""))
+    undelivered = send.notify_antennas(client, deps, new, new.service.antennas)
+    text = deps.tr("route.thread_rerouted", user=mention(context.user_id), old=send.service_named(deps, old),
+                   new=send.service_named(deps, new), reason=values.get(ids.REROUTE_REASON, ""))
     client.chat_postMessage(
         channel=new.case_channel, thread_ts=new.case_ts, text=text,
-        blocks=views.nudge(text) + views.asked_in_thread(new, deps.policy, deps.tr, undelivered=undelivered))
-    _refresh_case(client, deps, new.team_id, new.case_id)
+        blocks=views.text_blocks(text) + views.asked_in_thread(new, deps.policy, deps.tr, undelivered=undelivered))
+    send.redraw_case(client, deps, team_id=new.team_id, case_id=new.case_id)
 
 
 # --- /antenne ----------------------------------------------------------------------------------
@@ -298,7 +268,7 @@ def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, b
                                          question_id=_question_id(action))
         allowed = set(question.service.antennas) | ({question.service.backup} - {None})
         if context.user_id not in allowed:
-            raise RoutingProblem("route.error_not_your_service", service=_named(deps, question))
+            raise RoutingProblem("route.error_not_your_service", service=send.service_named(deps, question))
         if question.status not in ("open", "acknowledged"):
             raise RoutingProblem("route.error_done", status=question.status)
     except (RoutingProblem, ValueError) as problem:
@@ -315,7 +285,7 @@ def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContex
         text = deps.tr("refusal.outdated")
     channel = (body.get("channel") or {}).get("id")
     if channel:
-        tell(client, channel=channel, user=context.user_id, text=text)
+        send.ephemeral(client, channel=channel, user=context.user_id, text=text)
 
 
 def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
@@ -329,7 +299,7 @@ def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
         messages = [clicked]
     for channel, ts in messages:
         try:
-            client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=_named(deps, question)),
+            client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=send.service_named(deps, question)),
                                blocks=views.antenna_message(question, deps.policy, deps.tr, zone=None))
         except SlackApiError as error:
             logger.warning("question %s: direct message %s not updated (%s)", question.id, ts,
@@ -343,12 +313,6 @@ def _clicked_dm(body: dict) -> tuple[str, str] | None:
     if isinstance(channel, str) and channel.startswith("D") and isinstance(ts, str):
         return channel, ts
     return None
-
-
-def _refresh_case(client: WebClient, deps: Deps, team_id: str, case_id: int) -> None:
-    case = cases.load_case(deps.engine, team_id=team_id, case_id=case_id)
-    if case.bot_message_ts:
-        refresh_case_message(client, deps, case)
 
 
 def _deactivated(client: WebClient, user: str) -> bool:

@@ -19,8 +19,10 @@ from bot.blocks.kit import iso_local, local_time
 from bot.flows.commands import STRIKES_WORDS, lead_word, strikes_word
 from bot.flows.permissions import Act
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
-from bot.handlers.errors import after_ack, guarded
-from bot.handlers.common import form_values, is_colleague, permitted, refresh_case_message, tell
+from bot.handlers.after_ack import after_ack
+from bot.handlers.errors import guarded
+from bot.handlers.common import form_values, is_colleague, permitted
+from bot.handlers import send
 from bot.core.mrkdwn import mention
 from bot.slack.refs import AuthorRef, BadPayload, CaseRef, StrikeRef
 
@@ -85,16 +87,16 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     except StrikeProblem as problem:
         case = _case_or_none(deps, context.team_id or "", ref.case_id)
         if case is not None:
-            tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+            send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
                  text=deps.tr(problem.key))
         return
     case = result.case
     if not result.created:
-        tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+        send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
              text=deps.tr.plural("strikes.already", result.counting))
         return
     if case.bot_message_ts:
-        refresh_case_message(client, deps, case)
+        send.redraw_case_message(client, deps, case)
     posted = client.chat_postMessage(
         channel=case.channel_id, thread_ts=case.message_ts,
         text=deps.tr("strikes.fallback"),
@@ -122,11 +124,11 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
                                         now=deps.clock())
     except (BadPayload, StrikeProblem):
         if channel:
-            tell(client, channel=channel, user=user, text=deps.tr("refusal.outdated"))
+            send.ephemeral(client, channel=channel, user=user, text=deps.tr("refusal.outdated"))
         return
     if not done:
         if channel:
-            tell(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
+            send.ephemeral(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
         return
     # Redrawn from the database: the message, its channel and its ts are never the payload's.
     shown = strikes.guidance(deps.engine, deps.policy, team_id=team, strike_id=ref.strike_id,
@@ -202,7 +204,7 @@ def on_author_history(ack: Ack, action: dict, context: BoltContext, respond: Res
     try:
         ref = AuthorRef.decode(action.get("value"))
     except BadPayload:
-        _say(respond, deps.tr("refusal.outdated"))
+        _reply_privately(respond, deps.tr("refusal.outdated"))
         return
     _respond_history(respond, deps, context, AuthorQuery(ref.platform, ref.handle), ref.handle,
                      replace=True)
@@ -218,7 +220,7 @@ def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
         ref = StrikeRef.decode(action.get("value"))
         strikes.check_strike(deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id)
     except (BadPayload, StrikeProblem):
-        _say(respond, deps.tr("refusal.outdated"))
+        _reply_privately(respond, deps.tr("refusal.outdated"))
         return
     client.views_open(trigger_id=body["trigger_id"],
                       view=views.review_form(deps.tr, strike_id=ref.strike_id, kind=ref.kind))
@@ -266,11 +268,11 @@ def _lead_or_refuse(deps: Deps, context: BoltContext, respond: Respond,
     """The polite refusal reveals nothing, not even whether the author exists."""
     if _is_lead(deps, context, act):
         return True
-    _say(respond, deps.tr("strikes.not_for_you"))
+    _reply_privately(respond, deps.tr("strikes.not_for_you"))
     return False
 
 
-def _say(respond: Respond, text: str) -> None:
+def _reply_privately(respond: Respond, text: str) -> None:
     """A private answer under the message that was clicked, leaving that message as it is."""
     respond(text=text, response_type="ephemeral", replace_original=False)
 
@@ -346,7 +348,7 @@ def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: Web
     try:
         ref = AuthorRef.decode(action.get("value"))
     except BadPayload:
-        _say(respond, deps.tr("refusal.outdated"))
+        _reply_privately(respond, deps.tr("refusal.outdated"))
         return
     result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
                                   handle=ref.handle, by=context.user_id, now=deps.clock())

@@ -14,8 +14,9 @@ from bot.slack import ids
 from bot.deps import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
-from bot.handlers.errors import after_ack
-from bot.handlers.common import is_colleague, permitted, refresh_case_message, tell
+from bot.handlers.after_ack import after_ack
+from bot.handlers.common import is_colleague, permitted
+from bot.handlers import send
 from bot.core.mrkdwn import mention
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
@@ -65,7 +66,7 @@ def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonR
         _outdated(client, context, body)
         return
     if case.version != ref.version or case.state.status != "open":
-        tell(client, channel=case.channel_id, user=context.user_id, thread_ts=case.message_ts,
+        send.ephemeral(client, channel=case.channel_id, user=context.user_id, thread_ts=case.message_ts,
              text=deps.tr("refusal.not_here"))
         return
     if ref.click.target == "strike":
@@ -92,7 +93,7 @@ def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, 
                        ref.case_id, context.user_id)
         channel = (body.get("channel") or {}).get("id") or context.channel_id
         if channel:
-            tell(client, channel=channel, user=context.user_id,
+            send.ephemeral(client, channel=channel, user=context.user_id,
                  thread_ts=(body.get("container") or {}).get("thread_ts"),
                  text=deps_of(context).tr("refusal.not_a_colleague"))
         return
@@ -120,10 +121,10 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
                     step=blocks.describe_step(last, deps.policy, deps.tr))
             if last else deps.tr("refusal.not_here")
         )
-        tell(client, channel=case.channel_id, user=user, text=text, thread_ts=case.message_ts)
+        send.ephemeral(client, channel=case.channel_id, user=user, text=text, thread_ts=case.message_ts)
         return
     if result.refusal is not None:
-        tell(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+        send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
              text=deps.tr(f"refusal.{result.refusal.value}"))
         return
     if case.bot_message_ts is None:
@@ -133,7 +134,7 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     if case.bot_message_ts is None:
         logger.warning("case %s has no thread message to update", case.id)
     else:
-        refresh_case_message(client, deps, case)
+        send.redraw_case_message(client, deps, case)
     if result.support_user is not None:
         client.chat_postMessage(
             channel=result.support_user,
@@ -151,5 +152,5 @@ def _permitted(client: WebClient, context: BoltContext, body: dict, act: Act) ->
 def _outdated(client: WebClient, context: BoltContext, body: dict) -> None:
     channel = (body.get("channel") or {}).get("id") or context.channel_id
     if channel and context.user_id:
-        tell(client, channel=channel, user=context.user_id,
+        send.ephemeral(client, channel=channel, user=context.user_id,
              text=deps_of(context).tr("refusal.outdated"))

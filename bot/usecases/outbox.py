@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.usecases import workspaces as bot_workspaces
 from storage import jobs as store
 from storage.db import run_in_transaction
 
@@ -26,14 +25,14 @@ POST_THREAD = "deliver_thread"
 REFRESH_THREAD = "deliver_refresh"
 KINDS = (POST_THREAD, REFRESH_THREAD)
 MAX_ATTEMPTS = 30
-_PASSING = {"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"}
+_TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"}
 
 
-def passing(error: Exception) -> bool:
+def is_transient(error: Exception) -> bool:
     """A failure a later attempt can overcome (Slack or the network, not the request itself)."""
     if isinstance(error, SlackApiError):
         status = getattr(error.response, "status_code", 200)
-        return status >= 500 or status == 429 or error.response.get("error") in _PASSING
+        return status >= 500 or status == 429 or error.response.get("error") in _TRANSIENT
     return isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError, OSError))
 
 
@@ -41,10 +40,10 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
 
 
-def later(engine: sa.Engine, error: Exception, *, team_id: str, kind: str, case_id: int,
-          now: datetime, attempt: int = 1) -> bool:
+def defer_if_transient(engine: sa.Engine, error: Exception, *, team_id: str, kind: str,
+                       case_id: int, now: datetime, attempt: int = 1) -> bool:
     """Keep a failed delivery for later; False when the failure is not one to retry."""
-    if not passing(error) or attempt > MAX_ATTEMPTS:
+    if not is_transient(error) or attempt > MAX_ATTEMPTS:
         if attempt > MAX_ATTEMPTS:
             logger.error("case %s: giving up on %s after %s attempts", case_id, kind, attempt - 1)
         return False
@@ -88,22 +87,3 @@ def resume(engine: sa.Engine, *, now: datetime) -> int:
     if resumed:
         logger.info("%s waiting case message(s) are due now", resumed)
     return resumed
-
-
-def deliver_waiting(workspaces, *, now: datetime) -> int:
-    """Deliver what waits in the outbox once, now: a start's first act, so a stopped process's
-    leftovers go out at once even when the scheduler runs as its own process and looks later.
-    Each delivery is claimed as the scheduler claims it, so it goes out once."""
-    from bot.scheduler import _run as run_job  # one job, carried out and finished as the scheduler does
-    from bot.scheduler import claim_due, worker_name
-
-    engine = workspaces.base.engine
-    departed = bot_workspaces.departed(engine)
-    done = 0
-    for deps in workspaces.served():
-        for job in claim_due(engine, now=now, worker=worker_name(), kinds=KINDS,
-                             team_id=deps.workspace.team_id):
-            client = None if job.team_id in departed else workspaces.client_for(job.team_id)
-            run_job(deps, client, job, now)
-            done += 1
-    return done
