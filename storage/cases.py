@@ -49,15 +49,6 @@ _STEPS = (
 _ADD_DECISION = sa.insert(_decision)
 
 
-def find_case_by_message(
-    session: Session, *, team_id: str, channel_id: str, message_ts: str
-) -> Case | None:
-    statement = select(Case).where(
-        Case.team_id == team_id, Case.channel_id == channel_id, Case.message_ts == message_ts
-    )
-    return session.exec(statement).first()
-
-
 def find_case_by_source(session: Session, *, team_id: str, permalink: str) -> Case | None:
     statement = select(Case).where(Case.team_id == team_id, Case.source_permalink == permalink)
     return session.exec(statement.order_by(Case.id)).first()
@@ -121,11 +112,6 @@ def get_or_add_author(session: Session, *, team_id: str, platform: str, handle: 
         session.add(author)
         session.flush()
     return author
-
-
-def decisions_for(session: Session, *, case_id: int) -> list[Decision]:
-    statement = select(Decision).where(Decision.case_id == case_id).order_by(Decision.id)
-    return list(session.exec(statement))
 
 
 def add_decision(session: Session, decision: Decision) -> None:

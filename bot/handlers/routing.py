@@ -264,17 +264,11 @@ def _question_id(action: dict) -> int:
 def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, body: dict,
                           action: dict) -> QuestionView | None:
     try:
-        question = routing.load_question(deps.engine, team_id=context.team_id or "",
-                                         question_id=_question_id(action))
-        allowed = set(question.service.antennas) | ({question.service.backup} - {None})
-        if context.user_id not in allowed:
-            raise RoutingProblem("route.error_not_your_service", service=send.service_named(deps, question))
-        if question.status not in ("open", "acknowledged"):
-            raise RoutingProblem("route.error_done", status=question.status)
+        return routing.question_for_antenna(deps.engine, team_id=context.team_id or "",
+                                            question_id=_question_id(action), user_id=context.user_id)
     except (RoutingProblem, ValueError) as problem:
         _tell_antenna(client, deps, body, context, problem)
         return None
-    return question
 
 
 def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContext,

@@ -22,7 +22,7 @@ from storage import jobs as job_store
 from storage import routing as store
 from storage import sent as sent_store
 from storage.db import run_in_transaction
-from storage.models import Decision, RoutedQuestion, Service
+from storage.models import Case, Decision, RoutedQuestion, Service
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id, action_id=action, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
-        case_store.advance_case(session, case=case, expected_version=case.version)
+        _advance(session, case)
         if not fyi:
             _plan_reminders(session, row, service, policy, user_id)
         return _question_view(session, row)
@@ -186,11 +186,13 @@ def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
         row = _answerable(session, team_id, question_id, user_id)
         row.status, row.answered_by, row.answered_at, row.answer = "answered", user_id, now, text
         session.add(row)
-        case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
+        # Locked, as every use case that moves a case locks it: a concurrent click waits here
+        # instead of making the version bump below miss.
+        case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id, for_update=True)
         case_store.add_decision(session, Decision(
             case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
-        case_store.advance_case(session, case=case, expected_version=case.version)
+        _advance(session, case)
         return _question_view(session, row)
 
     view = run_in_transaction(engine, work)
@@ -244,6 +246,14 @@ def messages_of(engine: sa.Engine, *, team_id: str, question_id: int) -> list[tu
     return run_in_transaction(engine, lambda session: [
         (row.channel_id, row.ts)
         for row in sent_store.sent(session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id)])
+
+
+def question_for_antenna(engine: sa.Engine, *, team_id: str, question_id: int,
+                         user_id: str) -> QuestionView:
+    """A question this antenna (or the service's backup) may still act on; raises RoutingProblem
+    otherwise (gone, another service's, or done)."""
+    return run_in_transaction(
+        engine, lambda session: _question_view(session, _answerable(session, team_id, question_id, user_id)))
 
 
 def load_question(engine: sa.Engine, *, team_id: str, question_id: int) -> QuestionView:
@@ -330,6 +340,13 @@ def _answerable(session: Session, team_id: str, question_id: int, user_id: str) 
     return row
 
 
+def _advance(session: Session, case: Case) -> None:
+    """Bump the locked case's version, so buttons drawn before are stale. The lock makes a lost
+    race impossible; should it happen all the same, nothing of this transaction is kept."""
+    if not case_store.advance_case(session, case=case, expected_version=case.version):
+        raise RoutingProblem("refusal.outdated")
+
+
 def service_views(session: Session, rows: list[Service]) -> list[ServiceView]:
     ids = [s.id for s in rows]
     antennas = store.antennas(session, service_ids=ids)
@@ -341,7 +358,7 @@ def service_views(session: Session, rows: list[Service]) -> list[ServiceView]:
 
 def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
     service = store.service_of(session, service_id=row.service_id)
-    case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
+    case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id, for_update=True)
     return QuestionView(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,
         case_ts=case.message_ts, case_text=case.text, case_link=case.link,

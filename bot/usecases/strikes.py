@@ -152,7 +152,8 @@ def record_strike(
                 case_id=case.id, node_id=case.node_id, action_id="strike", user_id=user_id,
                 decided_at=now, policy_version=policy.version, note=f"strike:{strike.id}",
             ))
-            case_store.advance_case(session, case=case, expected_version=case.version)
+            if not case_store.advance_case(session, case=case, expected_version=case.version):
+                raise StrikeProblem("refusal.outdated")  # the case is locked: not expected
         counting = store.count_counting(session, author_id=author_row.id, now=now)
         return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
                             rules.next_step(counting, policy.strikes), case.id,
