@@ -265,7 +265,7 @@ def serve_http(settings: Settings) -> None:
     """HTTP mode on $PORT with gunicorn, in this process (``python -m bot``)."""
     from gunicorn.app.base import BaseApplication
 
-    conf = gunicorn_settings(default_workers=PROCFILE_WORKERS)
+    conf = gunicorn_settings(default_workers=LOCAL_WORKERS)
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -273,7 +273,6 @@ def serve_http(settings: Settings) -> None:
                         "accesslog", "errorlog", "loglevel", "worker_exit"):
                 self.cfg.set(key, conf[key])
             self.cfg.set("bind", f"0.0.0.0:{settings.port}")
-            self.cfg.set("workers", int(os.environ.get("WEB_CONCURRENCY", str(LOCAL_WORKERS))))
             self.cfg.set("post_worker_init", lambda worker: start_scheduler(settings))
 
         def load(self):

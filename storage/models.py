@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from bot.core.clock import utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+
+class QuestionStatus(enum.StrEnum):
+    """Where a routed question stands (``routed_question.status``)."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"  # an antenna said they are on it
+    ANSWERED = "answered"
+    REROUTED = "rerouted"  # "not for us": another question took over
+    FYI = "fyi"  # nothing to answer
+
+
+class JobKind(enum.StrEnum):
+    """What a job does (``job.kind``)."""
+
+    REMIND = "remind"  # a question's antennas, at the deadline
+    ESCALATE = "escalate"  # a question's backup, at twice the target
+    MONITOR = "monitor"  # look at a case's thread again
+    CONDUCT_CHECK = "conduct_check"  # was the post rephrased?
+    DELIVER_THREAD = "deliver_thread"  # the outbox: post a case's thread message
+    DELIVER_REFRESH = "deliver_refresh"  # the outbox: redraw it
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -233,7 +253,7 @@ class RoutedQuestion(SQLModel, table=True):
     asked_by: str = Field(max_length=32)
     asked_at: datetime = _when()
     due_at: datetime | None = _when(default=None, nullable=True)
-    status: str = Field(default="open", max_length=16)  # open | acknowledged | answered | rerouted | fyi
+    status: str = Field(default=QuestionStatus.OPEN, max_length=16)  # a QuestionStatus
     acknowledged_by: str | None = Field(default=None, max_length=32)
     answered_by: str | None = Field(default=None, max_length=32)
     answered_at: datetime | None = _when(default=None, nullable=True)
@@ -250,7 +270,7 @@ class Job(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
-    kind: str = Field(max_length=32)  # remind | escalate | monitor | conduct_check
+    kind: str = Field(max_length=32)  # a JobKind
     ref_id: int  # the routed question or the case the job is about
     due_at: datetime = _when()
     created_by: str = Field(max_length=32)

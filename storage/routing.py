@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from storage.models import Antenna, RoutedQuestion, Service
+from storage.models import Antenna, QuestionStatus, RoutedQuestion, Service
 from storage.scope import owned
 
-OPEN_STATUSES = ("open", "acknowledged")
+OPEN_STATUSES = (QuestionStatus.OPEN, QuestionStatus.ACKNOWLEDGED)
 
 
 def services(session: Session, *, team_id: str, active_only: bool = True) -> list[Service]:
@@ -50,6 +50,13 @@ def antennas(session: Session, *, service_ids: list[int]) -> dict[int, list[str]
     return result
 
 
+def answering(session: Session, *, services: list[Service]) -> dict[int, set[str]]:
+    """Who may act for each service on the questions routed to it: its antennas and its backup."""
+    people = antennas(session, service_ids=[s.id for s in services])
+    return {s.id: set(people[s.id]) | ({s.backup_user_id} if s.backup_user_id else set())
+            for s in services}
+
+
 def antenna_row(session: Session, *, service_id: int, user_id: str) -> Antenna | None:
     statement = select(Antenna).where(Antenna.service_id == service_id, Antenna.user_id == user_id)
     return session.exec(statement).first()
@@ -82,7 +89,7 @@ def answered(session: Session, *, team_id: str, service_id: int | None = None,
              limit: int = 500) -> list[RoutedQuestion]:
     """The services' answers, newest first: they grow into standard answers."""
     statement = select(RoutedQuestion).where(
-        RoutedQuestion.team_id == team_id, RoutedQuestion.status == "answered")
+        RoutedQuestion.team_id == team_id, RoutedQuestion.status == QuestionStatus.ANSWERED)
     if service_id is not None:
         statement = statement.where(RoutedQuestion.service_id == service_id)
     return list(session.exec(statement.order_by(RoutedQuestion.answered_at.desc()).limit(limit)))

@@ -14,13 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pytz
-
 from bot.slack import ids
 from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, Step
 from bot.flows import tree
-from bot.flows.intake import PLATFORMS, guess_platform
+from bot.flows.intake import NOT_SOCIAL, PLATFORMS, guess_platform
 from bot.flows.policy import Policy, Text
+from bot.core.clock import BRUSSELS
 from bot.core.i18n import Translator
 from bot.core.mrkdwn import Mrkdwn, escape, mention, mentions, link as live_link
 from bot.slack.refs import ButtonRef, CaseRef
@@ -32,7 +31,6 @@ SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
 BUTTONS_PER_BLOCK = 25
 TEXT_INPUT_LIMIT = 3000
-DISPLAY_TZ = pytz.timezone("Europe/Brussels")
 
 
 # --- Block Kit's parts, as Slack's JSON ---------------------------------------------------------
@@ -137,7 +135,7 @@ def modal(*, callback_id: str, title: str, submit: str, close: str, blocks: list
 def post_link(url: str) -> Mrkdwn:
     """The link to a post: live, with the address as its label, only for a plain web address on
     one of the social platforms; any other address is shown as text, not as a link to click."""
-    if guess_platform(url) in ("website", "other"):
+    if guess_platform(url) in NOT_SOCIAL:
         return escape(url)
     return live_link(url, url)
 
@@ -159,7 +157,7 @@ def local_time(moment: datetime, tr: Translator, *, year: bool = False) -> str:
 
 def iso_local(moment: datetime) -> str:
     """Brussels time for files: sortable, with the offset, so a spreadsheet cannot misread it."""
-    return moment.astimezone(DISPLAY_TZ).isoformat(timespec="minutes")
+    return moment.astimezone(BRUSSELS).isoformat(timespec="minutes")
 
 
 def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Block]:

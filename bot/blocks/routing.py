@@ -34,6 +34,7 @@ from bot.core import mrkdwn
 from bot.core.mrkdwn import Mrkdwn, mention, mentions
 from bot.slack.refs import QuestionFormRef, QuestionRef
 from bot.usecases.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView, Similar
+from storage.models import QuestionStatus
 
 POST_EXCERPT = 1500
 
@@ -100,19 +101,19 @@ def antenna_message(q: QuestionView, policy: Policy, tr: Translator, *, zone: st
     blocks.append(section(clip(post, SECTION_LIMIT)))
     if q.kind != "fyi" and q.due_at is not None:
         blocks.append(context(tr("route.dm_due", time=time_in(q.due_at, zone, tr))))
-    if q.status in ("open", "acknowledged"):
+    if q.status in (QuestionStatus.OPEN, QuestionStatus.ACKNOWLEDGED):
         buttons = [
             button(tr("route.answer"), style="primary", action_id=ids.QUESTION_ANSWER, value=str(q.id)),
             button(tr("route.not_for_us"), action_id=ids.QUESTION_REROUTE, value=str(q.id)),
         ]
-        if q.status == "open":
+        if q.status == QuestionStatus.OPEN:
             buttons.append(button(tr("route.on_it"), action_id=ids.QUESTION_ACK, value=str(q.id)))
         else:
             blocks.append(context(tr("route.dm_acknowledged")))
         blocks.append(actions(buttons))
-    elif q.status == "answered":
+    elif q.status == QuestionStatus.ANSWERED:
         blocks.append(context(tr("route.dm_answered", user=mention(q.answered_by))))
-    elif q.status == "rerouted":
+    elif q.status == QuestionStatus.REROUTED:
         blocks.append(context(tr("route.dm_rerouted")))
     return blocks
 

@@ -26,7 +26,7 @@ from bot.blocks.kit import (
     static_select,
     text_input,
 )
-from bot.flows.intake import PLATFORMS
+from bot.flows.intake import SOCIAL_PLATFORMS
 from bot.flows.policy import Policy
 from bot.flows.strikes import Review, Status, Step
 from bot.flows import strikes as rules
@@ -37,7 +37,6 @@ from bot.usecases.strikes import AuthorHistory, OverviewLine, StrikeResult
 
 OVERVIEW_PAGE = 15  # authors per page: two blocks each stays well under Slack's 50
 HISTORY_STRIKES = 15  # strikes per author shown in Slack; the export has them all
-SOCIAL_PLATFORMS = tuple(p for p in PLATFORMS if p not in ("website", "other"))
 REASON_LIMIT = 500
 
 

@@ -25,15 +25,14 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
-import pytz
 from babel.messages.pofile import read_po
 
+from bot.core.clock import BRUSSELS
 from bot.core.config import LANGUAGES
 from bot.core.mrkdwn import Mrkdwn, escape
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT_LANGUAGE = "nl"
-DISPLAY_TZ = pytz.timezone("Europe/Brussels")
 
 
 class MissingTranslation(KeyError):
@@ -123,7 +122,7 @@ class Translator:
     def time(self, moment: datetime, *, year: bool = False, zone: tzinfo | None = None) -> str:
         """A moment as the team reads it, Brussels time unless ``zone`` says otherwise:
         "03/12 om 14:05" in Dutch, "3 Dec 14:05" in English."""
-        local = moment.astimezone(zone or DISPLAY_TZ)
+        local = moment.astimezone(zone or BRUSSELS)
         month = self._texts["time.months"].split()[local.month - 1]
         parts = {"day": local.day, "dd": f"{local.day:02d}", "mm": f"{local.month:02d}",
                  "month": month, "year": local.year, "clock": f"{local:%H:%M}"}

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 PLATFORMS = ("facebook", "instagram", "x", "tiktok", "linkedin", "youtube", "website", "other")
+NOT_SOCIAL = ("website", "other")  # a link that names no social platform, or none at all
+SOCIAL_PLATFORMS = tuple(p for p in PLATFORMS if p not in NOT_SOCIAL)
 
 _HOSTS = {
     "facebook": ("facebook.com", "fb.com", "fb.watch", "fb.me"),

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from bot.flows.intake import PLATFORMS, guess_platform, normalise_handle
+from bot.core.clock import BRUSSELS
+from bot.flows.intake import NOT_SOCIAL, PLATFORMS, guess_platform, normalise_handle
 from bot.flows.policy import StrikeRule
 
-BRUSSELS = pytz.timezone("Europe/Brussels")
 
 # Where a strike may be recorded: the guide's violation categories.
 VIOLATION_NODES = frozenset(
@@ -143,7 +143,7 @@ def parse_author(text: str, platform: str | None = None) -> AuthorQuery:
         raise StrikeProblem("strikes.error_unknown_platform")
     if "/" in value:
         linked = guess_platform(value if value.lower().startswith("http") else "https://" + value)
-        if linked in ("website", "other"):
+        if linked in NOT_SOCIAL:
             raise StrikeProblem("strikes.error_not_a_profile")
         platform = linked
     handle = normalise_handle(platform or "other", value)

@@ -29,6 +29,7 @@ from bot.usecases import workspaces as bot_workspaces
 from bot.usecases.jobs import JobRef, claim_due, finish, worker_name
 from bot.usecases.privacy import erase_expired
 from bot.usecases.workspaces import erase_departed
+from storage.models import JobKind, QuestionStatus
 
 if TYPE_CHECKING:
     from bot.directory import Directory
@@ -96,7 +97,7 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
         delivered = send.deliver_case_message(client, deps, team_id=job.team_id, case_id=job.ref_id,
                                               now=now, attempt=attempt)
         return "delivered" if delivered else f"retry:{attempt}"
-    if job.kind in ("remind", "escalate"):
+    if job.kind in (JobKind.REMIND, JobKind.ESCALATE):
         return _remind(deps, client, job)
     return _check(deps, client, job)
 
@@ -108,9 +109,9 @@ def _remind(deps: Deps, client: WebClient, job: JobRef) -> str:
         question = routing.load_question(deps.engine, team_id=job.team_id, question_id=job.ref_id)
     except routing.RoutingProblem:
         return "skipped:gone"
-    if question.status not in ("open", "acknowledged"):
+    if question.status not in (QuestionStatus.OPEN, QuestionStatus.ACKNOWLEDGED):
         return f"skipped:{question.status}"
-    if job.kind == "remind":
+    if job.kind == JobKind.REMIND:
         missed = send.notify_antennas(client, deps, question, question.service.antennas, reminder=True)
         if missed:
             send.thread_note(client, channel=question.case_channel, thread_ts=question.case_ts,
@@ -132,7 +133,7 @@ def _check(deps: Deps, client: WebClient, job: JobRef) -> str:
     case = cases.load_case(deps.engine, team_id=job.team_id, case_id=job.ref_id)
     if case.status != "open":
         return "skipped:closed"
-    if job.kind == "monitor":
+    if job.kind == JobKind.MONITOR:
         text = tr("check.monitor", user=mention(job.created_by))
     else:
         # When the author was asked to rephrase: business hours may make the check later than 24 h.

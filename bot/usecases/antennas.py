@@ -40,8 +40,7 @@ def is_antenna(engine: sa.Engine, *, team_id: str, user_id: str) -> bool:
 
     def work(session: Session) -> bool:
         services = store.services(session, team_id=team_id)
-        antennas = store.antennas(session, service_ids=[s.id for s in services])
-        return any(user_id in antennas[s.id] or s.backup_user_id == user_id for s in services)
+        return any(user_id in people for people in store.answering(session, services=services).values())
 
     return run_in_transaction(engine, work)
 

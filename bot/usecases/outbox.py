@@ -18,11 +18,12 @@ from sqlmodel import Session
 
 from storage import jobs as store
 from storage.db import run_in_transaction
+from storage.models import JobKind
 
 logger = logging.getLogger(__name__)
 
-POST_THREAD = "deliver_thread"
-REFRESH_THREAD = "deliver_refresh"
+POST_THREAD = JobKind.DELIVER_THREAD
+REFRESH_THREAD = JobKind.DELIVER_REFRESH
 KINDS = (POST_THREAD, REFRESH_THREAD)
 MAX_ATTEMPTS = 30
 _TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "request_timeout", "service_unavailable"}

@@ -22,7 +22,7 @@ from storage import jobs as job_store
 from storage import routing as store
 from storage import sent as sent_store
 from storage.db import run_in_transaction
-from storage.models import Case, Decision, RoutedQuestion, Service
+from storage.models import Case, Decision, JobKind, QuestionStatus, RoutedQuestion, Service
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
         row = RoutedQuestion(
             team_id=case.team_id, case_id=case.id, service_id=service.id, kind=kind,
             question=question, context=context.strip(), asked_by=user_id, asked_at=now,
-            due_at=due, status="fyi" if fyi else "open",
+            due_at=due, status=QuestionStatus.FYI if fyi else QuestionStatus.OPEN,
         )
         store.add(session, row)
         if submission_key is not None:
@@ -166,8 +166,8 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
 def acknowledge(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str) -> QuestionView:
     def work(session: Session) -> QuestionView:
         row = _answerable(session, team_id, question_id, user_id)
-        if row.status == "open":
-            row.status, row.acknowledged_by = "acknowledged", user_id
+        if row.status == QuestionStatus.OPEN:
+            row.status, row.acknowledged_by = QuestionStatus.ACKNOWLEDGED, user_id
             session.add(row)
         return _question_view(session, row)
 
@@ -184,7 +184,7 @@ def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
 
     def work(session: Session) -> QuestionView:
         row = _answerable(session, team_id, question_id, user_id)
-        row.status, row.answered_by, row.answered_at, row.answer = "answered", user_id, now, text
+        row.status, row.answered_by, row.answered_at, row.answer = QuestionStatus.ANSWERED, user_id, now, text
         session.add(row)
         # Locked, as every use case that moves a case locks it: a concurrent click waits here
         # instead of making the version bump below miss.
@@ -221,7 +221,7 @@ def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int
             due_at=due,
         )
         store.add(session, new)
-        old.status, old.rerouted_to, old.reroute_reason = "rerouted", new.id, reason
+        old.status, old.rerouted_to, old.reroute_reason = QuestionStatus.REROUTED, new.id, reason
         session.add(old)
         case = case_store.get_case(session, team_id=team_id, case_id=old.case_id)
         case_store.add_decision(session, Decision(
@@ -319,7 +319,7 @@ def _plan_reminders(session: Session, row: RoutedQuestion, service: Service, pol
     """One reminder at the deadline, the escalation at twice the target: both in business time."""
     minutes = _target(service, policy, row.kind)
     escalate_at = add_business_minutes(row.asked_at, 2 * minutes, policy.business_hours)
-    for kind, due in (("remind", row.due_at), ("escalate", escalate_at)):
+    for kind, due in ((JobKind.REMIND, row.due_at), (JobKind.ESCALATE, escalate_at)):
         job_store.add_job(session, team_id=row.team_id, kind=kind, ref_id=row.id, due_at=due,
                           created_by=user_id)
 
@@ -330,9 +330,7 @@ def _answerable(session: Session, team_id: str, question_id: int, user_id: str) 
     if row is None:
         raise RoutingProblem("route.error_gone")
     service = store.service_of(session, service_id=row.service_id)
-    allowed = set(store.antennas(session, service_ids=[row.service_id])[row.service_id])
-    if service is not None and service.backup_user_id:
-        allowed.add(service.backup_user_id)
+    allowed = store.answering(session, services=[service])[service.id] if service is not None else set()
     if user_id not in allowed:
         raise RoutingProblem("route.error_not_your_service", service=service.name if service else "")
     if row.status not in store.OPEN_STATUSES:

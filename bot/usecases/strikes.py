@@ -19,6 +19,7 @@ from sqlmodel import Session
 from bot.usecases.cases import CaseSnapshot, read_case
 from bot.flows import strikes as rules, tree
 from bot.flows.policy import Policy
+from bot.flows.intake import NOT_SOCIAL
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeFacts, StrikeProblem
 from storage import cases as case_store
 from storage import leads as lead_store
@@ -130,7 +131,7 @@ def record_strike(
             if author is None:
                 raise StrikeProblem("strikes.error_no_author")
             platform = author.platform or case.platform
-            if platform in ("website", "other"):
+            if platform in NOT_SOCIAL:
                 raise StrikeProblem("strikes.error_unknown_platform")
             author_row = case_store.get_or_add_author(
                 session, team_id=case.team_id, platform=platform, handle=author.handle

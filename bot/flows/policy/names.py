@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-LANGUAGES = ("nl", "en")
+from bot.core.config import LANGUAGES
+
 
 BUNDLED_POLICY = Path(__file__).resolve().parent.parent.parent / "policy" / "default.toml"
 
@@ -111,5 +112,4 @@ REPLY_KINDS = ("public", "private")
 
 STRIKE_STEPS = ("first_warning", "second_warning", "block")
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _STYLES = frozenset({"primary", "danger"})
