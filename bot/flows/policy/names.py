@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.core.config import LANGUAGES
+from bot.core.config import LANGUAGES  # noqa: F401 (the policy package names its languages from here)
 
 
 BUNDLED_POLICY = Path(__file__).resolve().parent.parent.parent / "policy" / "default.toml"
