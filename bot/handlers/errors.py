@@ -167,6 +167,8 @@ def refuse(refused: Exception, kwargs: dict, *, shown_in_form: bool = False) -> 
     deps = context.get("deps")
     if deps is None or not context.user_id or shown_in_form:
         return
+    if "event" in kwargs and not isinstance(refused, NotInWorkspace):
+        return  # a post, not a request to the bot: nobody waits for an answer
     problem = as_problem(refused)
     text = deps.tr(problem.key, **_values(deps, problem))
     client: WebClient = kwargs.get("client") or context.client

@@ -23,7 +23,7 @@ from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeFacts, St
 from storage import cases as case_store
 from storage import sent as sent_store
 from storage import strikes as store
-from storage.models import AuthorMeasure, Case, Decision, Strike, StrikeReview
+from storage.models import Author, AuthorMeasure, Case, Decision, Strike, StrikeReview
 
 logger = logging.getLogger(__name__)
 
@@ -122,19 +122,7 @@ def record_strike(
         a.id for a in policy.actions_on(case.node_id)
     }:
         raise refused("strikes.error_not_here")
-    if case.author_id is not None:
-        author_row = case_store.author_by_id(session, author_id=case.author_id)
-    else:
-        if author is None:
-            raise refused("strikes.error_no_author")
-        platform = author.platform or case.platform
-        if platform in ("website", "other"):
-            raise refused("strikes.error_unknown_platform")
-        author_row = case_store.get_or_add_author(
-            session, team_id=case.team_id, platform=platform, handle=author.handle
-        )
-        case.author_id = author_row.id
-        session.add(case)
+    author_row = _author_of(session, case, author, refused)
     strike = store.find_strike(session, case_id=case.id, author_id=author_row.id)
     created = strike is None
     if created:
@@ -157,6 +145,24 @@ def record_strike(
     return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
                         rules.next_step(counting, policy.strikes), case.id,
                         read_case(session, team_id=team_id, case_id=case.id))
+
+
+def _author_of(session: Session, case: Case, author: AuthorQuery | None,
+               refused: Callable[[str], StrikeProblem]) -> Author:
+    """The case's author; one given with the strike when the case has none yet."""
+    if case.author_id is not None:
+        return case_store.author_by_id(session, author_id=case.author_id)
+    if author is None:
+        raise refused("strikes.error_no_author")
+    platform = author.platform or case.platform
+    if platform in ("website", "other"):
+        raise refused("strikes.error_unknown_platform")
+    author_row = case_store.get_or_add_author(
+        session, team_id=case.team_id, platform=platform, handle=author.handle
+    )
+    case.author_id = author_row.id
+    session.add(case)
+    return author_row
 
 
 @use_case(on_conflict=False)  # confirmed by someone else at the same moment
