@@ -25,10 +25,9 @@ from bot.deps import Deps, Workspace
 from bot.flows.policy import Policy, read_policy
 from bot.slack.client import slack_client
 from bot.usecases import antennas
-from bot.usecases.strikes import leads
+from bot.usecases import workspaces as workspace_cases
+from bot.usecases.leads import leads
 from bot.usecases.workspaces import ERASURE_CANCELLED, channel_list, departed, reinstated
-from storage import workspaces as store
-from storage.db import run_in_transaction
 from storage.installations import installation_store
 from storage.models import Workspace as WorkspaceRow
 
@@ -82,7 +81,7 @@ class Directory:
             cached = self._deps.get(team_id)
         if cached is not None and cached[0] > now:
             return cached[1]
-        row = run_in_transaction(self.base.engine, lambda s: store.workspace(s, team_id=team_id))
+        row = workspace_cases.workspace_of(self.base.engine, team_id=team_id)
         deps = self._deps_of(row) if row is not None and row.uninstalled_at is None else None
         if deps is not None:
             seed_services(deps, team_id)
@@ -165,7 +164,7 @@ class Directory:
         """Every workspace's Deps (for the scheduler's sweeps)."""
         if not self.install_mode:
             return [self.base]
-        rows = run_in_transaction(self.base.engine, store.served)
+        rows = workspace_cases.served(self.base.engine)
         return [self._deps_of(row) for row in rows]
 
     def _deps_of(self, row: WorkspaceRow) -> Deps:

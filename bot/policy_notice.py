@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.usecases import strikes
+from bot.usecases import leads as lead_cases
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -37,7 +37,7 @@ def announce_unfinished_policy(deps: Deps, client: WebClient | None) -> list[tup
     try:
         team_id = client.auth_test().get("team_id")
         leads = list(dict.fromkeys([*deps.workspace.lead_user_ids,
-                                    *(strikes.leads(deps.engine, team_id=team_id) if team_id else [])]))
+                                    *(lead_cases.leads(deps.engine, team_id=team_id) if team_id else [])]))
     except Exception as error:  # noqa: BLE001 (Slack or the database: the start goes on)
         logger.warning("could not find the leads to warn about the policy: %s", type(error).__name__)
         return problems

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.flows.intake import PLATFORMS
 from bot.flows.policy import StrikeRule, load_policy
+from bot.core.problem import Problem
 from bot.flows.strikes import (
     BRUSSELS,
     AuthorQuery,
@@ -248,9 +249,10 @@ def test_a_first_review_with_a_reason_is_accepted(review: Review) -> None:
     check_review(facts(), review, "Bericht was satire, niet beledigend")
 
 
-def test_a_strike_problem_is_a_value_error_with_its_key() -> None:
+def test_a_strike_problem_is_a_problem_with_its_key_and_never_a_value_error() -> None:
+    # A refusal is told to the person; a ValueError is a bug and must not be mistaken for one.
     problem = StrikeProblem("strikes.error_no_author")
-    assert isinstance(problem, ValueError)
+    assert isinstance(problem, Problem) and not isinstance(problem, ValueError)
     assert problem.key == "strikes.error_no_author" and str(problem) == "strikes.error_no_author"
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from bot.usecases import strikes
+from bot.usecases import leads as lead_cases
 from storage import leads
 from storage.db import transaction
 from storage.models import Lead
@@ -57,26 +57,26 @@ def test_current_leads_leave_out_removed_ones_and_list_the_longest_serving_first
 
 
 def test_asking_whether_someone_leads_writes_nothing(engine):
-    assert not strikes.is_lead(engine, team_id=TEAM, user_id=LEAD)
+    assert not lead_cases.is_lead(engine, team_id=TEAM, user_id=LEAD)
     assert all_leads(engine) == []
 
 
 def test_a_seed_lead_is_noted_once_and_only_when_in_the_seeds(engine):
-    assert not strikes.note_seed_seen(engine, team_id=TEAM, user_id=ANNA, seeds=(LEAD,), now=NOW)
+    assert not lead_cases.note_seed_seen(engine, team_id=TEAM, user_id=ANNA, seeds=(LEAD,), now=NOW)
     assert all_leads(engine) == []
-    assert strikes.note_seed_seen(engine, team_id=TEAM, user_id=LEAD, seeds=(LEAD,), now=NOW)
-    assert not strikes.note_seed_seen(engine, team_id=TEAM, user_id=LEAD, seeds=(LEAD,),
+    assert lead_cases.note_seed_seen(engine, team_id=TEAM, user_id=LEAD, seeds=(LEAD,), now=NOW)
+    assert not lead_cases.note_seed_seen(engine, team_id=TEAM, user_id=LEAD, seeds=(LEAD,),
                                       now=NOW + timedelta(days=1))
     (row,) = all_leads(engine)
-    assert (row.team_id, row.user_id, row.added_by, row.added_at) == (TEAM, LEAD, strikes.SETTINGS_SEED, NOW)
-    assert strikes.is_lead(engine, team_id=TEAM, user_id=LEAD)
-    assert not strikes.is_lead(engine, team_id=OTHER, user_id=LEAD)
+    assert (row.team_id, row.user_id, row.added_by, row.added_at) == (TEAM, LEAD, lead_cases.SETTINGS_SEED, NOW)
+    assert lead_cases.is_lead(engine, team_id=TEAM, user_id=LEAD)
+    assert not lead_cases.is_lead(engine, team_id=OTHER, user_id=LEAD)
 
 
 def test_a_removed_seed_lead_is_not_noted_again(engine):
-    assert strikes.note_seed_seen(engine, team_id=TEAM, user_id=LEAD, seeds=(LEAD, ANNA), now=NOW)
-    assert strikes.note_seed_seen(engine, team_id=TEAM, user_id=ANNA, seeds=(LEAD, ANNA), now=NOW)
-    assert strikes.set_lead(engine, team_id=TEAM, user_id=ANNA, lead=False, by=LEAD, now=NOW)
-    assert not strikes.note_seed_seen(engine, team_id=TEAM, user_id=ANNA, seeds=(LEAD, ANNA), now=NOW)
-    assert not strikes.is_lead(engine, team_id=TEAM, user_id=ANNA)
-    assert strikes.leads(engine, team_id=TEAM) == [LEAD]
+    assert lead_cases.note_seed_seen(engine, team_id=TEAM, user_id=LEAD, seeds=(LEAD, ANNA), now=NOW)
+    assert lead_cases.note_seed_seen(engine, team_id=TEAM, user_id=ANNA, seeds=(LEAD, ANNA), now=NOW)
+    assert lead_cases.set_lead(engine, team_id=TEAM, user_id=ANNA, lead=False, by=LEAD, now=NOW)
+    assert not lead_cases.note_seed_seen(engine, team_id=TEAM, user_id=ANNA, seeds=(LEAD, ANNA), now=NOW)
+    assert not lead_cases.is_lead(engine, team_id=TEAM, user_id=ANNA)
+    assert lead_cases.leads(engine, team_id=TEAM) == [LEAD]

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.usecases import cases, strikes
+from bot.usecases import cases, leads, strikes
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeProblem
 from bot.flows.tree import Click, Move
 from storage import leads as lead_store
@@ -381,23 +381,23 @@ SEEDS = ("U0LEAD0001", "U0LEAD0002")
 
 def is_lead(engine, user_id: str, *, team_id: str = TEAM, seeds=SEEDS) -> bool:
     """As the access check asks: a seed lead is noted when first seen, then the table is read."""
-    strikes.note_seed_seen(engine, team_id=team_id, user_id=user_id, seeds=seeds, now=NOW)
-    return strikes.is_lead(engine, team_id=team_id, user_id=user_id)
+    leads.note_seed_seen(engine, team_id=team_id, user_id=user_id, seeds=seeds, now=NOW)
+    return leads.is_lead(engine, team_id=team_id, user_id=user_id)
 
 
 def set_lead(engine, user_id: str, lead: bool, *, by: str = "U0LEAD0001") -> bool:
-    return strikes.set_lead(engine, team_id=TEAM, user_id=user_id, lead=lead, by=by, now=NOW)
+    return leads.set_lead(engine, team_id=TEAM, user_id=user_id, lead=lead, by=by, now=NOW)
 
 
 def test_leads_are_seeded_from_the_settings_the_first_time(engine):
-    assert strikes.leads(engine, team_id=TEAM) == []
+    assert leads.leads(engine, team_id=TEAM) == []
     assert is_lead(engine, "U0LEAD0001")
     assert is_lead(engine, "U0LEAD0001")
     assert not is_lead(engine, ANNA)
-    assert strikes.leads(engine, team_id=TEAM) == ["U0LEAD0001"]
+    assert leads.leads(engine, team_id=TEAM) == ["U0LEAD0001"]
     (row,) = rows(engine, Lead)
     assert (row.team_id, row.user_id, row.added_by, row.removed_at) == (
-        TEAM, "U0LEAD0001", strikes.SETTINGS_SEED, None)
+        TEAM, "U0LEAD0001", leads.SETTINGS_SEED, None)
     assert not is_lead(engine, "U0LEAD0001", team_id=OTHER_TEAM, seeds=())
     assert rows(engine, Lead, Lead.user_id == ANNA) == []
     # A lead removed in Slack stays removed while still listed in the settings.
@@ -407,7 +407,7 @@ def test_leads_are_seeded_from_the_settings_the_first_time(engine):
     assert not is_lead(engine, "U0LEAD0002")
     (row,) = rows(engine, Lead, Lead.user_id == "U0LEAD0002")
     assert (row.removed_by, row.removed_at) == ("U0LEAD0001", NOW)
-    assert strikes.leads(engine, team_id=TEAM) == ["U0LEAD0001"]
+    assert leads.leads(engine, team_id=TEAM) == ["U0LEAD0001"]
 
 
 def test_adding_and_removing_a_lead_reports_whether_anything_changed(engine):
@@ -415,7 +415,7 @@ def test_adding_and_removing_a_lead_reports_whether_anything_changed(engine):
     assert set_lead(engine, ANNA, True)
     assert not set_lead(engine, ANNA, True)
     assert is_lead(engine, ANNA)
-    assert sorted(strikes.leads(engine, team_id=TEAM)) == sorted(["U0LEAD0001", ANNA])
+    assert sorted(leads.leads(engine, team_id=TEAM)) == sorted(["U0LEAD0001", ANNA])
     assert set_lead(engine, ANNA, False)
     assert not set_lead(engine, ANNA, False)
     assert not set_lead(engine, BERT, False)
@@ -432,7 +432,7 @@ def test_the_last_lead_cannot_be_removed(engine):
     assert set_lead(engine, ANNA, True)
     assert set_lead(engine, "U0LEAD0001", False, by=ANNA)
     assert problem_key(lambda: set_lead(engine, ANNA, False, by=ANNA)) == "leads.error_last_lead"
-    assert strikes.leads(engine, team_id=TEAM) == [ANNA]
+    assert leads.leads(engine, team_id=TEAM) == [ANNA]
 
 
 def test_two_leads_removing_each_other_at_once_leave_one_lead(engine, monkeypatch):
@@ -469,4 +469,4 @@ def test_two_leads_removing_each_other_at_once_leave_one_lead(engine, monkeypatc
         thread.join()
     monkeypatch.undo()
     assert sorted(map(str, outcomes)) == ["True", "leads.error_last_lead"]
-    assert len(strikes.leads(engine, team_id=TEAM)) == 1
+    assert len(leads.leads(engine, team_id=TEAM)) == 1

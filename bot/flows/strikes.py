@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import pytz
 
 from bot.core.clock import BRUSSELS
+from bot.core.problem import Problem
 from bot.flows.intake import NOT_SOCIAL, PLATFORMS, guess_platform, normalise_handle
 from bot.flows.policy import StrikeRule
 
@@ -58,12 +59,8 @@ class StrikeFacts:
     reviews: tuple[Review, ...] = ()
 
 
-class StrikeProblem(ValueError):
-    """Bad input about a strike; ``key`` names the text in the translation layer."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+class StrikeProblem(Problem):
+    """Bad input about a strike, or a strike that cannot change so; ``key`` names the text."""
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.usecases import antennas, strikes
+from bot.usecases import antennas, leads
 from bot.flows.permissions import ALLOWED, Act, Role, allowed
 
 
@@ -19,12 +19,12 @@ def roles(deps, client: WebClient, *, team_id: str, user_id: str, needed: frozen
     ):
         found.add(Role.TEAM)
     if Role.LEAD in needed and not found:
-        lead = strikes.is_lead(deps.engine, team_id=team_id, user_id=user_id)
+        lead = leads.is_lead(deps.engine, team_id=team_id, user_id=user_id)
         seeds = deps.workspace.lead_user_ids
         if not lead and user_id in seeds:  # a lead named in the settings, perhaps seen first now
-            strikes.note_seed_seen(deps.engine, team_id=team_id, user_id=user_id, seeds=seeds,
+            leads.note_seed_seen(deps.engine, team_id=team_id, user_id=user_id, seeds=seeds,
                                    now=deps.clock())
-            lead = strikes.is_lead(deps.engine, team_id=team_id, user_id=user_id)
+            lead = leads.is_lead(deps.engine, team_id=team_id, user_id=user_id)
         if lead:
             found.add(Role.LEAD)
     if Role.ANTENNA in needed and not found and antennas.is_antenna(

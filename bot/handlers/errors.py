@@ -12,6 +12,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.core.problem import Problem
 from storage.scope import NotInWorkspace
 
 logger = logging.getLogger(__name__)
@@ -43,16 +44,13 @@ def guarded(listener: Callable) -> Callable:
             kwargs["ack"] = ack
         try:
             return listener(**kwargs)
-        except NotInWorkspace as refused:
-            # A ref to another workspace's row: the use case wrote nothing (its transaction is
-            # rolled back); the person hears it, the log gets the ids.
-            context = kwargs["context"]
+        except (Problem, NotInWorkspace) as refused:
+            # A refusal: the use case wrote nothing (its transaction is rolled back); the person
+            # hears why, in their language, and the log gets the ids.
             shown = False
             if "ack" in kwargs and not acked:
-                shown = _ack_failure(bolt_ack, kwargs.get("view"), context, refused)
-            body = kwargs.get("body") or {"type": "view_submission" if "view" in kwargs else None}
-            refuse(refused, body, context, kwargs.get("client") or context.client,
-                   shown_in_form=shown)
+                shown = _ack_failure(bolt_ack, kwargs.get("view"), kwargs["context"], refused)
+            refuse(refused, kwargs, shown_in_form=shown)
             return None
         except Exception as error:  # noqa: BLE001 (reported to the user and logged with ids)
             body = kwargs.get("body") or kwargs.get("shortcut") or kwargs.get("command") or {}
@@ -67,38 +65,75 @@ def guarded(listener: Callable) -> Callable:
 
 
 def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: Exception) -> bool:
-    """A form that failed before its ack shows the problem on its first input; it stays open, so
-    nothing the person typed is lost. Anything else is simply acknowledged. True when the
-    problem is shown in the form."""
+    """A form that failed before its ack shows the problem on the field it names, else on its
+    first input; it stays open, so nothing the person typed is lost. Anything else is simply
+    acknowledged. True when the problem is shown in the form."""
     inputs = [b.get("block_id") for b in (view or {}).get("blocks", [])
               if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")]
     deps = context.get("deps")
-    if inputs and deps is not None:
-        key = "error.database" if isinstance(error, sa.exc.DBAPIError) else "error.generic"
-        if isinstance(error, NotInWorkspace):
-            key = "refusal.other_workspace"
-        ack(response_action="errors", errors={inputs[0]: deps.tr(key)})
-        return True
-    ack()
-    return False
+    problem = as_problem(error) if isinstance(error, (Problem, NotInWorkspace)) else None
+    field = (problem.block if problem else None) or (inputs[0] if inputs else None)
+    if field is None or deps is None:
+        ack()
+        return False
+    if problem is not None:  # a form's error is plain text: Slack parses no markup there
+        text = deps.tr.plain(problem.key, **_values(deps, problem))
+    else:
+        text = deps.tr("error.database" if isinstance(error, sa.exc.DBAPIError) else "error.generic")
+    ack(response_action="errors", errors={field: text})
+    return True
 
 
-def refuse(refused: NotInWorkspace, body: dict, context: BoltContext, client: WebClient, *,
-           shown_in_form: bool = False) -> None:
-    """A request pointed at another workspace's row: one log line with ids, and the person who
-    clicked is told (in the form they sent, or privately where they clicked)."""
+def as_problem(refused: Exception) -> Problem:
+    """A refusal as the problem told to the person (a row of another workspace included)."""
+    return refused if isinstance(refused, Problem) else Problem("refusal.other_workspace")
+
+
+def _values(deps, problem: Problem) -> dict:
+    """A problem's values, with a service named as a sentence names it ("de groendienst")."""
+    values = dict(problem.values)
+    if isinstance(values.get("service"), str):
+        values["service"] = deps.policy.service_name(values["service"], deps.tr.language)
+    return values
+
+
+def refuse(refused: Exception, kwargs: dict, *, shown_in_form: bool = False) -> None:
+    """A refusal: one log line with ids, and the person who asked is told privately, in their
+    language: in the thread the problem names; through ``respond`` for a listener that answers
+    that way (commands, the leads' own messages) or for a row of another workspace; beside the
+    message that was clicked; or, after a form has closed, in their conversation with the bot."""
+    context: BoltContext = kwargs["context"]
+    body = kwargs.get("body") or kwargs.get("command") or {
+        "type": "view_submission" if "view" in kwargs else None}
     kind = body.get("type") if isinstance(body, dict) else None
-    logger.warning("refused %s: %s %s belongs to workspace %s, not %s (user %s)", kind,
-                   refused.kind, refused.row_id, refused.owner, refused.team_id, context.user_id)
+    if isinstance(refused, NotInWorkspace):
+        logger.warning("refused %s: %s %s belongs to workspace %s, not %s (user %s)", kind,
+                       refused.kind, refused.row_id, refused.owner, refused.team_id, context.user_id)
+    else:
+        logger.info("refused %s: %s %s (team %s, user %s)",
+                    kind or ("command" if "command" in kwargs else None), type(refused).__name__,
+                    refused.key, context.team_id, context.user_id)
     deps = context.get("deps")
     if deps is None or not context.user_id or shown_in_form:
         return
-    text = deps.tr("refusal.other_workspace")
+    if "event" in kwargs and not isinstance(refused, NotInWorkspace):
+        return  # a post, not a request to the bot: nobody waits for an answer
+    problem = as_problem(refused)
+    text = deps.tr(problem.key, **_values(deps, problem))
+    client: WebClient = kwargs.get("client") or context.client
+    channel = ((body.get("channel") or {}).get("id") if isinstance(body, dict) else None) or context.channel_id
     try:
-        if context.response_url:
+        if problem.thread is not None:
+            client.chat_postEphemeral(channel=problem.thread[0], user=context.user_id, text=text,
+                                      thread_ts=problem.thread[1])
+        elif context.response_url and "command" in kwargs:
+            context.respond(text=text, response_type="ephemeral")
+        elif context.response_url and ("respond" in kwargs or isinstance(refused, NotInWorkspace)):
             context.respond(text=text, response_type="ephemeral", replace_original=False)
-        elif context.channel_id:
-            client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)
+        elif channel:
+            client.chat_postEphemeral(channel=channel, user=context.user_id, text=text)
+        elif context.response_url:
+            context.respond(text=text, response_type="ephemeral", replace_original=False)
         else:  # a form already closed: its sender hears it in their conversation with the bot
             client.chat_postMessage(channel=context.user_id, text=text)
     except Exception as failure:  # noqa: BLE001 (telling the user is best effort; logged above)

@@ -23,8 +23,9 @@ from bot.handlers.common import form_values, permitted
 from bot.handlers import send
 from bot.blocks.kit import escape, local_time
 from bot.core.mrkdwn import mention
+from bot.core.problem import on_field, told_as
 from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
-from bot.usecases.routing import AlreadyRouted, QuestionView, RoutingProblem
+from bot.usecases.routing import AlreadyRouted, QuestionView
 
 logger = logging.getLogger(__name__)
 
@@ -56,32 +57,28 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
     if not permitted(client, context, Act.ROUTE, quiet=True):
         ack(response_action="errors", errors={ids.ROUTE_QUESTION: deps.tr("access.refused")})
         return
-    try:
-        ref = QuestionRef.decode(view.get("private_metadata"))
-        service_id = int(values.get(ids.ROUTE_SERVICE, ""))
-    except (BadPayload, ValueError):
-        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("route.error_service_gone")})
-        return
-    try:
-        question = routing.route(
-            deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
-            service_id=service_id,
-            question=values.get(ids.ROUTE_QUESTION, ""), context=values.get(ids.ROUTE_CONTEXT, ""),
-            fyi=ref.mode == "fyi", user_id=context.user_id, now=deps.clock(),
-            submission_key=f"route:{ref.case_id}:{ref.version}:{ref.mode}")
-    except AlreadyRouted as done:
-        # The form came twice (or a colleague routed the case from the same version): the
-        # first one went out; this one only hears what happened.
-        ack()
-        first = done.question
-        send.ephemeral(client, channel=first.case_channel, user=context.user_id, thread_ts=first.case_ts,
-             text=deps.tr("route.already_routed", user=mention(first.asked_by),
-                          service=escape(send.service_named(deps, first)), time=local_time(first.asked_at, deps.tr)))
-        return
-    except RoutingProblem as problem:
-        block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
-        return
+    with on_field(lambda problem: ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION):
+        with told_as("route.error_service_gone"):  # a form this bot did not draw so
+            ref = QuestionRef.decode(view.get("private_metadata"))
+            service_id = _number(values.get(ids.ROUTE_SERVICE, ""))
+        try:
+            question = routing.route(
+                deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
+                service_id=service_id,
+                question=values.get(ids.ROUTE_QUESTION, ""), context=values.get(ids.ROUTE_CONTEXT, ""),
+                fyi=ref.mode == "fyi", user_id=context.user_id, now=deps.clock(),
+                submission_key=f"route:{ref.case_id}:{ref.version}:{ref.mode}")
+        except AlreadyRouted as done:
+            # The form came twice (or a colleague routed the case from the same version): the
+            # first one went out; this one only hears what happened.
+            ack()
+            first = done.question
+            send.ephemeral(client, channel=first.case_channel, user=context.user_id,
+                           thread_ts=first.case_ts,
+                           text=deps.tr("route.already_routed", user=mention(first.asked_by),
+                                        service=escape(send.service_named(deps, first)),
+                                        time=local_time(first.asked_at, deps.tr)))
+            return
     ack()
     undelivered = send.notify_antennas(client, deps, question, question.service.antennas)
     if question.kind == "fyi" and question.service.channel:
@@ -99,12 +96,6 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
     send.redraw_case(client, deps, team_id=question.team_id, case_id=question.case_id)
 
 
-def _named_values(deps: Deps, problem: RoutingProblem) -> dict:
-    """A problem's values, with a service named as a sentence names it."""
-    values = dict(problem.values)
-    if "service" in values:
-        values["service"] = deps.policy.service_name(values["service"], deps.tr.language)
-    return values
 
 
 # --- the antenna's buttons ---------------------------------------------------------------------
@@ -114,8 +105,6 @@ def on_answer_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
     ack()
     deps = deps_of(context)
     question = _question_for_antenna(client, deps, context, body, action)
-    if question is None:
-        return
     client.views_open(trigger_id=body["trigger_id"], view=views.answer_form(
         deps.tr, question_id=question.id))
 
@@ -124,8 +113,6 @@ def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, 
     ack()
     deps = deps_of(context)
     question = _question_for_antenna(client, deps, context, body, action)
-    if question is None:
-        return
     others = [s for s in antennas.list_services(deps.engine, team_id=question.team_id)
               if s.id != question.service.id]
     client.views_open(trigger_id=body["trigger_id"], view=views.reroute_form(
@@ -135,28 +122,18 @@ def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, 
 def on_acknowledge(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     deps = deps_of(context)
-    try:
-        question = routing.acknowledge(deps.engine, team_id=context.team_id or "",
-                                       question_id=_question_id(action), user_id=context.user_id)
-    except (RoutingProblem, ValueError) as problem:
-        _tell_antenna(client, deps, body, context, problem)
-        return
+    question = routing.acknowledge(deps.engine, team_id=context.team_id or "",
+                                   question_id=_question_id(action), user_id=context.user_id)
     _update_dms(client, deps, question, clicked=_clicked_dm(body))
 
 
 def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
-    try:
+    with on_field(ids.ANSWER_TEXT):
         ref = QuestionFormRef.decode(view.get("private_metadata"))
         question = routing.answer(deps.engine, deps.policy, team_id=context.team_id or "",
                                   question_id=ref.question_id, user_id=context.user_id,
                                   text=form_values(view).get(ids.ANSWER_TEXT, ""), now=deps.clock())
-    except BadPayload:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr("refusal.outdated")})
-        return
-    except RoutingProblem as problem:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **_named_values(deps, problem))})
-        return
     ack()
     client.chat_postMessage(
         channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
@@ -169,19 +146,12 @@ def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
 def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     values = form_values(view)
-    try:
+    with on_field(lambda problem: ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE):
         ref = QuestionFormRef.decode(view.get("private_metadata"))
         old, new = routing.reroute(
             deps.engine, deps.policy, team_id=context.team_id or "", question_id=ref.question_id,
-            service_id=int(values.get(ids.ROUTE_SERVICE, "0")),
+            service_id=_number(values.get(ids.ROUTE_SERVICE, "0")),
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
-    except RoutingProblem as problem:  # a ValueError too: it goes first
-        block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
-        return
-    except (BadPayload, ValueError):
-        ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
-        return
     ack()
     _update_dms(client, deps, old)
     undelivered = send.notify_antennas(client, deps, new, new.service.antennas)
@@ -216,16 +186,12 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
                                          act=Act.MANAGE_ANTENNAS):
         respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
         return
-    try:
-        service = antennas.resolve_service(deps.engine, team_id=team, name=parsed.service)
-        if parsed.kind == "settings":
-            service = antennas.configure_service(
-                deps.engine, team_id=team, service_id=service.id,
-                question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
-                channel_id=parsed.channel, by=context.user_id)
-    except RoutingProblem as problem:
-        respond(text=deps.tr(problem.key, **_named_values(deps, problem)), response_type="ephemeral")
-        return
+    service = antennas.resolve_service(deps.engine, team_id=team, name=parsed.service)
+    if parsed.kind == "settings":
+        service = antennas.configure_service(
+            deps.engine, team_id=team, service_id=service.id,
+            question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
+            channel_id=parsed.channel, by=context.user_id)
     if parsed.kind == "settings":
         respond(blocks=views.service_detail(service, [], deps.tr, []), text=escape(service.name),
                 response_type="ephemeral")
@@ -255,31 +221,20 @@ def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: We
 
 
 def _question_id(action: dict) -> int:
-    value = action.get("value") or ""
-    if not value.isdigit() or len(value) > 12:
-        raise ValueError("not a question id")
+    return _number(action.get("value") or "")
+
+
+def _number(value: str) -> int:
+    """An id a form or button sent back: digits only, or the button is outdated."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise BadPayload("not an id")
     return int(value)
 
 
 def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, body: dict,
-                          action: dict) -> QuestionView | None:
-    try:
-        return routing.question_for_antenna(deps.engine, team_id=context.team_id or "",
-                                            question_id=_question_id(action), user_id=context.user_id)
-    except (RoutingProblem, ValueError) as problem:
-        _tell_antenna(client, deps, body, context, problem)
-        return None
-
-
-def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContext,
-                  problem: Exception) -> None:
-    if isinstance(problem, RoutingProblem):
-        text = deps.tr(problem.key, **_named_values(deps, problem))
-    else:
-        text = deps.tr("refusal.outdated")
-    channel = (body.get("channel") or {}).get("id")
-    if channel:
-        send.ephemeral(client, channel=channel, user=context.user_id, text=text)
+                          action: dict) -> QuestionView:
+    return routing.question_for_antenna(deps.engine, team_id=context.team_id or "",
+                                        question_id=_question_id(action), user_id=context.user_id)
 
 
 def _update_dms(client: WebClient, deps: Deps, question: QuestionView,

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.usecases import cases
 from bot.slack import ids
-from bot.usecases import privacy, strikes
+from bot.usecases import leads, privacy, strikes
 from bot.blocks import strikes as views
 from bot.handlers.access import may
 from bot.deps import Deps, deps_of
@@ -24,6 +24,7 @@ from bot.handlers.errors import guarded
 from bot.handlers.common import form_values, is_colleague, permitted
 from bot.handlers import send
 from bot.core.mrkdwn import mention
+from bot.core.problem import on_field, told_as
 from bot.slack.refs import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
@@ -53,11 +54,8 @@ def open_strike_form(client: WebClient, deps: Deps, *, trigger_id: str, case: ca
 
 def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
-    try:
+    with on_field(ids.STRIKE_REASON_INTERNAL):
         ref = CaseRef.decode(view.get("private_metadata"), "")
-    except BadPayload:
-        ack(response_action="errors", errors={ids.STRIKE_REASON_INTERNAL: deps.tr("refusal.outdated")})
-        return
     values = form_values(view)
     errors: dict[str, str] = {}
     author: AuthorQuery | None = None
@@ -79,17 +77,10 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         return
     ack()
     user = context.user_id
-    try:
-        result = strikes.record_strike(
-            deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
-            author=author, reason_internal=internal,
-            reason_public=public, user_id=user, now=deps.clock())
-    except StrikeProblem as problem:
-        case = _case_or_none(deps, context.team_id or "", ref.case_id)
-        if case is not None:
-            send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
-                 text=deps.tr(problem.key))
-        return
+    result = strikes.record_strike(
+        deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
+        author=author, reason_internal=internal,
+        reason_public=public, user_id=user, now=deps.clock())
     case = result.case
     if not result.created:
         send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
@@ -117,15 +108,11 @@ def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContex
     channel = (body.get("channel") or {}).get("id")
     if not permitted(client, context, Act.RECORD_STRIKE, channel=channel):
         return
-    try:
-        ref = StrikeRef.decode(action.get("value"))
+    ref = StrikeRef.decode(action.get("value"))
+    with told_as("refusal.outdated"):  # the guidance the button sits under no longer applies
         done = strikes.confirm_measure(deps.engine, deps.policy, team_id=team,
-                                        strike_id=ref.strike_id, kind=ref.kind, user_id=user,
-                                        now=deps.clock())
-    except (BadPayload, StrikeProblem):
-        if channel:
-            send.ephemeral(client, channel=channel, user=user, text=deps.tr("refusal.outdated"))
-        return
+                                       strike_id=ref.strike_id, kind=ref.kind, user_id=user,
+                                       now=deps.clock())
     if not done:
         if channel:
             send.ephemeral(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
@@ -176,12 +163,7 @@ def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: We
     elif first == "leads":
         _leads(words[1:], deps, context, respond)
     else:
-        try:
-            query = parse_author(text)
-        except StrikeProblem as problem:
-            respond(text=deps.tr(problem.key), response_type="ephemeral")
-            return
-        _respond_history(respond, deps, context, query, text)
+        _respond_history(respond, deps, context, parse_author(text), text)
     known = first if first in STRIKES_WORDS.values() else "history"  # never log an author's name
     logger.info("/strikes (%s) by lead %s", known if text else "overview", user)
 
@@ -201,11 +183,7 @@ def on_author_history(ack: Ack, action: dict, context: BoltContext, respond: Res
     deps = deps_of(context)
     if not _lead_or_refuse(deps, context, respond):
         return
-    try:
-        ref = AuthorRef.decode(action.get("value"))
-    except BadPayload:
-        _reply_privately(respond, deps.tr("refusal.outdated"))
-        return
+    ref = AuthorRef.decode(action.get("value"))
     _respond_history(respond, deps, context, AuthorQuery(ref.platform, ref.handle), ref.handle,
                      replace=True)
 
@@ -216,12 +194,9 @@ def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
     deps = deps_of(context)
     if not _lead_or_refuse(deps, context, respond):
         return
-    try:
-        ref = StrikeRef.decode(action.get("value"))
+    ref = StrikeRef.decode(action.get("value"))
+    with told_as("refusal.outdated"):
         strikes.check_strike(deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id)
-    except (BadPayload, StrikeProblem):
-        _reply_privately(respond, deps.tr("refusal.outdated"))
-        return
     client.views_open(trigger_id=body["trigger_id"],
                       view=views.review_form(deps.tr, strike_id=ref.strike_id, kind=ref.kind))
 
@@ -232,19 +207,15 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr("strikes.not_for_you")})
         return
     values = form_values(view)
-    try:
+    with on_field(ids.REVIEW_REASON):
         ref = StrikeRef.decode(view.get("private_metadata"))
-        review = Review(values[ids.REVIEW_OUTCOME]) if ref.kind == "appeal" else Review(ref.kind)
-    except (BadPayload, ValueError, KeyError):
-        ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr("refusal.outdated")})
-        return
-    try:
+        outcome = values.get(ids.REVIEW_OUTCOME) if ref.kind == "appeal" else ref.kind
+        if outcome not in {review.value for review in Review}:
+            raise BadPayload("not a review outcome")
+        review = Review(outcome)
         line = strikes.review_strike(
             deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id, review=review,
             reason=values.get(ids.REVIEW_REASON) or "", user_id=context.user_id, now=deps.clock())
-    except StrikeProblem as problem:
-        ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr(problem.key)})
-        return
     ack()
     # Tell the case's thread, so the team sees the register changed and why.
     client.chat_postMessage(
@@ -314,11 +285,7 @@ def _privacy(verb: str, text: str, client: WebClient, deps: Deps, context: BoltC
              respond: Respond) -> None:
     """Right of access (a JSON file in the lead's private conversation) and right to erasure
     (after an explicit confirmation: erasing cannot be undone)."""
-    try:
-        query = parse_author(text)
-    except StrikeProblem as problem:
-        respond(text=deps.tr(problem.key), response_type="ephemeral")
-        return
+    query = parse_author(text)
     if verb == "data":
         content = privacy.author_data(deps.engine, team_id=context.team_id or "", query=query,
                                       local=iso_local)
@@ -345,11 +312,7 @@ def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: Web
     deps = deps_of(context)
     if not _lead_or_refuse(deps, context, respond, act=Act.ERASE_DATA):
         return
-    try:
-        ref = AuthorRef.decode(action.get("value"))
-    except BadPayload:
-        _reply_privately(respond, deps.tr("refusal.outdated"))
-        return
+    ref = AuthorRef.decode(action.get("value"))
     result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
                                   handle=ref.handle, by=context.user_id, now=deps.clock())
     key = "privacy.erased" if result.authors else "privacy.nothing_to_erase"
@@ -365,7 +328,7 @@ def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: Web
 def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond) -> None:
     team = context.team_id or ""
     if not words:
-        respond(blocks=views.leads_list(strikes.leads(deps.engine, team_id=team), deps.tr),
+        respond(blocks=views.leads_list(leads.leads(deps.engine, team_id=team), deps.tr),
                 text=deps.tr("leads.title"), response_type="ephemeral")
         return
     verb = lead_word(words[0])
@@ -377,20 +340,10 @@ def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond)
     if verb == "add" and not is_colleague(context.client, target):  # no bot, no departed account
         respond(text=deps.tr("refusal.not_a_colleague"), response_type="ephemeral")
         return
-    try:
-        changed = strikes.set_lead(deps.engine, team_id=team, user_id=target, lead=verb == "add",
-                                    by=context.user_id, now=deps.clock())
-    except StrikeProblem as problem:
-        respond(text=deps.tr(problem.key), response_type="ephemeral")
-        return
+    changed = leads.set_lead(deps.engine, team_id=team, user_id=target, lead=verb == "add",
+                               by=context.user_id, now=deps.clock())
     key = {("add", True): "leads.added", ("remove", True): "leads.removed",
            ("add", False): "leads.add_unchanged", ("remove", False): "leads.remove_unchanged"}[
         (verb, changed)]
     respond(text=deps.tr(key, user=mention(target)), response_type="ephemeral")
 
-
-def _case_or_none(deps: Deps, team_id: str, case_id: int) -> cases.CaseSnapshot | None:
-    try:
-        return cases.load_case(deps.engine, team_id=team_id, case_id=case_id)
-    except cases.CaseNotFound:
-        return None

@@ -43,11 +43,7 @@ def opens_form(action: dict, **_: object) -> bool:
 
 def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    try:
-        ref = ButtonRef.decode(action.get("value"))
-    except BadPayload:
-        _outdated(client, context, body)
-        return
+    ref = ButtonRef.decode(action.get("value"))
     act = act_of_tree_action(ref.click.target) if ref.click.move is Move.ACTION else Act.WALK_TREE
     if not _permitted(client, context, body, act):
         return
@@ -60,11 +56,7 @@ def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, cli
 def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonRef) -> None:
     """Actions that need more than a click (a strike needs the author and the reasons)."""
     deps = deps_of(context)
-    try:
-        case = cases.load_case(deps.engine, team_id=context.team_id or "", case_id=ref.case_id)
-    except cases.CaseNotFound:
-        _outdated(client, context, body)
-        return
+    case = cases.load_case(deps.engine, team_id=context.team_id or "", case_id=ref.case_id)
     if case.version != ref.version or case.state.status != "open":
         send.ephemeral(client, channel=case.channel_id, user=context.user_id, thread_ts=case.message_ts,
              text=deps.tr("refusal.not_here"))
@@ -79,11 +71,7 @@ def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonR
 def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     selected = action.get("selected_user")
-    try:
-        ref = CaseRef.decode(action.get("block_id"), ids.STAFF_BLOCK_PREFIX)
-    except BadPayload:
-        _outdated(client, context, body)
-        return
+    ref = CaseRef.decode(action.get("block_id"), ids.STAFF_BLOCK_PREFIX)
     if not isinstance(selected, str) or not selected:
         return  # the picker was cleared: nothing to do
     if not _permitted(client, context, body, Act.WALK_TREE):
@@ -104,15 +92,11 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
            click: Click) -> None:
     deps = deps_of(context)
     user = context.user_id
-    try:
-        result = cases.click(
-            deps.engine, deps.policy, team_id=context.team_id or "", case_id=case_id,
-            version=version, click=click,
-            user_id=user, now=deps.clock(),
-        )
-    except cases.CaseNotFound:
-        _outdated(client, context, body)
-        return
+    result = cases.click(
+        deps.engine, deps.policy, team_id=context.team_id or "", case_id=case_id,
+        version=version, click=click,
+        user_id=user, now=deps.clock(),
+    )
     case = result.case
     if result.stale:
         last = case.history[-1] if case.history else None
@@ -147,10 +131,3 @@ def _permitted(client: WebClient, context: BoltContext, body: dict, act: Act) ->
     container = body.get("container") or {}
     return permitted(client, context, act, channel=(body.get("channel") or {}).get("id"),
                      thread_ts=container.get("thread_ts"))
-
-
-def _outdated(client: WebClient, context: BoltContext, body: dict) -> None:
-    channel = (body.get("channel") or {}).get("id") or context.channel_id
-    if channel and context.user_id:
-        send.ephemeral(client, channel=channel, user=context.user_id,
-             text=deps_of(context).tr("refusal.outdated"))

@@ -10,11 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from bot.core.problem import Problem
 from bot.flows.tree import Click, Move
 
 
-class BadPayload(ValueError):
-    """A value that this bot did not write, or an older bot wrote differently."""
+class BadPayload(Problem):
+    """A value that this bot did not write, or an older bot wrote differently: to the person who
+    sent it, an outdated button or form. ``detail`` says what was wrong, for the log only."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("refusal.outdated")
+        self.detail = detail
 
 
 @dataclass(frozen=True)

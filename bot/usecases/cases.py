@@ -11,16 +11,16 @@ import logging
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.core.problem import Problem
 from bot.flows import tree
 from bot.flows.intake import guess_platform, normalise_handle
 from bot.flows.policy import ROOT, Policy
 from bot.flows.timing import after_hours
+from bot.usecases.transaction import use_case
 from storage import cases as store
 from storage import jobs as job_store
-from storage.db import run_in_transaction
 from storage.models import Author, Case
 
 logger = logging.getLogger(__name__)
@@ -113,140 +113,119 @@ class ClickResult:
     support_user: str | None = None
 
 
-class CaseNotFound(LookupError):
-    pass
+class CaseNotFound(Problem):
+    """No such case (any more) in this workspace: the button or form that named it is outdated."""
+
+    def __init__(self, case_id: object = None) -> None:
+        super().__init__("refusal.outdated")
+        self.case_id = case_id
 
 
-class _LostRace(Exception):
-    """Another click changed the case between our read and our write."""
-
-
-def open_case(engine: sa.Engine, intake: Intake, *, policy_version: str = "") -> tuple[CaseSnapshot, bool]:
+@use_case(retry_on_conflict=True)  # two deliveries of one event raced: the other one created the case
+def open_case(session: Session, intake: Intake, *, policy_version: str = "") -> tuple[CaseSnapshot, bool]:
     """The case for a forwarded post, and whether it is new (a retried event finds the first).
     Of a post's files the first ``MAX_FILES`` are kept; the case's log says how many more came."""
     kept, more = cap_files(intake.file_ids)
-
-    def work(session: Session) -> tuple[CaseSnapshot, bool]:
-        existing = store.case_id_by_message(
-            session, team_id=intake.team_id, channel_id=intake.channel_id,
+    existing = store.case_id_by_message(
+        session, team_id=intake.team_id, channel_id=intake.channel_id,
+        message_ts=intake.message_ts,
+    )
+    if existing is not None:
+        return read_case(session, team_id=intake.team_id, case_id=existing), False
+    platform = intake.platform or guess_platform(intake.link)
+    author = None
+    handle = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
+    if handle:
+        author = store.get_or_add_author(
+            session, team_id=intake.team_id, platform=platform, handle=handle
+        )
+    case = store.add_case(
+        session,
+        Case(
+            team_id=intake.team_id,
+            channel_id=intake.channel_id,
             message_ts=intake.message_ts,
-        )
-        if existing is not None:
-            return read_case(session, team_id=intake.team_id, case_id=existing), False
-        platform = intake.platform or guess_platform(intake.link)
-        author = None
-        handle = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
-        if handle:
-            author = store.get_or_add_author(
-                session, team_id=intake.team_id, platform=platform, handle=handle
-            )
-        case = store.add_case(
-            session,
-            Case(
-                team_id=intake.team_id,
-                channel_id=intake.channel_id,
-                message_ts=intake.message_ts,
-                via=intake.via,
-                source_permalink=intake.source_permalink,
-                platform=platform,
-                link=intake.link,
-                author_id=author.id if author else None,
-                text=intake.text,
-                comment=intake.comment or None,
-                forwarded_by=intake.forwarded_by,
-                forwarded_at=intake.forwarded_at,
-                node_id=ROOT,
-            ),
-        )
-        files = store.add_evidence(
-            session, case_id=case.id, file_ids=kept, user_id=intake.forwarded_by,
-            at=intake.forwarded_at, case_is_new=True,
-        )
-        history: tuple[Step, ...] = ()
-        if more:
-            note = f"files:{more}"
-            store.add_decisions(session, [
-                {"case_id": case.id, "node_id": ROOT, "action_id": FILES_NOT_KEPT,
-                 "user_id": intake.forwarded_by, "decided_at": intake.forwarded_at,
-                 "policy_version": policy_version, "note": note}])
-            history = (Step(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
-                            intake.forwarded_at.astimezone(timezone.utc), note),)
-        # Everything the new case holds was written just now: no need to read it back.
-        return _new_snapshot(case, author, evidence_files=len(files), history=history), True
-
-    try:
-        result = run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        # Two deliveries of one event raced: the other one created the case.
-        result = run_in_transaction(engine, work)
-    if result[1]:
-        logger.info("case %s opened via %s in %s", result[0].id, intake.via, intake.channel_id)
-    return result
+            via=intake.via,
+            source_permalink=intake.source_permalink,
+            platform=platform,
+            link=intake.link,
+            author_id=author.id if author else None,
+            text=intake.text,
+            comment=intake.comment or None,
+            forwarded_by=intake.forwarded_by,
+            forwarded_at=intake.forwarded_at,
+            node_id=ROOT,
+        ),
+    )
+    files = store.add_evidence(
+        session, case_id=case.id, file_ids=kept, user_id=intake.forwarded_by,
+        at=intake.forwarded_at, case_is_new=True,
+    )
+    history: tuple[Step, ...] = ()
+    if more:
+        note = f"files:{more}"
+        store.add_decisions(session, [
+            {"case_id": case.id, "node_id": ROOT, "action_id": FILES_NOT_KEPT,
+             "user_id": intake.forwarded_by, "decided_at": intake.forwarded_at,
+             "policy_version": policy_version, "note": note}])
+        history = (Step(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
+                        intake.forwarded_at.astimezone(timezone.utc), note),)
+    # Everything the new case holds was written just now: no need to read it back.
+    logger.info("case %s opened via %s in %s", case.id, intake.via, intake.channel_id)
+    return _new_snapshot(case, author, evidence_files=len(files), history=history), True
 
 
-def take_shared_words(engine: sa.Engine, *, team_id: str, channel_id: str, message_ts: str, was: str,
+@use_case
+def take_shared_words(session: Session, *, team_id: str, channel_id: str, message_ts: str, was: str,
                       text: str, link: str | None, comment: str | None, permalink: str | None) -> bool:
     """Slack unfurls a pasted link to a Slack message only after the message was posted (as an
     edit). The case opened from it then gets the shared message's words, as long as its post is
     still what the link alone gave: not erased, not otherwise changed. Returns whether it did."""
-
-    def work(session: Session) -> bool:
-        return store.take_shared_words(session, team_id=team_id, channel_id=channel_id,
-                                       message_ts=message_ts, was=was, text=text, comment=comment,
-                                       source_permalink=permalink, link=link,
-                                       platform=guess_platform(link))
-
-    taken = run_in_transaction(engine, work)
+    taken = store.take_shared_words(session, team_id=team_id, channel_id=channel_id,
+                                   message_ts=message_ts, was=was, text=text, comment=comment,
+                                   source_permalink=permalink, link=link,
+                                   platform=guess_platform(link))
     if taken:
         logger.info("the case of %s in %s took the words of the message it links to", message_ts, channel_id)
     return taken
 
 
-def set_bot_message(engine: sa.Engine, *, team_id: str, case_id: int, ts: str) -> CaseSnapshot:
+@use_case
+def set_bot_message(session: Session, *, team_id: str, case_id: int, ts: str) -> CaseSnapshot:
     """Remember the case's thread message; returns the case as it is now."""
-
-    def work(session: Session) -> CaseSnapshot:
-        if not store.set_bot_message(session, team_id=team_id, case_id=case_id, ts=ts):
-            raise CaseNotFound(case_id)
-        return read_case(session, team_id=team_id, case_id=case_id)
-
-    return run_in_transaction(engine, work)
+    if not store.set_bot_message(session, team_id=team_id, case_id=case_id, ts=ts):
+        raise CaseNotFound(case_id)
+    return read_case(session, team_id=team_id, case_id=case_id)
 
 
-def load_case(engine: sa.Engine, *, team_id: str, case_id: int) -> CaseSnapshot:
+@use_case
+def load_case(session: Session, *, team_id: str, case_id: int) -> CaseSnapshot:
     """The case of workspace ``team_id``; raises ``NotInWorkspace`` for another's."""
-
-    def work(session: Session) -> CaseSnapshot:
-        case = read_case(session, team_id=team_id, case_id=case_id)
-        if case is None:
-            raise CaseNotFound(case_id)
-        return case
-
-    return run_in_transaction(engine, work)
+    case = read_case(session, team_id=team_id, case_id=case_id)
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
 
 
+@use_case
 def find_case_for_thread(
-    engine: sa.Engine, *, team_id: str, channel_id: str, thread_ts: str
+    session: Session, *, team_id: str, channel_id: str, thread_ts: str
 ) -> CaseSnapshot | None:
-    def work(session: Session) -> CaseSnapshot | None:
-        case_id = store.case_id_by_message(
-            session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts
-        )
-        return read_case(session, team_id=team_id, case_id=case_id) if case_id is not None else None
-
-    return run_in_transaction(engine, work)
+    case_id = store.case_id_by_message(
+        session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts
+    )
+    return read_case(session, team_id=team_id, case_id=case_id) if case_id is not None else None
 
 
-def find_case_for_source(engine: sa.Engine, *, team_id: str, permalink: str) -> CaseSnapshot | None:
-    def work(session: Session) -> CaseSnapshot | None:
-        case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
-        return read_case(session, team_id=team_id, case_id=case.id) if case else None
-
-    return run_in_transaction(engine, work)
+@use_case
+def find_case_for_source(session: Session, *, team_id: str, permalink: str) -> CaseSnapshot | None:
+    case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
+    return read_case(session, team_id=team_id, case_id=case.id) if case else None
 
 
+@use_case
 def click(
-    engine: sa.Engine,
+    session: Session,
     policy: Policy,
     *,
     team_id: str,
@@ -257,70 +236,67 @@ def click(
     now: datetime,
 ) -> ClickResult:
     """Apply one click: exactly one decision even when the same click arrives twice."""
-
-    def work(session: Session) -> ClickResult:
-        # The case is read once: what the click changes is known here, so the case as it is
-        # after the click is made from it rather than read back.
-        current = read_case(session, team_id=team_id, case_id=case_id, for_update=True)
-        if current is None:
-            raise CaseNotFound(case_id)
-        if current.version != version:
-            return ClickResult(current, stale=True)
-        if current.node_id not in policy.nodes:
-            return ClickResult(current, refusal=tree.Refusal.NOT_HERE)
-        try:
-            outcome = tree.decide(policy, current.state, click)
-        except tree.Refused as refused:
-            return ClickResult(current, refusal=refused.reason)
-        changes: dict[str, object] = {
-            "node_id": outcome.state.node_id,
-            "status": outcome.state.status,
-            "pending_action": outcome.state.pending_action,
-        }
-        if outcome.origin is not None:
-            changes["origin"] = outcome.origin
-        if outcome.state.status != current.status:
-            changes["closed_at"] = now if outcome.state.status == tree.CLOSED else None
-        if not store.move_case(session, case_id=case_id, expected_version=version, **changes):
-            raise _LostRace
-        for record in outcome.records:
-            for kind in tree.timed_checks(record.node_id, record.action_id if tree.is_done(record.note) else None):
-                hours = policy.routing.monitor_hours if kind == "monitor" \
-                    else policy.routing.conduct_check_hours
-                job_store.add_job(session, team_id=current.team_id, kind=kind, ref_id=case_id,
-                                  created_by=user_id,
-                                  due_at=after_hours(now, hours, policy.business_hours))
-        store.add_decisions(session, [
-            {"case_id": case_id, "node_id": record.node_id, "action_id": record.action_id,
-             "user_id": user_id, "decided_at": now, "policy_version": policy.version,
-             "note": record.note}
-            for record in outcome.records
-        ])
-        decided_at = now.astimezone(timezone.utc)  # as the database gives it back
-        after = dataclasses.replace(
-            current,
-            node_id=outcome.state.node_id,
-            status=outcome.state.status,
-            pending_action=outcome.state.pending_action,
-            origin=outcome.origin if outcome.origin is not None else current.origin,
-            version=version + 1,
-            history=current.history + tuple(
-                Step(r.node_id, r.action_id, user_id, decided_at, r.note) for r in outcome.records
-            ),
-        )
-        return ClickResult(after, support_user=outcome.support_user)
-
+    # The case is read once: what the click changes is known here, so the case as it is
+    # after the click is made from it rather than read back.
+    current = read_case(session, team_id=team_id, case_id=case_id, for_update=True)
+    if current is None:
+        raise CaseNotFound(case_id)
+    if current.version != version:
+        return ClickResult(current, stale=True)
+    if current.node_id not in policy.nodes:
+        return ClickResult(current, refusal=tree.Refusal.NOT_HERE)
     try:
-        result = run_in_transaction(engine, work)
-    except _LostRace:
-        return ClickResult(load_case(engine, team_id=team_id, case_id=case_id), stale=True)
-    if result.refusal is None and not result.stale:
-        logger.info("case %s: %s %s by %s", case_id, click.move.value, click.target or "", user_id)
-    return result
+        outcome = tree.decide(policy, current.state, click)
+    except tree.Refused as refused:
+        return ClickResult(current, refusal=refused.reason)
+    changes: dict[str, object] = {
+        "node_id": outcome.state.node_id,
+        "status": outcome.state.status,
+        "pending_action": outcome.state.pending_action,
+    }
+    if outcome.origin is not None:
+        changes["origin"] = outcome.origin
+    if outcome.state.status != current.status:
+        changes["closed_at"] = now if outcome.state.status == tree.CLOSED else None
+    if not store.move_case(session, case_id=case_id, expected_version=version, **changes):
+        # Another click changed the case between our read and our write (nothing is
+        # written yet): this one is stale, against the case as that click left it.
+        moved = read_case(session, team_id=team_id, case_id=case_id)
+        if moved is None:
+            raise CaseNotFound(case_id)
+        return ClickResult(moved, stale=True)
+    for record in outcome.records:
+        for kind in tree.timed_checks(record.node_id, record.action_id if tree.is_done(record.note) else None):
+            hours = policy.routing.monitor_hours if kind == "monitor" \
+                else policy.routing.conduct_check_hours
+            job_store.add_job(session, team_id=current.team_id, kind=kind, ref_id=case_id,
+                              created_by=user_id,
+                              due_at=after_hours(now, hours, policy.business_hours))
+    store.add_decisions(session, [
+        {"case_id": case_id, "node_id": record.node_id, "action_id": record.action_id,
+         "user_id": user_id, "decided_at": now, "policy_version": policy.version,
+         "note": record.note}
+        for record in outcome.records
+    ])
+    decided_at = now.astimezone(timezone.utc)  # as the database gives it back
+    after = dataclasses.replace(
+        current,
+        node_id=outcome.state.node_id,
+        status=outcome.state.status,
+        pending_action=outcome.state.pending_action,
+        origin=outcome.origin if outcome.origin is not None else current.origin,
+        version=version + 1,
+        history=current.history + tuple(
+            Step(r.node_id, r.action_id, user_id, decided_at, r.note) for r in outcome.records
+        ),
+    )
+    logger.info("case %s: %s %s by %s", case_id, click.move.value, click.target or "", user_id)
+    return ClickResult(after, support_user=outcome.support_user)
 
 
+@use_case(retry_on_conflict=True)  # the same file arrived twice at once
 def add_evidence_from_thread(
-    engine: sa.Engine,
+    session: Session,
     policy: Policy,
     *,
     team_id: str,
@@ -332,32 +308,25 @@ def add_evidence_from_thread(
     """Files posted in a case's thread are kept as evidence; each new file is one decision. Of
     one message's files the first ``MAX_FILES`` are kept; one more decision counts the rest."""
     kept, more = cap_files(file_ids)
-
-    def work(session: Session) -> CaseSnapshot | None:
-        case = store.case_view(session, team_id=team_id, case_id=case_id, for_update=True)
-        if case is None:
-            raise CaseNotFound(case_id)
-        added = store.add_evidence(
-            session, case_id=case_id, file_ids=kept, user_id=user_id, at=now
-        )
-        if not added and not more:
-            return None
-        store.add_decisions(session, [
-            {"case_id": case_id, "node_id": case.node_id, "action_id": "evidence",
-             "user_id": user_id, "decided_at": now, "policy_version": policy.version,
-             "note": f"file:{file_id}"}
-            for file_id in added
-        ] + ([{"case_id": case_id, "node_id": case.node_id, "action_id": FILES_NOT_KEPT,
-               "user_id": user_id, "decided_at": now, "policy_version": policy.version,
-               "note": f"files:{more}"}] if more else []))
-        # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
-        store.move_case(session, case_id=case_id, expected_version=case.version)
-        return read_case(session, team_id=team_id, case_id=case_id)
-
-    try:
-        return run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        return run_in_transaction(engine, work)  # the same file arrived twice at once
+    case = store.case_view(session, team_id=team_id, case_id=case_id, for_update=True)
+    if case is None:
+        raise CaseNotFound(case_id)
+    added = store.add_evidence(
+        session, case_id=case_id, file_ids=kept, user_id=user_id, at=now
+    )
+    if not added and not more:
+        return None
+    store.add_decisions(session, [
+        {"case_id": case_id, "node_id": case.node_id, "action_id": "evidence",
+         "user_id": user_id, "decided_at": now, "policy_version": policy.version,
+         "note": f"file:{file_id}"}
+        for file_id in added
+    ] + ([{"case_id": case_id, "node_id": case.node_id, "action_id": FILES_NOT_KEPT,
+           "user_id": user_id, "decided_at": now, "policy_version": policy.version,
+           "note": f"files:{more}"}] if more else []))
+    # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
+    store.move_case(session, case_id=case_id, expected_version=case.version)
+    return read_case(session, team_id=team_id, case_id=case_id)
 
 
 def read_case(session: Session, *, team_id: str, case_id: int,

@@ -11,11 +11,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.usecases.transaction import use_case
 from storage import jobs as store
-from storage.db import run_in_transaction
 
 BATCH = 50
 
@@ -34,24 +33,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:64]
 
 
-def claim_due(engine: sa.Engine, *, now: datetime, worker: str, limit: int = BATCH,
+@use_case
+def claim_due(session: Session, *, now: datetime, worker: str, limit: int = BATCH,
               kinds: tuple[str, ...] | None = None, team_id: str | None = None) -> list[JobRef]:
     """Claim the due jobs this scheduler will carry out; another scheduler gets the others."""
-
-    def work(session: Session) -> list[JobRef]:
-        claimed = []
-        for job_id in store.due_job_ids(session, now=now, limit=limit, kinds=kinds, team_id=team_id):
-            if store.claim_job(session, job_id=job_id, worker=worker, now=now):
-                job = store.job(session, job_id=job_id)
-                claimed.append(JobRef(job.id, job.kind, job.ref_id, job.team_id, job.created_by,
-                                      job.attempt))
-        return claimed
-
-    return run_in_transaction(engine, work)
+    claimed = []
+    for job_id in store.due_job_ids(session, now=now, limit=limit, kinds=kinds, team_id=team_id):
+        if store.claim_job(session, job_id=job_id, worker=worker, now=now):
+            job = store.job(session, job_id=job_id)
+            claimed.append(JobRef(job.id, job.kind, job.ref_id, job.team_id, job.created_by,
+                                  job.attempt))
+    return claimed
 
 
-def finish(engine: sa.Engine, job: JobRef, *, now: datetime, outcome: str) -> None:
-    def work(session: Session) -> None:
-        store.finish_job(session, job_id=job.id, now=now, outcome=outcome)
-
-    run_in_transaction(engine, work)
+@use_case
+def finish(session: Session, job: JobRef, *, now: datetime, outcome: str) -> None:
+    store.finish_job(session, job_id=job.id, now=now, outcome=outcome)

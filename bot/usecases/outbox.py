@@ -12,12 +12,11 @@ import logging
 import urllib.error
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.usecases.transaction import use_case
 from storage import jobs as store
-from storage.db import run_in_transaction
 from storage.models import JobKind
 
 logger = logging.getLogger(__name__)
@@ -41,50 +40,41 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
 
 
-def defer_if_transient(engine: sa.Engine, error: Exception, *, team_id: str, kind: str,
+@use_case
+def defer_if_transient(session: Session, error: Exception, *, team_id: str, kind: str,
                        case_id: int, now: datetime, attempt: int = 1) -> bool:
     """Keep a failed delivery for later; False when the failure is not one to retry."""
     if not is_transient(error) or attempt > MAX_ATTEMPTS:
         if attempt > MAX_ATTEMPTS:
             logger.error("case %s: giving up on %s after %s attempts", case_id, kind, attempt - 1)
         return False
-
-    def work(session: Session) -> None:
-        store.add_job(session, team_id=team_id, kind=kind, ref_id=case_id,
-                      due_at=now + backoff(attempt), created_by="outbox", attempt=attempt)
-
-    run_in_transaction(engine, work)
+    store.add_job(session, team_id=team_id, kind=kind, ref_id=case_id,
+                  due_at=now + backoff(attempt), created_by="outbox", attempt=attempt)
     logger.warning("case %s: %s failed (%s); attempt %s later", case_id, kind, type(error).__name__,
                    attempt + 1)
     return True
 
 
-def hand_over(engine: sa.Engine, *, now: datetime) -> int:
+@use_case
+def hand_over(session: Session, *, now: datetime) -> int:
     """A stopping process whose work in hand did not finish in time: every open case whose thread
     message was never posted, and that has no delivery waiting, gets one due at once, so the next
     start (or the scheduler) posts it. Returns how many were handed over."""
-    def work(session: Session) -> int:
-        orphans = store.open_cases_without_delivery(session, kind=POST_THREAD)
-        for case_id, team_id in orphans:
-            store.add_job(session, team_id=team_id, kind=POST_THREAD, ref_id=case_id, due_at=now,
-                          created_by="outbox")
-        return len(orphans)
-
-    handed = run_in_transaction(engine, work)
-    if handed:
-        logger.warning("stopping: %s case message(s) left for the next start", handed)
-    return handed
+    orphans = store.open_cases_without_delivery(session, kind=POST_THREAD)
+    for case_id, team_id in orphans:
+        store.add_job(session, team_id=team_id, kind=POST_THREAD, ref_id=case_id, due_at=now,
+                      created_by="outbox")
+    if orphans:
+        logger.warning("stopping: %s case message(s) left for the next start", len(orphans))
+    return len(orphans)
 
 
-def resume(engine: sa.Engine, *, now: datetime) -> int:
+@use_case
+def resume(session: Session, *, now: datetime) -> int:
     """At start-up: a delivery that failed once (as one may while its process is stopping) is due
     at once, not thirty seconds later; deliveries already backing off keep their schedule (so a
     scheduler started by cron does not undo the back-off). Returns how many."""
-
-    def work(session: Session) -> int:
-        return store.bring_forward(session, kinds=KINDS, now=now, max_attempt=1)
-
-    resumed = run_in_transaction(engine, work)
+    resumed = store.bring_forward(session, kinds=KINDS, now=now, max_attempt=1)
     if resumed:
         logger.info("%s waiting case message(s) are due now", resumed)
     return resumed

@@ -10,18 +10,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
+from bot.core.problem import Problem
 from bot.flows import tree
 from bot.flows.policy import Policy
 from bot.flows.timing import add_business_minutes
+from bot.usecases.transaction import use_case
 from storage import cases as case_store
 from storage import jobs as job_store
 from storage import routing as store
 from storage import sent as sent_store
-from storage.db import run_in_transaction
 from storage.models import Case, Decision, JobKind, QuestionStatus, RoutedQuestion, Service
 
 logger = logging.getLogger(__name__)
@@ -39,13 +39,8 @@ REROUTED = "route_rerouted"
 DIRECT_MESSAGE = "question_dm"  # sent_message.kind of an antenna's direct message
 
 
-class RoutingProblem(ValueError):
+class RoutingProblem(Problem):
     """Bad input or a state that does not allow it; ``key`` names the text to show."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 class AlreadyRouted(Exception):
@@ -103,7 +98,8 @@ class Similar:
 # --- routing -----------------------------------------------------------------------------------
 
 
-def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, service_id: int, question: str,
+@use_case(retry_on_conflict=True)  # a twin claimed the key first: the second run finds it (AlreadyRouted)
+def route(session: Session, policy: Policy, *, team_id: str, case_id: int, service_id: int, question: str,
           context: str, fyi: bool, user_id: str, now: datetime,
           submission_key: str | None = None) -> QuestionView:
     """Ask a service (or inform it, ``fyi``); the reminder and the escalation are planned at once.
@@ -116,182 +112,160 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
     if len(question) > QUESTION_LIMIT or len(context) > QUESTION_LIMIT:
         raise RoutingProblem("route.error_too_long", n=QUESTION_LIMIT)
     action = INFORM if fyi else ROUTE
-
-    def work(session: Session) -> QuestionView:
-        case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
-        if case is None:
-            raise RoutingProblem("refusal.outdated")
-        if submission_key is not None:  # checked with the case locked: a racing twin waits here
-            earlier = sent_store.submission(session, team_id=team_id, key=submission_key)
-            if earlier is not None:
-                first = store.question(session, team_id=team_id, question_id=earlier.ref_id or 0)
-                if first is not None:
-                    raise AlreadyRouted(_question_view(session, first))
-        if case.status != tree.OPEN:
-            raise RoutingProblem("refusal.closed")
-        if action not in {a.id for a in policy.actions_on(case.node_id)}:
-            raise RoutingProblem("refusal.not_here")
-        service = store.service(session, team_id=team_id, service_id=service_id)
-        if service is None or not service.active:
-            raise RoutingProblem("route.error_service_gone")
-        kind = "fyi" if fyi else KIND_BY_NODE.get(case.node_id, "question")
-        due = None
-        if not fyi:
-            due = add_business_minutes(now, _target(service, policy, kind), policy.business_hours)
-        row = RoutedQuestion(
-            team_id=case.team_id, case_id=case.id, service_id=service.id, kind=kind,
-            question=question, context=context.strip(), asked_by=user_id, asked_at=now,
-            due_at=due, status=QuestionStatus.FYI if fyi else QuestionStatus.OPEN,
-        )
-        store.add(session, row)
-        if submission_key is not None:
-            sent_store.add_submission(session, team_id=team_id, key=submission_key,
-                                      user_id=user_id, at=now, ref_id=row.id)
-        case_store.add_decision(session, Decision(
-            case_id=case.id, node_id=case.node_id, action_id=action, user_id=user_id,
-            decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
-        _advance(session, case)
-        if not fyi:
-            _plan_reminders(session, row, service, policy, user_id)
-        return _question_view(session, row)
-
-    try:
-        view = run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        view = run_in_transaction(engine, work)  # a twin claimed the key first: AlreadyRouted
+    case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
+    if case is None:
+        raise RoutingProblem("refusal.outdated")
+    if submission_key is not None:  # checked with the case locked: a racing twin waits here
+        earlier = sent_store.submission(session, team_id=team_id, key=submission_key)
+        if earlier is not None:
+            first = store.question(session, team_id=team_id, question_id=earlier.ref_id or 0)
+            if first is not None:
+                raise AlreadyRouted(_question_view(session, first))
+    if case.status != tree.OPEN:
+        raise RoutingProblem("refusal.closed")
+    if action not in {a.id for a in policy.actions_on(case.node_id)}:
+        raise RoutingProblem("refusal.not_here")
+    service = store.service(session, team_id=team_id, service_id=service_id)
+    if service is None or not service.active:
+        raise RoutingProblem("route.error_service_gone")
+    kind = "fyi" if fyi else KIND_BY_NODE.get(case.node_id, "question")
+    due = None
+    if not fyi:
+        due = add_business_minutes(now, _target(service, policy, kind), policy.business_hours)
+    row = RoutedQuestion(
+        team_id=case.team_id, case_id=case.id, service_id=service.id, kind=kind,
+        question=question, context=context.strip(), asked_by=user_id, asked_at=now,
+        due_at=due, status=QuestionStatus.FYI if fyi else QuestionStatus.OPEN,
+    )
+    store.add(session, row)
+    if submission_key is not None:
+        sent_store.add_submission(session, team_id=team_id, key=submission_key,
+                                  user_id=user_id, at=now, ref_id=row.id)
+    case_store.add_decision(session, Decision(
+        case_id=case.id, node_id=case.node_id, action_id=action, user_id=user_id,
+        decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
+    _advance(session, case)
+    if not fyi:
+        _plan_reminders(session, row, service, policy, user_id)
+    view = _question_view(session, row)
     logger.info("case %s: question %s routed to service %s by %s", case_id, view.id, service_id, user_id)
     return view
 
 
-def acknowledge(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str) -> QuestionView:
-    def work(session: Session) -> QuestionView:
-        row = _answerable(session, team_id, question_id, user_id)
-        if row.status == QuestionStatus.OPEN:
-            row.status, row.acknowledged_by = QuestionStatus.ACKNOWLEDGED, user_id
-            session.add(row)
-        return _question_view(session, row)
-
-    return run_in_transaction(engine, work)
+@use_case
+def acknowledge(session: Session, *, team_id: str, question_id: int, user_id: str) -> QuestionView:
+    row = _answerable(session, team_id, question_id, user_id)
+    if row.status == QuestionStatus.OPEN:
+        row.status, row.acknowledged_by = QuestionStatus.ACKNOWLEDGED, user_id
+        session.add(row)
+    return _question_view(session, row)
 
 
-def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int, user_id: str,
+@use_case
+def answer(session: Session, policy: Policy, *, team_id: str, question_id: int, user_id: str,
            text: str, now: datetime) -> QuestionView:
     text = text.strip()
     if not text:
         raise RoutingProblem("route.error_empty_answer")
     if len(text) > ANSWER_LIMIT:
         raise RoutingProblem("route.error_too_long", n=ANSWER_LIMIT)
-
-    def work(session: Session) -> QuestionView:
-        row = _answerable(session, team_id, question_id, user_id)
-        row.status, row.answered_by, row.answered_at, row.answer = QuestionStatus.ANSWERED, user_id, now, text
-        session.add(row)
-        # Locked, as every use case that moves a case locks it: a concurrent click waits here
-        # instead of making the version bump below miss.
-        case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id, for_update=True)
-        case_store.add_decision(session, Decision(
-            case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
-            decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
-        _advance(session, case)
-        return _question_view(session, row)
-
-    view = run_in_transaction(engine, work)
+    row = _answerable(session, team_id, question_id, user_id)
+    row.status, row.answered_by, row.answered_at, row.answer = QuestionStatus.ANSWERED, user_id, now, text
+    session.add(row)
+    # Locked, as every use case that moves a case locks it: a concurrent click waits here
+    # instead of making the version bump below miss.
+    case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id, for_update=True)
+    case_store.add_decision(session, Decision(
+        case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
+        decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
+    _advance(session, case)
+    view = _question_view(session, row)
     logger.info("question %s answered by %s", question_id, user_id)
     return view
 
 
-def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
+@use_case
+def reroute(session: Session, policy: Policy, *, team_id: str, question_id: int,
             service_id: int, reason: str, user_id: str, now: datetime) -> tuple[QuestionView, QuestionView]:
     """"Not for us": the question moves to another service, with the reason; returns (old, new)."""
     reason = reason.strip()
     if not reason:
         raise RoutingProblem("route.error_reason")
-
-    def work(session: Session) -> tuple[QuestionView, QuestionView]:
-        old = _answerable(session, team_id, question_id, user_id)
-        if service_id == old.service_id:
-            raise RoutingProblem("route.error_same_service")
-        target = store.service(session, team_id=team_id, service_id=service_id)
-        if target is None or not target.active:
-            raise RoutingProblem("route.error_service_gone")
-        due = add_business_minutes(now, _target(target, policy, old.kind), policy.business_hours)
-        new = RoutedQuestion(
-            team_id=team_id, case_id=old.case_id, service_id=target.id, kind=old.kind,
-            question=old.question, context=old.context, asked_by=old.asked_by, asked_at=now,
-            due_at=due,
-        )
-        store.add(session, new)
-        old.status, old.rerouted_to, old.reroute_reason = QuestionStatus.REROUTED, new.id, reason
-        session.add(old)
-        case = case_store.get_case(session, team_id=team_id, case_id=old.case_id)
-        case_store.add_decision(session, Decision(
-            case_id=case.id, node_id=case.node_id, action_id=REROUTED, user_id=user_id,
-            decided_at=now, policy_version=policy.version, note=f"q:{old.id}>q:{new.id}"))
-        _plan_reminders(session, new, target, policy, old.asked_by)
-        return _question_view(session, old), _question_view(session, new)
-
-    return run_in_transaction(engine, work)
+    old = _answerable(session, team_id, question_id, user_id)
+    if service_id == old.service_id:
+        raise RoutingProblem("route.error_same_service")
+    target = store.service(session, team_id=team_id, service_id=service_id)
+    if target is None or not target.active:
+        raise RoutingProblem("route.error_service_gone")
+    due = add_business_minutes(now, _target(target, policy, old.kind), policy.business_hours)
+    new = RoutedQuestion(
+        team_id=team_id, case_id=old.case_id, service_id=target.id, kind=old.kind,
+        question=old.question, context=old.context, asked_by=old.asked_by, asked_at=now,
+        due_at=due,
+    )
+    store.add(session, new)
+    old.status, old.rerouted_to, old.reroute_reason = QuestionStatus.REROUTED, new.id, reason
+    session.add(old)
+    case = case_store.get_case(session, team_id=team_id, case_id=old.case_id)
+    case_store.add_decision(session, Decision(
+        case_id=case.id, node_id=case.node_id, action_id=REROUTED, user_id=user_id,
+        decided_at=now, policy_version=policy.version, note=f"q:{old.id}>q:{new.id}"))
+    _plan_reminders(session, new, target, policy, old.asked_by)
+    return _question_view(session, old), _question_view(session, new)
 
 
-def remember_message(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str,
+@use_case
+def remember_message(session: Session, *, team_id: str, question_id: int, user_id: str,
                      channel_id: str, ts: str, now: datetime) -> None:
     """An antenna's direct message about a question, to redraw it when the question moves on."""
-    run_in_transaction(engine, lambda session: sent_store.add_sent(
-        session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id, user_id=user_id,
-        channel_id=channel_id, ts=ts, at=now))
+    sent_store.add_sent(session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id,
+                        user_id=user_id, channel_id=channel_id, ts=ts, at=now)
 
 
-def messages_of(engine: sa.Engine, *, team_id: str, question_id: int) -> list[tuple[str, str]]:
+@use_case
+def messages_of(session: Session, *, team_id: str, question_id: int) -> list[tuple[str, str]]:
     """The direct messages (channel, ts) sent about one of the workspace's questions."""
-    return run_in_transaction(engine, lambda session: [
-        (row.channel_id, row.ts)
-        for row in sent_store.sent(session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id)])
+    return [(row.channel_id, row.ts)
+            for row in sent_store.sent(session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id)]
 
 
-def question_for_antenna(engine: sa.Engine, *, team_id: str, question_id: int,
+@use_case
+def question_for_antenna(session: Session, *, team_id: str, question_id: int,
                          user_id: str) -> QuestionView:
     """A question this antenna (or the service's backup) may still act on; raises RoutingProblem
     otherwise (gone, another service's, or done)."""
-    return run_in_transaction(
-        engine, lambda session: _question_view(session, _answerable(session, team_id, question_id, user_id)))
+    return _question_view(session, _answerable(session, team_id, question_id, user_id))
 
 
-def load_question(engine: sa.Engine, *, team_id: str, question_id: int) -> QuestionView:
-    def work(session: Session) -> QuestionView:
-        row = store.question(session, team_id=team_id, question_id=question_id)
-        if row is None:
-            raise RoutingProblem("route.error_gone")
-        return _question_view(session, row)
-
-    return run_in_transaction(engine, work)
+@use_case
+def load_question(session: Session, *, team_id: str, question_id: int) -> QuestionView:
+    row = store.question(session, team_id=team_id, question_id=question_id)
+    if row is None:
+        raise RoutingProblem("route.error_gone")
+    return _question_view(session, row)
 
 
-def standard_answers(engine: sa.Engine, *, team_id: str, service_id: int, limit: int = 10) -> list[QuestionView]:
-    def work(session: Session) -> list[QuestionView]:
-        return [_question_view(session, row) for row in
-                store.answered(session, team_id=team_id, service_id=service_id, limit=limit)]
-
-    return run_in_transaction(engine, work)
+@use_case
+def standard_answers(session: Session, *, team_id: str, service_id: int, limit: int = 10) -> list[QuestionView]:
+    return [_question_view(session, row) for row in
+            store.answered(session, team_id=team_id, service_id=service_id, limit=limit)]
 
 
-def similar_answer(engine: sa.Engine, *, team_id: str, text: str) -> Similar | None:
+@use_case
+def similar_answer(session: Session, *, team_id: str, text: str) -> Similar | None:
     """An earlier answer to a question like this one, to offer before asking again."""
     text = " ".join(text.split())
     if len(text) < 8:
         return None
-
-    def work(session: Session) -> Similar | None:
-        rows = store.answered(session, team_id=team_id)
-        if not rows:
-            return None
-        match = best_match(text, [row.question for row in rows])
-        if match is None:
-            return None
-        row = rows[match[0]]
-        service = store.service_of(session, service_id=row.service_id)
-        return Similar(row.question, row.answer or "", service.name if service else "", match[1])
-
-    return run_in_transaction(engine, work)
+    rows = store.answered(session, team_id=team_id)
+    if not rows:
+        return None
+    match = best_match(text, [row.question for row in rows])
+    if match is None:
+        return None
+    row = rows[match[0]]
+    service = store.service_of(session, service_id=row.service_id)
+    return Similar(row.question, row.answer or "", service.name if service else "", match[1])
 
 
 def best_match(text: str, questions: list[str]) -> tuple[int, float] | None:

@@ -1,4 +1,4 @@
-"""Use cases of the strike register and of leads: one transaction each.
+"""Use cases of the strike register: one transaction each (leads: :mod:`bot.usecases.leads`).
 
 The rules (what counts, what comes next) are in :mod:`bot.flows.strikes`; rows in
 :mod:`storage.strikes`. Nothing here is ever deleted: revocations and appeals are new rows.
@@ -13,25 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.usecases.cases import CaseSnapshot, read_case
 from bot.flows import strikes as rules, tree
 from bot.flows.policy import Policy
 from bot.flows.intake import NOT_SOCIAL
+from bot.usecases.transaction import use_case
 from bot.flows.strikes import AuthorQuery, Review, Status, Step, StrikeFacts, StrikeProblem
 from storage import cases as case_store
-from storage import leads as lead_store
 from storage import sent as sent_store
 from storage import strikes as store
-from storage.db import run_in_transaction
-from storage.models import AuthorMeasure, Case, Decision, Strike, StrikeReview
+from storage.models import Author, AuthorMeasure, Case, Decision, Strike, StrikeReview
 
 logger = logging.getLogger(__name__)
-
-SETTINGS_SEED = "settings"
-
 
 @dataclass(frozen=True)
 class StrikeResult:
@@ -98,8 +93,9 @@ class OverviewLine:
     step: Step | None
 
 
+@use_case(retry_on_conflict=True)  # a double submit raced: the other one won
 def record_strike(
-    engine: sa.Engine,
+    session: Session,
     policy: Policy,
     *,
     team_id: str,
@@ -114,134 +110,124 @@ def record_strike(
 
     Raises :class:`StrikeProblem` when the case cannot take a strike now or no author is known.
     """
+    case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
+    if case is None:
+        raise StrikeProblem("strikes.error_no_case")
 
-    def work(session: Session) -> StrikeResult:
-        case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
-        if case is None:
-            raise StrikeProblem("strikes.error_no_case")
-        if case.status != tree.OPEN:
-            raise StrikeProblem("strikes.error_case_closed")
-        if case.node_id not in rules.VIOLATION_NODES or "strike" not in {
-            a.id for a in policy.actions_on(case.node_id)
-        }:
-            raise StrikeProblem("strikes.error_not_here")
-        if case.author_id is not None:
-            author_row = case_store.author_by_id(session, author_id=case.author_id)
-        else:
-            if author is None:
-                raise StrikeProblem("strikes.error_no_author")
-            platform = author.platform or case.platform
-            if platform in NOT_SOCIAL:
-                raise StrikeProblem("strikes.error_unknown_platform")
-            author_row = case_store.get_or_add_author(
-                session, team_id=case.team_id, platform=platform, handle=author.handle
-            )
-            case.author_id = author_row.id
-            session.add(case)
-        strike = store.find_strike(session, case_id=case.id, author_id=author_row.id)
-        created = strike is None
-        if created:
-            strike = Strike(
-                team_id=case.team_id, author_id=author_row.id, case_id=case.id, rule=case.node_id,
-                decided_by=user_id, decided_at=now,
-                expires_at=rules.expires_at(now, policy.strikes),
-                reason_internal=reason_internal.strip(),
-                reason_public=reason_public.strip(),
-            )
-            store.add(session, strike)
-            case_store.add_decision(session, Decision(
-                case_id=case.id, node_id=case.node_id, action_id="strike", user_id=user_id,
-                decided_at=now, policy_version=policy.version, note=f"strike:{strike.id}",
-            ))
-            if not case_store.advance_case(session, case=case, expected_version=case.version):
-                raise StrikeProblem("refusal.outdated")  # the case is locked: not expected
-        counting = store.count_counting(session, author_id=author_row.id, now=now)
-        return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
-                            rules.next_step(counting, policy.strikes), case.id,
-                            read_case(session, team_id=team_id, case_id=case.id))
+    def refused(key: str) -> StrikeProblem:  # told in the case's thread
+        return StrikeProblem(key).in_thread(case.channel_id, case.message_ts)
 
-    try:
-        result = run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        result = run_in_transaction(engine, work)  # a double submit raced: the other one won
-    if result.created:
-        logger.info("strike %s recorded on case %s by %s", result.strike_id, case_id, user_id)
-    return result
+    if case.status != tree.OPEN:
+        raise refused("strikes.error_case_closed")
+    if case.node_id not in rules.VIOLATION_NODES or "strike" not in {
+        a.id for a in policy.actions_on(case.node_id)
+    }:
+        raise refused("strikes.error_not_here")
+    author_row = _author_of(session, case, author, refused)
+    strike = store.find_strike(session, case_id=case.id, author_id=author_row.id)
+    created = strike is None
+    if created:
+        strike = Strike(
+            team_id=case.team_id, author_id=author_row.id, case_id=case.id, rule=case.node_id,
+            decided_by=user_id, decided_at=now,
+            expires_at=rules.expires_at(now, policy.strikes),
+            reason_internal=reason_internal.strip(),
+            reason_public=reason_public.strip(),
+        )
+        store.add(session, strike)
+        case_store.add_decision(session, Decision(
+            case_id=case.id, node_id=case.node_id, action_id="strike", user_id=user_id,
+            decided_at=now, policy_version=policy.version, note=f"strike:{strike.id}",
+        ))
+        if not case_store.advance_case(session, case=case, expected_version=case.version):
+            raise refused("refusal.outdated")  # the case is locked: not expected
+    counting = store.count_counting(session, author_id=author_row.id, now=now)
+    if created:
+        logger.info("strike %s recorded on case %s by %s", strike.id, case_id, user_id)
+    return StrikeResult(strike.id, created, author_row.platform, author_row.handle, counting,
+                        rules.next_step(counting, policy.strikes), case.id,
+                        read_case(session, team_id=team_id, case_id=case.id))
 
 
+def _author_of(session: Session, case: Case, author: AuthorQuery | None,
+               refused: Callable[[str], StrikeProblem]) -> Author:
+    """The case's author; one given with the strike when the case has none yet."""
+    if case.author_id is not None:
+        return case_store.author_by_id(session, author_id=case.author_id)
+    if author is None:
+        raise refused("strikes.error_no_author")
+    platform = author.platform or case.platform
+    if platform in NOT_SOCIAL:
+        raise refused("strikes.error_unknown_platform")
+    author_row = case_store.get_or_add_author(
+        session, team_id=case.team_id, platform=platform, handle=author.handle
+    )
+    case.author_id = author_row.id
+    session.add(case)
+    return author_row
+
+
+@use_case(on_conflict=False)  # confirmed by someone else at the same moment
 def confirm_measure(
-    engine: sa.Engine, policy: Policy, *, team_id: str, strike_id: int, kind: str, user_id: str,
+    session: Session, policy: Policy, *, team_id: str, strike_id: int, kind: str, user_id: str,
     now: datetime,
 ) -> bool:
     """The team says it sent the warning or blocked the author; False when already confirmed.
     The case's decision log gets the matching ``warn`` or ``block`` row."""
     if kind not in {s.value for s in Step}:
         raise StrikeProblem("strikes.error_not_here")
-
-    def work(session: Session) -> bool:
-        strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
-        if strike is None:
-            raise StrikeProblem("strikes.error_no_strike")
-        step = _step_when_recorded(session, strike, policy)
-        if step is None or step.value != kind:  # only the step the guidance asked for
-            raise StrikeProblem("strikes.error_not_here")
-        if store.measure(session, strike_id=strike_id, kind=kind) is not None:
-            return False
-        store.add(session, AuthorMeasure(author_id=strike.author_id, strike_id=strike_id, kind=kind,
-                                         confirmed_by=user_id, confirmed_at=now))
-        case = case_store.get_case(session, team_id=team_id, case_id=strike.case_id)
-        case_store.add_decision(session, Decision(
-            case_id=case.id, node_id=case.node_id,
-            action_id="block" if kind == Step.BLOCK.value else "warn", user_id=user_id,
-            decided_at=now, policy_version=policy.version, note=f"strike:{strike_id}",
-        ))
-        return True
-
-    try:
-        return run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        return False  # confirmed by someone else at the same moment
+    strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
+    if strike is None:
+        raise StrikeProblem("strikes.error_no_strike")
+    step = _step_when_recorded(session, strike, policy)
+    if step is None or step.value != kind:  # only the step the guidance asked for
+        raise StrikeProblem("strikes.error_not_here")
+    if store.measure(session, strike_id=strike_id, kind=kind) is not None:
+        return False
+    store.add(session, AuthorMeasure(author_id=strike.author_id, strike_id=strike_id, kind=kind,
+                                     confirmed_by=user_id, confirmed_at=now))
+    case = case_store.get_case(session, team_id=team_id, case_id=strike.case_id)
+    case_store.add_decision(session, Decision(
+        case_id=case.id, node_id=case.node_id,
+        action_id="block" if kind == Step.BLOCK.value else "warn", user_id=user_id,
+        decided_at=now, policy_version=policy.version, note=f"strike:{strike_id}",
+    ))
+    return True
 
 
-def check_strike(engine: sa.Engine, *, team_id: str, strike_id: int) -> None:
+@use_case
+def check_strike(session: Session, *, team_id: str, strike_id: int) -> None:
     """That the workspace has this strike (``NotInWorkspace`` when it is another's)."""
-
-    def work(session: Session) -> None:
-        if store.get_strike(session, team_id=team_id, strike_id=strike_id) is None:
-            raise StrikeProblem("strikes.error_no_strike")
-
-    run_in_transaction(engine, work)
+    if store.get_strike(session, team_id=team_id, strike_id=strike_id) is None:
+        raise StrikeProblem("strikes.error_no_strike")
 
 
-def remember_guidance(engine: sa.Engine, *, team_id: str, strike_id: int, channel_id: str,
+@use_case
+def remember_guidance(session: Session, *, team_id: str, strike_id: int, channel_id: str,
                       ts: str, now: datetime) -> None:
     """The guidance message posted after a strike, so a confirmation redraws that message."""
-    run_in_transaction(engine, lambda session: sent_store.add_sent(
-        session, team_id=team_id, kind=GUIDANCE, ref_id=strike_id, channel_id=channel_id, ts=ts,
-        at=now))
+    sent_store.add_sent(session, team_id=team_id, kind=GUIDANCE, ref_id=strike_id,
+                        channel_id=channel_id, ts=ts, at=now)
 
 
-def guidance(engine: sa.Engine, policy: Policy, *, team_id: str, strike_id: int,
+@use_case
+def guidance(session: Session, policy: Policy, *, team_id: str, strike_id: int,
              kind: str) -> Guidance:
     """The guidance after a strike, drawn from the database (never from a click's payload)."""
-
-    def work(session: Session) -> Guidance:
-        strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
-        if strike is None:
-            raise StrikeProblem("strikes.error_no_strike")
-        author = case_store.author_by_id(session, author_id=strike.author_id)
-        counting = _counting_when_recorded(session, strike)
-        case = case_store.get_case(session, team_id=team_id, case_id=strike.case_id)
-        result = StrikeResult(strike.id, True, author.platform, author.handle, counting,
-                              rules.next_step(counting, policy.strikes), strike.case_id)
-        measure = store.measure(session, strike_id=strike.id, kind=kind)
-        confirmed = (measure.kind, measure.confirmed_by, measure.confirmed_at) if measure else None
-        messages = tuple((m.channel_id, m.ts) for m in sent_store.sent(
-            session, team_id=team_id, kind=GUIDANCE, ref_id=strike.id))
-        return Guidance(result, strike.reason_public, strike.rule, confirmed, messages,
-                        case.channel_id, case.message_ts)
-
-    return run_in_transaction(engine, work)
+    strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
+    if strike is None:
+        raise StrikeProblem("strikes.error_no_strike")
+    author = case_store.author_by_id(session, author_id=strike.author_id)
+    counting = _counting_when_recorded(session, strike)
+    case = case_store.get_case(session, team_id=team_id, case_id=strike.case_id)
+    result = StrikeResult(strike.id, True, author.platform, author.handle, counting,
+                          rules.next_step(counting, policy.strikes), strike.case_id)
+    measure = store.measure(session, strike_id=strike.id, kind=kind)
+    confirmed = (measure.kind, measure.confirmed_by, measure.confirmed_at) if measure else None
+    messages = tuple((m.channel_id, m.ts) for m in sent_store.sent(
+        session, team_id=team_id, kind=GUIDANCE, ref_id=strike.id))
+    return Guidance(result, strike.reason_public, strike.rule, confirmed, messages,
+                    case.channel_id, case.message_ts)
 
 
 def _counting_when_recorded(session: Session, strike: Strike) -> int:
@@ -259,8 +245,9 @@ def _step_when_recorded(session: Session, strike: Strike, policy: Policy) -> Ste
     return rules.next_step(_counting_when_recorded(session, strike), policy.strikes)
 
 
+@use_case
 def review_strike(
-    engine: sa.Engine,
+    session: Session,
     *,
     team_id: str,
     strike_id: int,
@@ -270,89 +257,76 @@ def review_strike(
     now: datetime,
 ) -> StrikeLine:
     """A lead revokes a strike or records an appeal's outcome (a new row; reason required)."""
-
-    def work(session: Session) -> StrikeLine:
-        strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
-        if strike is None:
-            raise StrikeProblem("strikes.error_no_strike")
-        earlier = store.reviews_of(session, strike_ids=[strike.id])[strike.id]
-        rules.check_review(_facts(strike, earlier), review, reason)
-        store.add(session, StrikeReview(strike_id=strike.id, outcome=review.value,
-                                        reviewed_by=user_id, reviewed_at=now, reason=reason.strip()))
-        reviews = store.reviews_of(session, strike_ids=[strike.id])[strike.id]
-        case = store.cases_by_id(session, case_ids=[strike.case_id])[strike.case_id]
-        return _line(strike, reviews, case, now)
-
-    line = run_in_transaction(engine, work)
+    strike = store.get_strike(session, team_id=team_id, strike_id=strike_id)
+    if strike is None:
+        raise StrikeProblem("strikes.error_no_strike")
+    earlier = store.reviews_of(session, strike_ids=[strike.id])[strike.id]
+    rules.check_review(_facts(strike, earlier), review, reason)
+    store.add(session, StrikeReview(strike_id=strike.id, outcome=review.value,
+                                    reviewed_by=user_id, reviewed_at=now, reason=reason.strip()))
+    reviews = store.reviews_of(session, strike_ids=[strike.id])[strike.id]
+    case = store.cases_by_id(session, case_ids=[strike.case_id])[strike.case_id]
     logger.info("strike %s reviewed (%s) by %s", strike_id, review.value, user_id)
-    return line
+    return _line(strike, reviews, case, now)
 
 
+@use_case
 def overview(
-    engine: sa.Engine, policy: Policy, *, team_id: str, now: datetime, offset: int, limit: int
+    session: Session, policy: Policy, *, team_id: str, now: datetime, offset: int, limit: int
 ) -> list[OverviewLine]:
-    def work(session: Session) -> list[OverviewLine]:
-        rows = store.overview(session, team_id=team_id, now=now, limit=limit, offset=offset)
-        return [
-            OverviewLine(row.author_id, row.platform, row.handle, row.strikes, row.last_at,
-                         rules.next_step(row.strikes, policy.strikes))
-            for row in rows
-        ]
-
-    return run_in_transaction(engine, work)
+    rows = store.overview(session, team_id=team_id, now=now, limit=limit, offset=offset)
+    return [
+        OverviewLine(row.author_id, row.platform, row.handle, row.strikes, row.last_at,
+                     rules.next_step(row.strikes, policy.strikes))
+        for row in rows
+    ]
 
 
+@use_case
 def history(
-    engine: sa.Engine, policy: Policy, *, team_id: str, query: AuthorQuery, now: datetime
+    session: Session, policy: Policy, *, team_id: str, query: AuthorQuery, now: datetime
 ) -> list[AuthorHistory]:
     """Everything the register holds about the authors matching ``query`` (several platforms)."""
-
-    def work(session: Session) -> list[AuthorHistory]:
-        result = []
-        for author in store.authors_by_handle(session, team_id=team_id, platform=query.platform,
-                                              handle=query.handle):
-            strikes = store.strikes_of(session, author_id=author.id)
-            reviews = store.reviews_of(session, strike_ids=[s.id for s in strikes])
-            cases = store.cases_by_id(session, case_ids=[s.case_id for s in strikes])
-            lines = tuple(_line(s, reviews[s.id], cases[s.case_id], now) for s in strikes)
-            counting = sum(1 for line in lines if line.status is Status.ACTIVE)
-            measures = tuple(
-                (m.kind, m.confirmed_by, m.confirmed_at)
-                for m in store.measures_of(session, author_id=author.id)
-            )
-            result.append(AuthorHistory(author.id, author.platform, author.handle, lines, measures,
-                                        counting, rules.next_step(counting, policy.strikes)))
-        return result
-
-    return run_in_transaction(engine, work)
+    result = []
+    for author in store.authors_by_handle(session, team_id=team_id, platform=query.platform,
+                                          handle=query.handle):
+        strikes = store.strikes_of(session, author_id=author.id)
+        reviews = store.reviews_of(session, strike_ids=[s.id for s in strikes])
+        cases = store.cases_by_id(session, case_ids=[s.case_id for s in strikes])
+        lines = tuple(_line(s, reviews[s.id], cases[s.case_id], now) for s in strikes)
+        counting = sum(1 for line in lines if line.status is Status.ACTIVE)
+        measures = tuple(
+            (m.kind, m.confirmed_by, m.confirmed_at)
+            for m in store.measures_of(session, author_id=author.id)
+        )
+        result.append(AuthorHistory(author.id, author.platform, author.handle, lines, measures,
+                                    counting, rules.next_step(counting, policy.strikes)))
+    return result
 
 
-def export_csv(engine: sa.Engine, *, team_id: str, now: datetime,
+@use_case
+def export_csv(session: Session, *, team_id: str, now: datetime,
                local: Callable[[datetime], str]) -> str:
     """The whole register as CSV (for a lead only: it holds citizens' handles)."""
-
-    def work(session: Session) -> str:
-        rows = store.register(session, team_id=team_id)
-        strike_ids = [strike.id for _, strike in rows]
-        reviews = store.reviews_of(session, strike_ids=strike_ids)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["platform", "handle", "strike_id", "case_id", "rule", "decided_by",
-                         "decided_at", "status", "expires_at", "review", "review_reason",
-                         "reason_internal", "reason_public"])
-        for author, strike in rows:
-            state = rules.status(_facts(strike, reviews[strike.id]), now)
-            ends = strike.expires_at
-            last = reviews[strike.id][-1] if reviews[strike.id] else None
-            writer.writerow([csv_safe(cell) for cell in (
-                author.platform, author.handle, strike.id, strike.case_id, strike.rule,
-                strike.decided_by, local(strike.decided_at), state.value,
-                local(ends) if ends else "", last.outcome if last else "",
-                last.reason if last else "", strike.reason_internal, strike.reason_public,
-            )])
-        return out.getvalue()
-
-    return run_in_transaction(engine, work)
+    rows = store.register(session, team_id=team_id)
+    strike_ids = [strike.id for _, strike in rows]
+    reviews = store.reviews_of(session, strike_ids=strike_ids)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["platform", "handle", "strike_id", "case_id", "rule", "decided_by",
+                     "decided_at", "status", "expires_at", "review", "review_reason",
+                     "reason_internal", "reason_public"])
+    for author, strike in rows:
+        state = rules.status(_facts(strike, reviews[strike.id]), now)
+        ends = strike.expires_at
+        last = reviews[strike.id][-1] if reviews[strike.id] else None
+        writer.writerow([csv_safe(cell) for cell in (
+            author.platform, author.handle, strike.id, strike.case_id, strike.rule,
+            strike.decided_by, local(strike.decided_at), state.value,
+            local(ends) if ends else "", last.outcome if last else "",
+            last.reason if last else "", strike.reason_internal, strike.reason_public,
+        )])
+    return out.getvalue()
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -387,70 +361,3 @@ def _line(strike: Strike, reviews: list[StrikeReview], case: Case, now: datetime
         reason_public=strike.reason_public,
     )
 
-
-# --- leads -------------------------------------------------------------------------------------
-
-
-def note_seed_seen(engine: sa.Engine, *, team_id: str, user_id: str, seeds: tuple[str, ...],
-                   now: datetime) -> bool:
-    """A lead named in the settings (LEAD_USER_IDS, or the workspace's installer) is seen for the
-    first time: they enter the lead table. Once a row exists nothing changes, so a lead removed
-    from Slack stays removed even while still listed in the settings. Returns whether a row was
-    written (never for a user who is not in ``seeds``)."""
-    if user_id not in seeds:
-        return False
-
-    def work(session: Session) -> bool:
-        if lead_store.lead_row(session, team_id=team_id, user_id=user_id) is not None:
-            return False
-        lead_store.add_lead(session, team_id=team_id, user_id=user_id, by=SETTINGS_SEED, now=now)
-        return True
-
-    try:
-        return run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        return run_in_transaction(engine, work)  # seen twice at once: the other one wrote it
-
-
-def is_lead(engine: sa.Engine, *, team_id: str, user_id: str) -> bool:
-    """Whether a user leads now (reads only: seed leads enter through :func:`note_seed_seen`)."""
-
-    def work(session: Session) -> bool:
-        row = lead_store.lead_row(session, team_id=team_id, user_id=user_id)
-        return row is not None and row.removed_at is None
-
-    return run_in_transaction(engine, work)
-
-
-def set_lead(engine: sa.Engine, *, team_id: str, user_id: str, lead: bool, by: str,
-             now: datetime) -> bool:
-    """Add or remove a lead; False when nothing changed. The last lead cannot remove themselves
-    out of existence: someone must be able to review the register."""
-
-    def work(session: Session) -> bool:
-        row = lead_store.lead_row(session, team_id=team_id, user_id=user_id)
-        current = row is not None and row.removed_at is None
-        if current == lead:
-            return False
-        if lead:
-            if row is None:
-                lead_store.add_lead(session, team_id=team_id, user_id=user_id, by=by, now=now)
-            else:
-                lead_store.restore_lead(session, row, by=by, now=now)
-            return True
-        # Lock the current leads, so two leads removing each other at once cannot both succeed.
-        if len(lead_store.current_leads(session, team_id=team_id, for_update=True)) <= 1:
-            raise StrikeProblem("leads.error_last_lead")
-        lead_store.remove_lead(session, row, by=by, now=now)
-        return True
-
-    changed = run_in_transaction(engine, work)
-    if changed:
-        logger.info("lead %s %s by %s", user_id, "added" if lead else "removed", by)
-    return changed
-
-
-def leads(engine: sa.Engine, *, team_id: str) -> list[str]:
-    return run_in_transaction(
-        engine, lambda session: [row.user_id for row in lead_store.current_leads(session, team_id=team_id)]
-    )

@@ -5,36 +5,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.usecases.transaction import use_case
 from storage import sent as store
-from storage.db import run_in_transaction
 
 
-def claim(engine: sa.Engine, *, team_id: str, key: str, user_id: str, now: datetime) -> bool:
+@use_case(on_conflict=False)  # its twin claimed it at the same moment
+def claim(session: Session, *, team_id: str, key: str, user_id: str, now: datetime) -> bool:
     """True when this submission is the first with ``key``; False when it came before."""
-
-    def work(session: Session) -> bool:
-        if store.submission(session, team_id=team_id, key=key) is not None:
-            return False
-        store.add_submission(session, team_id=team_id, key=key, user_id=user_id, at=now)
-        return True
-
-    try:
-        return run_in_transaction(engine, work)
-    except sa.exc.IntegrityError:
-        return False  # its twin claimed it at the same moment
+    if store.submission(session, team_id=team_id, key=key) is not None:
+        return False
+    store.add_submission(session, team_id=team_id, key=key, user_id=user_id, at=now)
+    return True
 
 
-def settle(engine: sa.Engine, *, team_id: str, key: str, ref_id: int) -> None:
+@use_case
+def settle(session: Session, *, team_id: str, key: str, ref_id: int) -> None:
     """Note what the submission made (the case, the question)."""
-
-    def work(session: Session) -> None:
-        row = store.submission(session, team_id=team_id, key=key)
-        if row is not None:
-            row.ref_id = ref_id
-            session.add(row)
-
-    run_in_transaction(engine, work)
+    row = store.submission(session, team_id=team_id, key=key)
+    if row is not None:
+        row.ref_id = ref_id
+        session.add(row)
 
