@@ -1,7 +1,7 @@
 """End to end in HTTP mode: a stop (SIGTERM, as a deploy or a platform sends it) loses nothing
 Slack was told was received. gunicorn's worker finishes its requests, then the work queued after
 their acks; what cannot finish within SHUTDOWN_TIMEOUT is left in the outbox, and the next start
-delivers it at once. (Socket Mode's stop is tested in test_e2e_socket_mode.py.)"""
+delivers it at once. (Socket Mode's stop is tested in tests/e2e/test_socket_mode.py.)"""
 
 from __future__ import annotations
 

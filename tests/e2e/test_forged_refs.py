@@ -23,7 +23,7 @@ from tests.support.slack_requests import (
     static_select_value,
     view_submission,
 )
-from tests.test_e2e_workspaces import INSTALL_ENV, Team, forward, install, press, rows
+from tests.e2e.test_workspaces import INSTALL_ENV, Team, forward, install, press, rows
 
 pytestmark = [pytest.mark.e2e]
 

@@ -24,12 +24,12 @@ from tests.support.journeys import ANNA, case_count, forward, new_ts
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import message_event
 from tests.support.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender, socket_mode_env
-from tests import test_e2e, test_e2e_routing, test_e2e_strikes
+from tests.e2e import test_journeys, test_routing, test_strikes
 
 # The HTTP suite's journeys, collected again here, where they find this module's Socket Mode
 # ``bot`` (in the order they run there: some build on the one before).
 JOURNEYS = {
-    test_e2e: (
+    test_journeys: (
         "test_a_forwarded_post_gets_the_first_step_in_its_thread",
         "test_what_is_not_a_forwarded_post_opens_no_case",
         "test_a_retried_event_opens_no_second_case",
@@ -44,7 +44,7 @@ JOURNEYS = {
         "test_the_form_checks_its_input_and_opens_a_case",
         "test_logs_never_carry_the_text_of_posts",
     ),
-    test_e2e_routing: (
+    test_routing: (
         "test_a_question_reaches_the_antenna_and_the_answer_comes_back",
         "test_bad_answers_are_named_and_lose_nothing",
         "test_not_for_us_passes_the_question_on",
@@ -54,7 +54,7 @@ JOURNEYS = {
         "test_antenne_lists_services_and_suggests_the_closest_name",
         "test_a_lead_sets_a_services_target_and_channel_and_fyis_reach_that_channel",
     ),
-    test_e2e_strikes: (
+    test_strikes: (
         "test_three_strikes_across_three_cases_lead_to_the_block_step",
         # Not "test_the_team_confirms_the_measure_once": it clicks the guidance's button as soon
         # as Slack has the message, and now and then before the bot has noted that message, so
@@ -81,8 +81,8 @@ def test_every_journey_named_here_still_exists():
     assert not missing, f"renamed or removed in the HTTP suite, so not run over Socket Mode: {missing}"
 
 
-from tests.test_e2e_routing import ANTENNA, BACKUP, OTHER_ANTENNA
-from tests.test_e2e_strikes import LEAD
+from tests.e2e.test_routing import ANTENNA, BACKUP, OTHER_ANTENNA
+from tests.e2e.test_strikes import LEAD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 
@@ -102,7 +102,7 @@ def socket_bot(env: dict, slack, server: SocketModeServer, tmp_path) -> BotProce
 @pytest.fixture(scope="module")
 def bot(slack, socket_mode, tmp_path_factory) -> Iterator[BotProcess]:
     with socket_bot({"SCHEDULER": "off"}, slack, socket_mode, tmp_path_factory.mktemp("socket")) as process:
-        # The services the routing journeys expect (as tests/test_e2e_routing.py sets them up).
+        # The services the routing journeys expect (as tests/e2e/test_routing.py sets them up).
         for text in (f"mobiliteit <@{ANTENNA}|an>", f"mobiliteit <@{BACKUP}|bk> backup",
                      f"groendienst <@{OTHER_ANTENNA}|ot>"):
             status, _, _ = process.sender.command("/antenne", text, LEAD, INTAKE_CHANNEL)

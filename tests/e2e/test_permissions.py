@@ -21,7 +21,7 @@ from tests.support.slack_requests import (
     view_submission,
 )
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent.parent / "README.md"
 OUTSIDER = "U0OUTS0001"  # in the workspace, not in the team
 ANTENNA = "U0ANTN0009"
 

@@ -1,5 +1,5 @@
 """Two bot processes on one PostgreSQL database: one click, one decision; a case started on one
-continues on the other (and reminders go out once: see test_e2e_routing and test_routing)."""
+continues on the other (and reminders go out once: see e2e/test_routing and usecases/test_routing)."""
 
 from __future__ import annotations
 
