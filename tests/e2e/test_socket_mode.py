@@ -20,8 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.bot_process import INTAKE_CHANNEL, BotProcess, run_bot_expecting_failure
-from tests.support.journeys import ANNA, case_count, forward, new_ts
-from tests.support.slack_emulator import SlackEmulator
+from tests.support.journeys import ANNA, burst, case_count, cases_and_thread_messages, forward, new_ts
 from tests.support.slack_requests import message_event
 from tests.support.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender, socket_mode_env
 from tests.e2e import test_journeys, test_routing, test_strikes
@@ -243,27 +242,6 @@ def test_the_bot_connected_with_the_app_level_token(bot, slack, socket_mode):
 # --- SIGTERM: acknowledged work is finished, or left for the next start --------------------------
 
 
-def cases_with_thread_message(url: str) -> tuple[list[str], list[str]]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text('SELECT message_ts, bot_message_ts FROM "case"')).all()
-    finally:
-        engine.dispose()
-    return [r[0] for r in rows], [r[0] for r in rows if r[1]]
-
-
-def burst(bot: BotProcess, count: int) -> list[str]:
-    """Send ``count`` posts without waiting for their work; the ts of each acknowledged one."""
-    acked = []
-    for n in range(count):
-        ts = new_ts()
-        status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, f"Vraag {n} over de markt", ts))
-        if status == 200:
-            acked.append(ts)
-    return acked
-
-
 def test_sigterm_mid_burst_finishes_every_acknowledged_post(slack, socket_mode, tmp_path):
     bot = socket_bot({"SCHEDULER": "off"}, slack, socket_mode, tmp_path).start()
     try:
@@ -279,7 +257,7 @@ def test_sigterm_mid_burst_finishes_every_acknowledged_post(slack, socket_mode, 
         bot.stop()
     logs = bot.logs()
     assert re.search(r"finishing [1-9]\d* acknowledged task", logs), logs  # work was still in hand
-    opened, posted = cases_with_thread_message(bot.database_url)
+    opened, posted = cases_and_thread_messages(bot.database_url)
     assert sorted(opened) == sorted(acked)
     assert sorted(posted) == sorted(acked)
     assert "Traceback" not in logs
@@ -302,7 +280,7 @@ def test_what_cannot_finish_in_time_is_delivered_at_once_by_the_next_start(slack
         assert bot.proc.wait(timeout=15) == 0, bot.logs()
     finally:
         bot.stop()
-    opened, posted = cases_with_thread_message(bot.database_url)
+    opened, posted = cases_and_thread_messages(bot.database_url)
     assert sorted(opened) == sorted(acked)  # every acknowledged post is a case...
     assert posted == []  # ...none has its thread message yet...
     assert "12 case message(s) left for the next start" in bot.logs()  # ...all are in the outbox
@@ -314,7 +292,7 @@ def test_what_cannot_finish_in_time_is_delivered_at_once_by_the_next_start(slack
     try:
         deadline = time.monotonic() + 10
         while True:
-            _, posted = cases_with_thread_message(bot.database_url)
+            _, posted = cases_and_thread_messages(bot.database_url)
             if sorted(posted) == sorted(acked):
                 break
             assert time.monotonic() < deadline, f"{len(posted)} of {len(acked)} delivered after the restart"
@@ -325,12 +303,6 @@ def test_what_cannot_finish_in_time_is_delivered_at_once_by_the_next_start(slack
 
 
 # --- fatal start-up problems --------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        yield emulator
 
 
 @pytest.mark.parametrize("error", ["invalid_auth", "not_authed"])
