@@ -5,7 +5,7 @@ a post containing ``<!channel>`` pings nobody, and long texts are cut to Slack's
 
 The blocks are plain dicts, not ``slack_sdk.models`` objects: those re-validate every object each
 time a Web API call turns them into JSON, which cost a quarter of the bot's CPU per request. Slack's
-limits are checked in the tests instead (``tests/test_block_kit.py`` parses every kind of message
+limits are checked in the tests instead (``tests/slack/test_block_kit.py`` parses every kind of message
 and view with ``slack_sdk.models`` and validates it), so a builder that outgrows a limit still fails.
 """
 

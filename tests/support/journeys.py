@@ -118,3 +118,31 @@ def wait_until_noted(bot: BotProcess, message_ts: str, timeout: float = 5.0) -> 
     finally:
         engine.dispose()
     raise AssertionError("the bot never noted its thread message")
+
+
+def cases_and_thread_messages(database_url: str) -> tuple[list[str], list[str]]:
+    """The posts that became cases, and those whose thread message was posted (each sorted)."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text('SELECT message_ts, bot_message_ts FROM "case"')).all()
+    finally:
+        engine.dispose()
+    return sorted(r[0] for r in rows), sorted(r[0] for r in rows if r[1])
+
+
+def burst(bot: BotProcess, count: int) -> list[str]:
+    """Send ``count`` posts without waiting for their work; the ts of each acknowledged one."""
+    acked = []
+    for n in range(count):
+        ts = new_ts()
+        status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, f"Vraag {n} over het zwembad", ts))
+        if status == 200:
+            acked.append(ts)
+    return acked
+
+
+def service_id(view: dict, name: str) -> str:
+    """The value of service ``name`` in a routing form's service menu."""
+    select = next(b for b in view["blocks"] if b.get("block_id") == "route_service")
+    return next(o["value"] for o in select["element"]["options"] if o["text"]["text"] == name)

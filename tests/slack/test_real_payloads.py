@@ -37,7 +37,7 @@ from tests.support.bot_process import BOT_TOKEN, INTAKE_CHANNEL, LEAD_USER_ID, S
 from tests.support.slack_emulator import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID, SlackEmulator
 from tests.support.slack_requests import message_event, new_trigger_id, new_ts, sign
 
-PAYLOADS = Path(__file__).resolve().parent / "support" / "payloads"
+PAYLOADS = Path(__file__).resolve().parent.parent / "support" / "payloads"
 SAMPLES = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(PAYLOADS.glob("*.json"))]
 
 INTAKE, INTAKE2, INTAKEP, OTHER = INTAKE_CHANNEL, "C0INTAKE02", "G0INTAKEP1", "C0OTHER001"

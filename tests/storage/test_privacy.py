@@ -1,5 +1,5 @@
 """The privacy queries on real SQLite and PostgreSQL: which rows retention and an author's rights
-find, and what erasing blanks. Rows are made directly; the use cases are tested in test_privacy."""
+find, and what erasing blanks. Rows are made directly; the use cases are tested in usecases/test_privacy."""
 
 from __future__ import annotations
 

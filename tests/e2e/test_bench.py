@@ -21,7 +21,7 @@ from tests.support.db import IN_CI, postgres_admin_url
 
 pytestmark = pytest.mark.e2e
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 BUDGET_SECONDS = 60
 # Columns that hold words; every other cell of every table must be a number.
 TEXT_COLUMNS = {"Database", "Server", "Kind", "Journey", "Target", "Measured", "Result"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,26 +17,18 @@ from bot.core.config import Settings
 from bot.handlers.jobs import run_due_jobs
 from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
 from tests.support.journeys import ANNA, BERT, new_ts
-from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import message_event
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])
-        yield emulator
-
-
-def test_a_case_message_slack_refused_is_delivered_later(slack, tmp_path):
-    with BotProcess({"SCHEDULER": "off"}, slack, tmp_path) as bot:
-        slack.fail_next("chat.postMessage", status=503, times=10)
+def test_a_case_message_slack_refused_is_delivered_later(own_slack, tmp_path):
+    with BotProcess({"SCHEDULER": "off"}, own_slack, tmp_path) as bot:
+        own_slack.fail_next("chat.postMessage", status=503, times=10)
         ts = new_ts()
         status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, "Wanneer opent de markt?", ts))
         assert status == 200
-        slack.wait_for("chat.postMessage", count=3, timeout=15)  # the first try and the client's retries
+        own_slack.wait_for("chat.postMessage", count=3, timeout=15)  # the first try and the client's retries
         deadline = time.monotonic() + 10
         engine = sa.create_engine(bot.database_url)
         try:
@@ -52,13 +43,13 @@ def test_a_case_message_slack_refused_is_delivered_later(slack, tmp_path):
         finally:
             engine.dispose()
 
-        slack.reset()
-        slack.set_members(INTAKE_CHANNEL, [ANNA, BERT])
-        deps = build_deps(Settings.from_env({**bot.env, "SLACK_API_URL": slack.url}), run_migrations=False)
+        own_slack.reset()
+        own_slack.set_members(INTAKE_CHANNEL, [ANNA, BERT])
+        deps = build_deps(Settings.from_env({**bot.env, "SLACK_API_URL": own_slack.url}), run_migrations=False)
         try:
             later = utcnow() + timedelta(hours=2)
             run_due_jobs(directory(deps), now=later)
-            (posted,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
+            (posted,) = own_slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
             assert "Waar staat de reactie?" in json.dumps(posted.params["blocks"], ensure_ascii=False)
             assert run_due_jobs(directory(deps), now=later) == 0  # delivered once
         finally:

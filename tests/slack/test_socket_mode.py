@@ -1,5 +1,5 @@
 """The Socket Mode client's handling of Slack's messages, and the work a stopping process finishes,
-without a network (the end-to-end tests are in test_e2e_socket_mode.py)."""
+without a network (the end-to-end tests are in tests/e2e/test_socket_mode.py)."""
 
 from __future__ import annotations
 

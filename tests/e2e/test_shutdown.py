@@ -1,58 +1,27 @@
 """End to end in HTTP mode: a stop (SIGTERM, as a deploy or a platform sends it) loses nothing
 Slack was told was received. gunicorn's worker finishes its requests, then the work queued after
 their acks; what cannot finish within SHUTDOWN_TIMEOUT is left in the outbox, and the next start
-delivers it at once. (Socket Mode's stop is tested in test_e2e_socket_mode.py.)"""
+delivers it at once. (Socket Mode's stop is tested in tests/e2e/test_socket_mode.py.)"""
 
 from __future__ import annotations
 
 import re
 import signal
 import time
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
-from tests.support.journeys import ANNA, BERT, new_ts
-from tests.support.slack_emulator import SlackEmulator
-from tests.support.slack_requests import message_event
+from tests.support.bot_process import BotProcess
+from tests.support.journeys import burst, cases_and_thread_messages
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        emulator.set_members(INTAKE_CHANNEL, [ANNA, BERT])
-        yield emulator
-
-
-def cases(url: str) -> tuple[list[str], list[str]]:
-    """The posts that became cases, and those whose thread message was posted."""
-    engine = sa.create_engine(url)
+def test_sigterm_right_after_the_acks_loses_no_post(own_slack, tmp_path):
+    bot = BotProcess({"SCHEDULER": "off"}, own_slack, tmp_path).start()
     try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text('SELECT message_ts, bot_message_ts FROM "case"')).all()
-    finally:
-        engine.dispose()
-    return sorted(r[0] for r in rows), sorted(r[0] for r in rows if r[1])
-
-
-def burst(bot: BotProcess, count: int) -> list[str]:
-    acked = []
-    for n in range(count):
-        ts = new_ts()
-        status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, f"Vraag {n} over het zwembad", ts))
-        if status == 200:
-            acked.append(ts)
-    return acked
-
-
-def test_sigterm_right_after_the_acks_loses_no_post(slack, tmp_path):
-    bot = BotProcess({"SCHEDULER": "off"}, slack, tmp_path).start()
-    try:
-        slack.delay_next("chat.postMessage", 0.5, times=10)  # a slow Slack: work still queued
+        own_slack.delay_next("chat.postMessage", 0.5, times=10)  # a slow Slack: work still queued
         acked = burst(bot, 10)
         assert len(acked) == 10
         began = time.monotonic()
@@ -61,24 +30,24 @@ def test_sigterm_right_after_the_acks_loses_no_post(slack, tmp_path):
         assert time.monotonic() - began < 25
     finally:
         bot.stop()
-    opened, posted = cases(bot.database_url)
+    opened, posted = cases_and_thread_messages(bot.database_url)
     assert opened == sorted(acked)
     assert posted == sorted(acked)
     assert "Traceback" not in bot.logs()
 
 
-def test_what_a_stopping_worker_cannot_finish_is_delivered_at_once_by_the_next_start(slack, tmp_path):
+def test_what_a_stopping_worker_cannot_finish_is_delivered_at_once_by_the_next_start(own_slack, tmp_path):
     # Slack takes six seconds per message; the stop gives the work two: most posts still wait in
     # the after-ack queue when the worker is told to stop.
-    bot = BotProcess({"SHUTDOWN_TIMEOUT": "2", "SCHEDULER": "off"}, slack, tmp_path).start()
+    bot = BotProcess({"SHUTDOWN_TIMEOUT": "2", "SCHEDULER": "off"}, own_slack, tmp_path).start()
     try:
-        slack.delay_next("chat.postMessage", 6, times=12)
+        own_slack.delay_next("chat.postMessage", 6, times=12)
         acked = burst(bot, 12)
         bot.proc.send_signal(signal.SIGTERM)
         assert bot.proc.wait(timeout=35) == 0, bot.logs()
     finally:
         bot.stop()
-    opened, _ = cases(bot.database_url)
+    opened, _ = cases_and_thread_messages(bot.database_url)
     assert opened == sorted(acked)
     assert re.search(r"\d+ case message\(s\) left for the next start", bot.logs()), bot.logs()
     # The posts still queued behind the held-up threads were started at once, so they became cases.
@@ -91,7 +60,7 @@ def test_what_a_stopping_worker_cannot_finish_is_delivered_at_once_by_the_next_s
     finally:
         engine.dispose()
     assert waiting >= 8
-    slack.clear_calls()
+    own_slack.clear_calls()
     bot.start()  # no scheduler in this process: the outbox must not wait for one
     try:
         deadline = time.monotonic() + 10
@@ -103,7 +72,7 @@ def test_what_a_stopping_worker_cannot_finish_is_delivered_at_once_by_the_next_s
                 break
             assert time.monotonic() < deadline, f"{left} deliveries still waiting after the restart"
             time.sleep(0.1)
-        _, posted = cases(bot.database_url)
+        _, posted = cases_and_thread_messages(bot.database_url)
         assert posted == sorted(acked)
     finally:
         bot.stop()

@@ -25,7 +25,7 @@ from bot.flows import tree
 from bot.flows.policy import load_policy
 from bot.core.i18n import Translator, catalog, plural_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 POLICY = load_policy()
 
 # "zaak" names a case nowhere; "Burgerzaken" (a service) and "de stand van zaken" are fine.

@@ -76,7 +76,7 @@ MARKER = "FUZZMARKERQX7"  # 13 characters, in every generated message text
 REAL_TS = "1795300000.000100"  # the forwarded post of the real case
 FAST_ACK = 0.1  # see ack_timeout()
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # A traceback through any of these is a listener failing after Bolt routed the request; anything
 # else is the request's parsing or routing failing.
 _LISTENER_CODE = (str(PROJECT_ROOT / "bot") + os.sep, str(PROJECT_ROOT / "storage") + os.sep)

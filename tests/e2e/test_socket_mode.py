@@ -20,16 +20,15 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.bot_process import INTAKE_CHANNEL, BotProcess, run_bot_expecting_failure
-from tests.support.journeys import ANNA, case_count, forward, new_ts
-from tests.support.slack_emulator import SlackEmulator
+from tests.support.journeys import ANNA, burst, case_count, cases_and_thread_messages, forward, new_ts
 from tests.support.slack_requests import message_event
 from tests.support.socket_mode_server import APP_TOKEN, DROPS, SocketModeServer, SocketSender, socket_mode_env
-from tests import test_e2e, test_e2e_routing, test_e2e_strikes
+from tests.e2e import test_journeys, test_routing, test_strikes
 
 # The HTTP suite's journeys, collected again here, where they find this module's Socket Mode
 # ``bot`` (in the order they run there: some build on the one before).
 JOURNEYS = {
-    test_e2e: (
+    test_journeys: (
         "test_a_forwarded_post_gets_the_first_step_in_its_thread",
         "test_what_is_not_a_forwarded_post_opens_no_case",
         "test_a_retried_event_opens_no_second_case",
@@ -44,7 +43,7 @@ JOURNEYS = {
         "test_the_form_checks_its_input_and_opens_a_case",
         "test_logs_never_carry_the_text_of_posts",
     ),
-    test_e2e_routing: (
+    test_routing: (
         "test_a_question_reaches_the_antenna_and_the_answer_comes_back",
         "test_bad_answers_are_named_and_lose_nothing",
         "test_not_for_us_passes_the_question_on",
@@ -54,7 +53,7 @@ JOURNEYS = {
         "test_antenne_lists_services_and_suggests_the_closest_name",
         "test_a_lead_sets_a_services_target_and_channel_and_fyis_reach_that_channel",
     ),
-    test_e2e_strikes: (
+    test_strikes: (
         "test_three_strikes_across_three_cases_lead_to_the_block_step",
         # Not "test_the_team_confirms_the_measure_once": it clicks the guidance's button as soon
         # as Slack has the message, and now and then before the bot has noted that message, so
@@ -81,8 +80,8 @@ def test_every_journey_named_here_still_exists():
     assert not missing, f"renamed or removed in the HTTP suite, so not run over Socket Mode: {missing}"
 
 
-from tests.test_e2e_routing import ANTENNA, BACKUP, OTHER_ANTENNA
-from tests.test_e2e_strikes import LEAD
+from tests.e2e.test_routing import ANTENNA, BACKUP, OTHER_ANTENNA
+from tests.e2e.test_strikes import LEAD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
 
@@ -102,7 +101,7 @@ def socket_bot(env: dict, slack, server: SocketModeServer, tmp_path) -> BotProce
 @pytest.fixture(scope="module")
 def bot(slack, socket_mode, tmp_path_factory) -> Iterator[BotProcess]:
     with socket_bot({"SCHEDULER": "off"}, slack, socket_mode, tmp_path_factory.mktemp("socket")) as process:
-        # The services the routing journeys expect (as tests/test_e2e_routing.py sets them up).
+        # The services the routing journeys expect (as tests/e2e/test_routing.py sets them up).
         for text in (f"mobiliteit <@{ANTENNA}|an>", f"mobiliteit <@{BACKUP}|bk> backup",
                      f"groendienst <@{OTHER_ANTENNA}|ot>"):
             status, _, _ = process.sender.command("/antenne", text, LEAD, INTAKE_CHANNEL)
@@ -243,27 +242,6 @@ def test_the_bot_connected_with_the_app_level_token(bot, slack, socket_mode):
 # --- SIGTERM: acknowledged work is finished, or left for the next start --------------------------
 
 
-def cases_with_thread_message(url: str) -> tuple[list[str], list[str]]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text('SELECT message_ts, bot_message_ts FROM "case"')).all()
-    finally:
-        engine.dispose()
-    return [r[0] for r in rows], [r[0] for r in rows if r[1]]
-
-
-def burst(bot: BotProcess, count: int) -> list[str]:
-    """Send ``count`` posts without waiting for their work; the ts of each acknowledged one."""
-    acked = []
-    for n in range(count):
-        ts = new_ts()
-        status, _, _ = bot.sender.event(message_event(INTAKE_CHANNEL, ANNA, f"Vraag {n} over de markt", ts))
-        if status == 200:
-            acked.append(ts)
-    return acked
-
-
 def test_sigterm_mid_burst_finishes_every_acknowledged_post(slack, socket_mode, tmp_path):
     bot = socket_bot({"SCHEDULER": "off"}, slack, socket_mode, tmp_path).start()
     try:
@@ -279,7 +257,7 @@ def test_sigterm_mid_burst_finishes_every_acknowledged_post(slack, socket_mode, 
         bot.stop()
     logs = bot.logs()
     assert re.search(r"finishing [1-9]\d* acknowledged task", logs), logs  # work was still in hand
-    opened, posted = cases_with_thread_message(bot.database_url)
+    opened, posted = cases_and_thread_messages(bot.database_url)
     assert sorted(opened) == sorted(acked)
     assert sorted(posted) == sorted(acked)
     assert "Traceback" not in logs
@@ -302,7 +280,7 @@ def test_what_cannot_finish_in_time_is_delivered_at_once_by_the_next_start(slack
         assert bot.proc.wait(timeout=15) == 0, bot.logs()
     finally:
         bot.stop()
-    opened, posted = cases_with_thread_message(bot.database_url)
+    opened, posted = cases_and_thread_messages(bot.database_url)
     assert sorted(opened) == sorted(acked)  # every acknowledged post is a case...
     assert posted == []  # ...none has its thread message yet...
     assert "12 case message(s) left for the next start" in bot.logs()  # ...all are in the outbox
@@ -314,7 +292,7 @@ def test_what_cannot_finish_in_time_is_delivered_at_once_by_the_next_start(slack
     try:
         deadline = time.monotonic() + 10
         while True:
-            _, posted = cases_with_thread_message(bot.database_url)
+            _, posted = cases_and_thread_messages(bot.database_url)
             if sorted(posted) == sorted(acked):
                 break
             assert time.monotonic() < deadline, f"{len(posted)} of {len(acked)} delivered after the restart"
@@ -325,12 +303,6 @@ def test_what_cannot_finish_in_time_is_delivered_at_once_by_the_next_start(slack
 
 
 # --- fatal start-up problems --------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_slack() -> Iterator[SlackEmulator]:
-    with SlackEmulator() as emulator:
-        yield emulator
 
 
 @pytest.mark.parametrize("error", ["invalid_auth", "not_authed"])

@@ -1,4 +1,5 @@
-"""Storage on real SQLite and real PostgreSQL: schema, cases, the append-only decision log."""
+"""The case use cases on real SQLite and real PostgreSQL: cases, the append-only decision log (the
+schema: tests/storage/test_schema.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,13 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
 from bot.usecases import cases
 from bot.usecases.cases import Intake
 from bot.flows.policy import load_policy
 from bot.flows.tree import Click, Move, Refusal
-from storage.db import migrate, transaction
-from storage.installations import schema
+from storage.db import transaction
 from storage.models import Author, Decision
 
 POLICY = load_policy()
@@ -32,18 +29,6 @@ def intake(ts: str = "1732440000.000100", **changes) -> Intake:
     )
     values.update(changes)
     return Intake(**values)
-
-
-def test_migrations_match_the_models(engine):
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        # The bot's models and slack_sdk's installation and state stores (install mode).
-        assert compare_metadata(context, schema()) == []
-
-
-def test_migrating_again_changes_nothing(engine):
-    migrate(engine)
-    assert {"case", "decision", "evidence", "author"} <= set(sa.inspect(engine).get_table_names())
 
 
 def test_a_message_opens_one_case_however_often_it_arrives(engine):

@@ -1,15 +1,14 @@
-"""Who may do what: every role tried against every act, through the bot as a real process."""
+"""Who may do what: every role tried against every act, through the bot as a real process (the rule
+itself: tests/flows/test_permissions.py)."""
 
 from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from bot.flows.permissions import ALLOWED, Act, Role, allowed, markdown_table
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
 from tests.support.journeys import ANNA, decisions, forward
 from tests.support.slack_emulator import SlackEmulator
@@ -21,21 +20,8 @@ from tests.support.slack_requests import (
     view_submission,
 )
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 OUTSIDER = "U0OUTS0001"  # in the workspace, not in the team
 ANTENNA = "U0ANTN0009"
-
-
-def test_the_readme_shows_the_table_in_the_code():
-    assert markdown_table() in README.read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("act", list(Act))
-def test_every_act_belongs_to_someone_and_no_one_else(act):
-    assert ALLOWED[act]
-    for role in Role:
-        assert allowed(act, {role}) == (role in ALLOWED[act])
-    assert not allowed(act, set())
 
 
 @pytest.fixture(scope="module")

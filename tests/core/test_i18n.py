@@ -14,7 +14,7 @@ from bot.flows.strikes import Review, Step
 from bot.flows.tree import Refusal
 from bot.core.i18n import MissingTranslation, Translator, catalog
 
-BOT = Path(__file__).resolve().parent.parent / "bot"
+BOT = Path(__file__).resolve().parent.parent.parent / "bot"
 LITERAL_KEY = re.compile(r"""\b(?:tr|StrikeProblem)\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 
 
@@ -62,7 +62,7 @@ def test_all_languages_have_the_same_keys_and_placeholders():
     assert nl.keys() == en.keys()
     for key in nl:
         if key.startswith("time."):
-            continue  # each language writes a moment its own way (tests/test_language.py)
+            continue  # each language writes a moment its own way (tests/core/test_language.py)
         assert placeholders(nl[key]) == placeholders(en[key]), key
 
 

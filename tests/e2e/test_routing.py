@@ -17,7 +17,7 @@ from bot.directory import directory
 from bot.core.config import Settings
 from bot.handlers.jobs import run_due_jobs
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.support.journeys import ANNA, Thread, decisions, forward
+from tests.support.journeys import ANNA, Thread, decisions, forward, service_id
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import block_actions, plain_text_input_value, static_select_value, view_submission
 
@@ -57,11 +57,6 @@ def open_route_form(bot, slack, thread: Thread) -> dict:
     bot.sender.interaction(block_actions(ANNA, thread.channel, thread.ts, button["action_id"], button["value"]))
     (opened,) = slack.wait_for("views.open")
     return opened.params["view"]
-
-
-def service_id(view: dict, name: str) -> str:
-    select = next(b for b in view["blocks"] if b.get("block_id") == "route_service")
-    return next(o["value"] for o in select["element"]["options"] if o["text"]["text"] == name)
 
 
 def route_to(bot, slack, thread: Thread, name: str = "mobiliteit", question: str = QUESTION):

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.support.journeys import ANNA, BERT, Thread, decisions, forward, new_ts
+from tests.support.journeys import ANNA, BERT, Thread, decisions, forward, new_ts, service_id
 from tests.support.slack_requests import (
     block_actions,
     file_object,
@@ -145,11 +145,6 @@ def open_view(bot, slack, user: str, channel: str, ts: str, button: dict) -> dic
 def button_in(blocks: list[dict], action_id: str) -> dict:
     return next(e for b in blocks if b.get("type") == "actions" for e in b["elements"]
                 if e["action_id"].startswith(action_id))
-
-
-def service_id(view: dict, name: str) -> str:
-    select = next(b for b in view["blocks"] if b.get("block_id") == "route_service")
-    return next(o["value"] for o in select["element"]["options"] if o["text"]["text"] == name)
 
 
 # --- the session -----------------------------------------------------------------------------

@@ -15,15 +15,14 @@ from typing import Iterator
 import pytest
 
 from tests.support.bot_process import BotProcess
+from tests.support.install_mode import Team, forward, install, install_mode_bot, press, rows
 from tests.support.slack_emulator import BOT_USER_ID, SlackEmulator
 from tests.support.slack_requests import (
-    SlackSender,
     block_actions,
     plain_text_input_value,
     static_select_value,
     view_submission,
 )
-from tests.test_e2e_workspaces import INSTALL_ENV, Team, forward, install, press, rows
 
 pytestmark = [pytest.mark.e2e]
 
@@ -40,15 +39,9 @@ TABLES = ("case", "decision", "evidence", "strike", "strike_review", "author_mea
 
 @pytest.fixture(scope="module")
 def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
-    for team in (GENT, HASSELT):
-        slack.add_workspace(team.team_id, team.name, code=team.code, installer=team.lead,
-                            channel=team.channel)
-        slack.set_members(team.channel, [team.lead, team.member, BOT_USER_ID])
-    with BotProcess({**INSTALL_ENV, "DATABASE_URL": bot_database}, slack,
-                    tmp_path_factory.mktemp("forged")) as process:
+    with install_mode_bot(slack, (GENT, HASSELT), bot_database, tmp_path_factory.mktemp("forged"),
+                          members=[BOT_USER_ID]) as process:
         for team in (GENT, HASSELT):
-            team.sender = SlackSender(process.base_url, process.sender.signing_secret,
-                                      emulator=slack, team_id=team.team_id)
             status, page = install(process, team)
             assert status == 200, page
             team.command(slack, "/antenne", f"mobiliteit <@{team.antenna}|an>")

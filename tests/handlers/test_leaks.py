@@ -32,7 +32,7 @@ from bot.flows.strikes import Review
 from storage.models import Author, Case, Strike, StrikeReview
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import TEAM_ID, block_actions, message_event, sign
-from tests.test_fuzz import call, drain, envelope
+from tests.handlers.test_fuzz import call, drain, envelope
 
 POLICY = load_policy()
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
@@ -172,7 +172,7 @@ def test_the_log_of_a_whole_session_holds_no_handle_and_no_text(session_app, cap
     drain(app)
     slack.wait_for("response_url", count=4, timeout=60)
     # What the bot sent in this session shows the post as typed: nothing of it is live.
-    from tests.test_mrkdwn import foreign_markup, mrkdwn_texts
+    from tests.core.test_mrkdwn import foreign_markup, mrkdwn_texts
 
     sent = [text for c in slack.calls() for text in mrkdwn_texts(c.params)
             + ([c.params["text"]] if isinstance(c.params.get("text"), str) else [])]
