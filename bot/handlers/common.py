@@ -11,9 +11,7 @@ from bot.blocks import kit as blocks
 from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import outbox
-from bot.flows.permissions import Act
-from bot.deps import Deps, deps_of
-from bot.handlers.access import may
+from bot.deps import Deps
 from bot.usecases.cases import CaseSnapshot
 
 
@@ -74,24 +72,6 @@ def form_values(view: dict) -> dict[str, str]:
         if isinstance(value, str) and value.strip():
             found[block_id] = value.strip()
     return found
-
-
-def permitted(client: WebClient, context, act: Act, *, channel: str | None = None,
-              thread_ts: str | None = None, respond=None, quiet: bool = False) -> bool:
-    """Check the permission table; tell the person (ephemerally) when they may not."""
-    deps = deps_of(context)
-    if may(deps, client, team_id=context.team_id or "", user_id=context.user_id or "", act=act):
-        return True
-    text = deps.tr("access.refused")
-    if quiet:
-        return False
-    if respond is not None:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-    elif channel:
-        tell(client, channel=channel, user=context.user_id, text=text, thread_ts=thread_ts)
-    else:  # nowhere to answer in place (a global shortcut): a direct message
-        client.chat_postMessage(channel=context.user_id, text=text)
-    return False
 
 
 # A Slack user id as Slack writes it: U… or W… (Enterprise Grid), capitals and digits only.

@@ -4,7 +4,6 @@ the answer and "not for us" forms, and /antenne."""
 from __future__ import annotations
 
 import logging
-import re
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -13,28 +12,51 @@ from slack_sdk.errors import SlackApiError
 from bot.usecases import antennas, cases
 from bot.slack import ids
 from bot.usecases import routing
-from bot.handlers.access import may
-from bot.flows.commands import parse_antenne
+from bot.flows.commands import AntenneCommand, parse_antenne
 from bot.flows.permissions import Act
 from bot.blocks import routing as views
+from bot.blocks.replies import antennas_changed
 from bot.deps import Deps, deps_of
+from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, named_values, require
 from bot.handlers.errors import guarded
-from bot.handlers.common import form_values, permitted, refresh_case_message, tell
+from bot.handlers.common import form_values, refresh_case_message, tell
 from bot.blocks.kit import escape, local_time
-from bot.core.mrkdwn import mention
-from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
+from bot.core.mrkdwn import mention, unescape_links
+from bot.slack.refs import QuestionFormRef, QuestionRef
 from bot.usecases.routing import AlreadyRouted, QuestionView, RoutingProblem
 
 logger = logging.getLogger(__name__)
 
+_ANSWER_FORM, _REROUTE_FORM = Form(ids.ANSWER_TEXT), Form(ids.ROUTE_SERVICE)
+
+
 def register(app: App) -> None:
-    app.view(ids.ROUTE_VIEW)(guarded(on_route_submitted))
-    app.action(ids.QUESTION_ANSWER)(guarded(on_answer_button))
-    app.action(ids.QUESTION_REROUTE)(guarded(on_reroute_button))
-    app.action(ids.QUESTION_ACK)(guarded(on_acknowledge))
-    app.view(ids.ANSWER_VIEW)(guarded(on_answer_submitted))
-    app.view(ids.REROUTE_VIEW)(guarded(on_reroute_submitted))
-    app.command(ids.ANTENNE_COMMAND)(guarded(on_antenne_command))
+    app.view(ids.ROUTE_VIEW, middleware=[
+        decode(metadata(QuestionRef.decode), where=Form(ids.ROUTE_SERVICE), problem="route.error_service_gone"),
+        require(Act.ROUTE, where=Form(ids.ROUTE_QUESTION)),
+    ])(guarded(on_route_submitted))
+    for action_id, listener in ((ids.QUESTION_ANSWER, on_answer_button),
+                                (ids.QUESTION_REROUTE, on_reroute_button), (ids.QUESTION_ACK, on_acknowledge)):
+        app.action(action_id, middleware=[
+            decode(action_value(QuestionFormRef.decode_button)), require(Act.ANSWER, where=CHANNEL),
+        ])(guarded(listener))
+    app.view(ids.ANSWER_VIEW, middleware=[
+        decode(metadata(QuestionFormRef.decode), where=_ANSWER_FORM), require(Act.ANSWER, where=_ANSWER_FORM),
+    ])(guarded(on_answer_submitted))
+    app.view(ids.REROUTE_VIEW, middleware=[
+        decode(metadata(QuestionFormRef.decode), where=_REROUTE_FORM), require(Act.ANSWER, where=_REROUTE_FORM),
+    ])(guarded(on_reroute_submitted))
+    app.command(ids.ANTENNE_COMMAND, middleware=[
+        decode(lambda body: parse_antenne(body.get("text") or "")),
+        require(Act.LIST_SERVICES, where=RESPOND),
+        require(act_of=_act_of_antenne, acts=frozenset({Act.MANAGE_ANTENNAS}), where=RESPOND,
+                refusal="antenne.leads_only"),
+    ])(guarded(on_antenne_command))
+
+
+def _act_of_antenne(command: AntenneCommand) -> Act | None:
+    """Setting antennas or a service's settings is the leads'; looking is everyone's who lists."""
+    return Act.MANAGE_ANTENNAS if command.kind in ("people", "settings") else None
 
 
 # --- from a case -------------------------------------------------------------------------------
@@ -46,19 +68,16 @@ def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cas
     similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
     client.views_open(trigger_id=trigger_id, view=views.route_form(
         deps.tr, case_id=case.id, version=case.version, fyi=fyi, services=services,
-        question=_plain(case.text), similar=similar, policy=deps.policy))
+        question=unescape_links(case.text), similar=similar, policy=deps.policy))
 
 
 def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     values = form_values(view)
-    if not permitted(client, context, Act.ROUTE, quiet=True):
-        ack(response_action="errors", errors={ids.ROUTE_QUESTION: deps.tr("access.refused")})
-        return
+    ref: QuestionRef = context[REF]
     try:
-        ref = QuestionRef.decode(view.get("private_metadata"))
         service_id = int(values.get(ids.ROUTE_SERVICE, ""))
-    except (BadPayload, ValueError):
+    except ValueError:
         ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("route.error_service_gone")})
         return
     try:
@@ -79,7 +98,7 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
         return
     except RoutingProblem as problem:
         block = ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **named_values(deps, problem))})
         return
     ack()
     undelivered = notify_antennas(client, deps, question, question.service.antennas)
@@ -101,14 +120,6 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
 def _named(deps: Deps, question: QuestionView) -> str:
     """The question's service as a sentence names it ("de groendienst")."""
     return deps.policy.service_name(question.service.name, deps.tr.language)
-
-
-def _named_values(deps: Deps, problem: RoutingProblem) -> dict:
-    """A problem's values, with a service named as a sentence names it."""
-    values = dict(problem.values)
-    if "service" in values:
-        values["service"] = deps.policy.service_name(values["service"], deps.tr.language)
-    return values
 
 
 def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
@@ -140,36 +151,34 @@ def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users
 # --- the antenna's buttons ---------------------------------------------------------------------
 
 
-def on_answer_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+def on_answer_button(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    deps = deps_of(context)
-    question = _question_for_antenna(client, deps, context, body, action)
-    if question is None:
-        return
     client.views_open(trigger_id=body["trigger_id"], view=views.answer_form(
-        deps.tr, question_id=question.id))
+        deps_of(context).tr, question_id=context[REF].question_id))
 
 
-def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+def on_reroute_button(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     deps = deps_of(context)
-    question = _question_for_antenna(client, deps, context, body, action)
-    if question is None:
-        return
+    question = routing.load_question(deps.engine, team_id=context.team_id or "",
+                                     question_id=context[REF].question_id)
     others = [s for s in antennas.list_services(deps.engine, team_id=question.team_id)
               if s.id != question.service.id]
     client.views_open(trigger_id=body["trigger_id"], view=views.reroute_form(
         deps.tr, question_id=question.id, services=others))
 
 
-def on_acknowledge(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+def on_acknowledge(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     deps = deps_of(context)
     try:
         question = routing.acknowledge(deps.engine, team_id=context.team_id or "",
-                                       question_id=_question_id(action), user_id=context.user_id)
-    except (RoutingProblem, ValueError) as problem:
-        _tell_antenna(client, deps, body, context, problem)
+                                       question_id=context[REF].question_id, user_id=context.user_id)
+    except RoutingProblem as problem:  # taken or passed on since the click was checked
+        channel = (body.get("channel") or {}).get("id")
+        if channel:
+            tell(client, channel=channel, user=context.user_id,
+                 text=deps.tr(problem.key, **named_values(deps, problem)))
         return
     _update_dms(client, deps, question, clicked=_clicked_dm(body))
 
@@ -177,15 +186,11 @@ def on_acknowledge(ack: Ack, body: dict, action: dict, context: BoltContext, cli
 def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     try:
-        ref = QuestionFormRef.decode(view.get("private_metadata"))
         question = routing.answer(deps.engine, deps.policy, team_id=context.team_id or "",
-                                  question_id=ref.question_id, user_id=context.user_id,
+                                  question_id=context[REF].question_id, user_id=context.user_id,
                                   text=form_values(view).get(ids.ANSWER_TEXT, ""), now=deps.clock())
-    except BadPayload:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr("refusal.outdated")})
-        return
     except RoutingProblem as problem:
-        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **_named_values(deps, problem))})
+        ack(response_action="errors", errors={ids.ANSWER_TEXT: deps.tr.plain(problem.key, **named_values(deps, problem))})
         return
     ack()
     client.chat_postMessage(
@@ -200,16 +205,15 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
     deps = deps_of(context)
     values = form_values(view)
     try:
-        ref = QuestionFormRef.decode(view.get("private_metadata"))
         old, new = routing.reroute(
-            deps.engine, deps.policy, team_id=context.team_id or "", question_id=ref.question_id,
+            deps.engine, deps.policy, team_id=context.team_id or "", question_id=context[REF].question_id,
             service_id=int(values.get(ids.ROUTE_SERVICE, "0")),
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
     except RoutingProblem as problem:  # a ValueError too: it goes first
         block = ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE
-        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **_named_values(deps, problem))})
+        ack(response_action="errors", errors={block: deps.tr.plain(problem.key, **named_values(deps, problem))})
         return
-    except (BadPayload, ValueError):
+    except ValueError:
         ack(response_action="errors", errors={ids.ROUTE_SERVICE: deps.tr("refusal.outdated")})
         return
     ack()
@@ -226,96 +230,38 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
 # --- /antenne ----------------------------------------------------------------------------------
 
 
-def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
-                       respond: Respond) -> None:
+def on_antenne_command(ack: Ack, context: BoltContext, client: WebClient, respond: Respond) -> None:
     """/antenne: the services and their antennas; leads set them with /antenne <service> @person."""
     ack()
     deps = deps_of(context)
-    team = context.team_id or ""
-    if not permitted(client, context, Act.LIST_SERVICES, respond=respond):
+    command: AntenneCommand = context[REF]
+    if command.kind == "list":
+        respond(blocks=views.services_list(antennas.list_services(deps.engine, team_id=context.team_id or ""),
+                                           deps.tr), text=deps.tr("antenne.title"), response_type="ephemeral")
         return
-    parsed = parse_antenne(command.get("text") or "")
-    if parsed.kind == "list":
-        respond(blocks=views.services_list(antennas.list_services(deps.engine, team_id=team), deps.tr),
-                text=deps.tr("antenne.title"), response_type="ephemeral")
-        return
-    if parsed.kind == "usage":
+    if command.kind == "usage":
         respond(text=deps.tr("antenne.usage"), response_type="ephemeral")
         return
-    if parsed.kind != "show" and not may(deps, client, team_id=team, user_id=context.user_id,
-                                         act=Act.MANAGE_ANTENNAS):
-        respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
-        return
     try:
-        service = antennas.resolve_service(deps.engine, team_id=team, name=parsed.service)
-        if parsed.kind == "settings":
-            service = antennas.configure_service(
-                deps.engine, team_id=team, service_id=service.id,
-                question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
-                channel_id=parsed.channel, by=context.user_id)
+        done = antennas.antenne(deps.engine, command, team_id=context.team_id or "",
+                                by=context.user_id, now=deps.clock())
     except RoutingProblem as problem:
-        respond(text=deps.tr(problem.key, **_named_values(deps, problem)), response_type="ephemeral")
+        respond(text=deps.tr(problem.key, **named_values(deps, problem)), response_type="ephemeral")
         return
-    if parsed.kind == "settings":
-        respond(blocks=views.service_detail(service, [], deps.tr, []), text=escape(service.name),
-                response_type="ephemeral")
+    service = done.service
+    if command.kind == "people":
+        gone = frozenset(p for p, changed in done.changes
+                         if command.verb is None and changed and _deactivated(client, p))
+        respond(text=antennas_changed(command.verb, done.changes, deps.policy.service_name(
+            service.name, deps.tr.language), deps.tr, gone), response_type="ephemeral")
         return
-    if parsed.kind == "show":
-        answers = routing.standard_answers(deps.engine, team_id=team, service_id=service.id)
-        flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
-                   if _deactivated(client, u)]
-        respond(blocks=views.service_detail(service, answers, deps.tr, flagged),
-                text=escape(service.name), response_type="ephemeral")
-        return
-    done = []
-    for person in parsed.people:
-        changed = antennas.set_antenna(
-            deps.engine, team_id=team, service_id=service.id, user_id=person,
-            role="backup" if parsed.verb == "backup" else "antenna", add=parsed.verb != "remove",
-            by=context.user_id, now=deps.clock())
-        key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(parsed.verb, "antenne.removed")
-        done.append(deps.tr(key if changed else "antenne.unchanged", user=mention(person),
-                            service=deps.policy.service_name(service.name, deps.tr.language)))
-        if parsed.verb is None and changed and _deactivated(client, person):
-            done.append(":warning: " + deps.tr("antenne.deactivated", users=mention(person)))
-    respond(text="\n".join(done), response_type="ephemeral")
+    flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
+               if command.kind == "show" and _deactivated(client, u)]
+    respond(blocks=views.service_detail(service, list(done.answers), deps.tr, flagged),
+            text=escape(service.name), response_type="ephemeral")
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _question_id(action: dict) -> int:
-    value = action.get("value") or ""
-    if not value.isdigit() or len(value) > 12:
-        raise ValueError("not a question id")
-    return int(value)
-
-
-def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, body: dict,
-                          action: dict) -> QuestionView | None:
-    try:
-        question = routing.load_question(deps.engine, team_id=context.team_id or "",
-                                         question_id=_question_id(action))
-        allowed = set(question.service.antennas) | ({question.service.backup} - {None})
-        if context.user_id not in allowed:
-            raise RoutingProblem("route.error_not_your_service", service=_named(deps, question))
-        if question.status not in ("open", "acknowledged"):
-            raise RoutingProblem("route.error_done", status=question.status)
-    except (RoutingProblem, ValueError) as problem:
-        _tell_antenna(client, deps, body, context, problem)
-        return None
-    return question
-
-
-def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContext,
-                  problem: Exception) -> None:
-    if isinstance(problem, RoutingProblem):
-        text = deps.tr(problem.key, **_named_values(deps, problem))
-    else:
-        text = deps.tr("refusal.outdated")
-    channel = (body.get("channel") or {}).get("id")
-    if channel:
-        tell(client, channel=channel, user=context.user_id, text=text)
 
 
 def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
@@ -356,9 +302,3 @@ def _deactivated(client: WebClient, user: str) -> bool:
         return bool(client.users_info(user=user)["user"].get("deleted"))
     except SlackApiError:
         return True
-
-
-def _plain(text: str) -> str:
-    """The post as a question for the form: Slack's link markup made readable."""
-    return re.sub(r"<(https?://[^|>]+)(?:\|[^>]*)?>", r"\1", text or "").replace("&amp;", "&") \
-        .replace("&lt;", "<").replace("&gt;", ">")

@@ -314,9 +314,19 @@ def _plan_reminders(session: Session, row: RoutedQuestion, service: Service, pol
                           created_by=user_id)
 
 
-def _answerable(session: Session, team_id: str, question_id: int, user_id: str) -> RoutedQuestion:
-    """A question this user may act on: only the service's antennas and its backup."""
-    row = store.question(session, team_id=team_id, question_id=question_id, for_update=True)
+def check_answerable(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str) -> None:
+    """Whether ``user_id`` is an antenna of the question's service now (the role the table in
+    bot.flows.permissions names for answering): raises the RoutingProblem that says why not."""
+    run_in_transaction(engine, lambda session: _answerable(session, team_id, question_id, user_id,
+                                                           for_update=False))
+
+
+def _answerable(session: Session, team_id: str, question_id: int, user_id: str, *,
+                for_update: bool = True) -> RoutedQuestion:
+    """A question this user may act on: only the service's antennas and its backup, while it is
+    open. The one definition of the antenna's right; the acts that change the question check it
+    again under the row's lock."""
+    row = store.question(session, team_id=team_id, question_id=question_id, for_update=for_update)
     if row is None:
         raise RoutingProblem("route.error_gone")
     service = store.service_of(session, service_id=row.service_id)
