@@ -305,3 +305,26 @@ def check_new_case(fields: dict[str, str], channels: tuple[str, ...] | list[str]
     if channel not in channels:
         errors["channel"] = "form.error_channel"
     return NewCase(text, link, author, platform, channel, errors)
+
+
+@dataclass(frozen=True)
+class Unfurled:
+    """A post whose pasted link to a Slack message Slack unfurled afterwards (as an edit): the
+    shared message's words now, and the words the post had before."""
+
+    ts: str
+    post: Post
+    was: str
+
+
+def unfurled_later(event: dict) -> Unfurled | None:
+    """A ``message_changed`` event that only adds a shared message to a person's top-level post."""
+    message, previous = event.get("message"), event.get("previous_message")
+    if not isinstance(message, dict) or not isinstance(previous, dict) or message.get("bot_id"):
+        return None
+    ts = message.get("ts")
+    if not isinstance(ts, str) or message.get("thread_ts") not in (None, ts):
+        return None
+    if shared_posts(previous) or not shared_posts(message):
+        return None
+    return Unfurled(ts, read_post(message), read_post(previous).text)

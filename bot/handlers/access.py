@@ -4,8 +4,8 @@ Every listener says at registration how its reference is read (``decode``: the b
 form's private_metadata or the command's words, read once, into ``context["ref"]``) and which act
 of the table in bot.flows.permissions it is (``require``), or that no person acts
 (``no_person_acts``). A refusal is told privately where the person acted, and the listener never
-runs. Who someone is: team members are the members of an intake channel (``bot.slack.members``),
-leads are in the database, antennas are named per service.
+runs. Who someone is: ``bot.usecases.access`` (team members are the members of an intake
+channel, ``bot.slack.members``).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.deps import deps_of
-from bot.flows.permissions import ALLOWED, Act, Role, allowed
+from bot.flows.permissions import ALLOWED, Act, allowed
 from bot.handlers.common import tell
 from bot.handlers.errors import _ack_failure, on_error, refuse
 from bot.slack.refs import BadPayload
-from bot.usecases import antennas, routing, strikes
+from bot.usecases import access
 from bot.usecases.routing import RoutingProblem
 from storage.scope import NotInWorkspace
 
@@ -37,39 +37,14 @@ class Form:
     block: str  # the input under which the refusal is shown; the form stays open
 
 
-def roles(deps, client: WebClient, *, team_id: str, user_id: str, needed: frozenset[Role],
-          question_id: int | None = None) -> set[Role]:
-    """The roles of ``user_id`` among ``needed`` (only those are looked up). The role on one
-    question raises the RoutingProblem that says why it is not held."""
-    found: set[Role] = set()
-    if Role.TEAM in needed and any(
-        user_id in deps.members.members(client, channel) for channel in deps.workspace.intake_channels
-    ):
-        found.add(Role.TEAM)
-    if Role.LEAD in needed and not found:
-        lead = strikes.is_lead(deps.engine, team_id=team_id, user_id=user_id)
-        seeds = deps.workspace.lead_user_ids
-        if not lead and user_id in seeds:  # a lead named in the settings, perhaps seen first now
-            strikes.note_seed_seen(deps.engine, team_id=team_id, user_id=user_id, seeds=seeds,
-                                   now=deps.clock())
-            lead = strikes.is_lead(deps.engine, team_id=team_id, user_id=user_id)
-        if lead:
-            found.add(Role.LEAD)
-    if Role.ANTENNA in needed and not found and antennas.is_antenna(
-        deps.engine, team_id=team_id, user_id=user_id
-    ):
-        found.add(Role.ANTENNA)
-    if Role.SERVICE_ANTENNA in needed and not found and question_id is not None:
-        routing.check_answerable(deps.engine, team_id=team_id, question_id=question_id,
-                                 user_id=user_id)
-        found.add(Role.SERVICE_ANTENNA)
-    return found
-
-
 def may(deps, client: WebClient, *, team_id: str, user_id: str, act: Act,
         question_id: int | None = None) -> bool:
-    return allowed(act, roles(deps, client, team_id=team_id, user_id=user_id, needed=ALLOWED[act],
-                              question_id=question_id))
+    """Whether the table lets ``user_id`` do ``act`` (on the question, for an antenna's act)."""
+    channels = deps.workspace.intake_channels
+    return allowed(act, access.roles(
+        deps.engine, team_id=team_id, user_id=user_id, needed=ALLOWED[act],
+        in_team=lambda: any(user_id in deps.members.members(client, c) for c in channels),
+        seeds=deps.workspace.lead_user_ids, now=deps.clock(), question_id=question_id))
 
 
 # --- the listener middleware -------------------------------------------------------------------

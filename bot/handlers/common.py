@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import kit as blocks
 from bot.usecases import cases
-from bot.slack import ids
 from bot.usecases import outbox
 from bot.deps import Deps
 from bot.usecases.cases import CaseSnapshot
@@ -57,35 +53,3 @@ def refresh_case_message(client: WebClient, deps: Deps, case: CaseSnapshot) -> N
 def tell(client: WebClient, *, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
     """An ephemeral message: only the person who clicked sees it."""
     client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
-
-
-def form_values(view: dict) -> dict[str, str]:
-    """A modal's inputs by block id: texts trimmed, selects and radio buttons as their value,
-    empty ones left out. Every input element of this bot has the action_id ``ids.FORM_INPUT``."""
-    found: dict[str, str] = {}
-    for block_id, elements in ((view.get("state") or {}).get("values") or {}).items():
-        element = (elements or {}).get(ids.FORM_INPUT) if isinstance(elements, dict) else None
-        if not isinstance(element, dict):
-            continue
-        option = element.get("selected_option")
-        value = option.get("value") if isinstance(option, dict) else element.get("value")
-        if isinstance(value, str) and value.strip():
-            found[block_id] = value.strip()
-    return found
-
-
-# A Slack user id as Slack writes it: U… or W… (Enterprise Grid), capitals and digits only.
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-
-
-def is_colleague(client: WebClient, user_id: object) -> bool:
-    """Whether a user id a client sent is a real person's: well formed, known to Slack
-    (``users.info``), not deactivated and not a bot. Anything else is refused, never used."""
-    if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id) or user_id == "USLACKBOT":
-        return False
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        return False
-    return (isinstance(user, dict) and user.get("id") == user_id and not user.get("deleted")
-            and not user.get("is_bot"))

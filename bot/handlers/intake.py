@@ -14,11 +14,12 @@ from bot.slack import ids
 from bot.usecases import submissions
 from bot.deps import Deps, deps_of
 from bot.usecases.cases import Intake
-from bot.flows.intake import check_new_case, file_ids, guess_platform, normalise_handle, read_post, shared_posts
+from bot.flows.intake import check_new_case, file_ids, guess_platform, normalise_handle, read_post, unfurled_later
 from bot.flows.permissions import Act
 from bot.handlers.access import DM, RESPOND, Form, held_where_it_happens, require
 from bot.handlers.errors import after_ack, guarded
-from bot.handlers.common import form_values, post_case_thread, refresh_case_message, tell
+from bot.handlers.common import post_case_thread, refresh_case_message, tell
+from bot.slack.forms import form_values
 from bot.core import mrkdwn
 
 logger = logging.getLogger(__name__)
@@ -199,15 +200,9 @@ def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: 
 
 def _unfurled_later(deps: Deps, team_id: str, channel: str, event: dict) -> None:
     """A pasted link to a Slack message: Slack adds the message it links to as an edit."""
-    message, previous = event.get("message"), event.get("previous_message")
-    if not isinstance(message, dict) or not isinstance(previous, dict) or message.get("bot_id"):
-        return
-    ts = message.get("ts")
-    if not isinstance(ts, str) or message.get("thread_ts") not in (None, ts):
-        return
-    if shared_posts(previous) or not shared_posts(message):
-        return
-    post = read_post(message)
-    cases.take_shared_words(deps.engine, team_id=team_id, channel_id=channel, message_ts=ts,
-                            was=read_post(previous).text, text=post.text, link=post.link,
-                            comment=post.comment, permalink=post.permalink)
+    found = unfurled_later(event)
+    if found is not None:
+        post = found.post
+        cases.take_shared_words(deps.engine, team_id=team_id, channel_id=channel, message_ts=found.ts,
+                                was=found.was, text=post.text, link=post.link, comment=post.comment,
+                                permalink=post.permalink)

@@ -19,7 +19,8 @@ from bot.blocks.replies import antennas_changed
 from bot.deps import Deps, deps_of
 from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, named_values, require
 from bot.handlers.errors import guarded
-from bot.handlers.common import form_values, refresh_case_message, tell
+from bot.handlers.common import refresh_case_message, tell
+from bot.slack.forms import form_values
 from bot.blocks.kit import escape, local_time
 from bot.core.mrkdwn import mention, unescape_links
 from bot.slack.refs import QuestionFormRef, QuestionRef

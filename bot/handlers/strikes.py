@@ -20,7 +20,9 @@ from bot.flows.permissions import STRIKES_ACTS, Act, act_of_strikes_command
 from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, check_strike_form
 from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
 from bot.handlers.errors import after_ack, guarded
-from bot.handlers.common import form_values, is_colleague, refresh_case_message, tell
+from bot.handlers.common import refresh_case_message, tell
+from bot.slack.forms import form_values
+from bot.slack.members import is_colleague
 from bot.core.mrkdwn import mention
 from bot.slack.refs import AuthorRef, CaseRef, StrikeRef
 

@@ -17,7 +17,8 @@ from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.access import CHANNEL, REF, action_value, decode, require
 from bot.handlers.errors import after_ack
-from bot.handlers.common import is_colleague, refresh_case_message, tell
+from bot.handlers.common import refresh_case_message, tell
+from bot.slack.members import is_colleague
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
 from bot.slack.refs import ButtonRef, CaseRef
