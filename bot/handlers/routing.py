@@ -21,6 +21,7 @@ from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decod
 from bot.handlers.errors import guarded
 from bot.handlers.common import refresh_case_message, tell
 from bot.slack.forms import form_values
+from bot.slack.members import is_deactivated
 from bot.blocks.kit import escape, local_time
 from bot.core.mrkdwn import mention, unescape_links
 from bot.slack.refs import QuestionFormRef, QuestionRef
@@ -252,12 +253,12 @@ def on_antenne_command(ack: Ack, context: BoltContext, client: WebClient, respon
     service = done.service
     if command.kind == "people":
         gone = frozenset(p for p, changed in done.changes
-                         if command.verb is None and changed and _deactivated(client, p))
+                         if command.verb is None and changed and is_deactivated(client, p))
         respond(text=antennas_changed(command.verb, done.changes, deps.policy.service_name(
             service.name, deps.tr.language), deps.tr, gone), response_type="ephemeral")
         return
     flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
-               if command.kind == "show" and _deactivated(client, u)]
+               if command.kind == "show" and is_deactivated(client, u)]
     respond(blocks=views.service_detail(service, list(done.answers), deps.tr, flagged),
             text=escape(service.name), response_type="ephemeral")
 
@@ -296,10 +297,3 @@ def _refresh_case(client: WebClient, deps: Deps, team_id: str, case_id: int) -> 
     case = cases.load_case(deps.engine, team_id=team_id, case_id=case_id)
     if case.bot_message_ts:
         refresh_case_message(client, deps, case)
-
-
-def _deactivated(client: WebClient, user: str) -> bool:
-    try:
-        return bool(client.users_info(user=user)["user"].get("deleted"))
-    except SlackApiError:
-        return True

@@ -62,3 +62,11 @@ def is_colleague(client: WebClient, user_id: object) -> bool:
         return False
     return (isinstance(user, dict) and user.get("id") == user_id and not user.get("deleted")
             and not user.get("is_bot"))
+
+
+def is_deactivated(client: WebClient, user: str) -> bool:
+    """Whether Slack says the account is deactivated (or cannot say whose it is)."""
+    try:
+        return bool(client.users_info(user=user)["user"].get("deleted"))
+    except SlackApiError:
+        return True
