@@ -15,7 +15,7 @@ from bot.slack import ids
 from bot.deps import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
-from bot.handlers.access import CHANNEL, REF, action_value, decode, require
+from bot.handlers.access import REF, action_value, decode, require
 from bot.handlers.errors import after_ack
 from bot.handlers.common import refresh_case_message, tell
 from bot.slack.members import is_colleague
