@@ -93,3 +93,10 @@ def link(url: str, label: object) -> Mrkdwn:
 def join(parts: Iterable[object], separator: str = "\n") -> Mrkdwn:
     """Parts joined, each escaped unless it is already :class:`Mrkdwn`."""
     return Mrkdwn(escape(separator).join(escape(p) for p in parts))
+
+
+def unescape_links(text: str) -> str:
+    """Slack's message text made readable as plain text: link markup to its address, and the
+    three escaped characters back (the post as a question for the route form)."""
+    return re.sub(r"<(https?://[^|>]+)(?:\|[^>]*)?>", r"\1", text or "").replace("&amp;", "&") \
+        .replace("&lt;", "<").replace("&gt;", ">")

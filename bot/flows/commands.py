@@ -1,4 +1,5 @@
-"""What a person typed after ``/antenne``, read into plain values (no Slack, no database).
+"""What a person typed after ``/antenne`` or ``/strikes``, read into plain values (no Slack, no
+database).
 
 With ``should_escape`` on, Slack sends mentions as ``<@U123|name>`` and channels as
 ``<#C123|name>``; service names may hold spaces ("afval en milieu").
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from bot.flows.strikes import AuthorQuery, StrikeProblem, parse_author
 
 MAX_TEXT = 500
 MAX_PEOPLE = 10
@@ -79,3 +82,54 @@ def parse_antenne(text: str) -> AntenneCommand:
     if not people:
         return AntenneCommand("usage") if verb else AntenneCommand("show", service=service)
     return AntenneCommand("people", service=service, people=people, verb=verb)
+
+
+@dataclass(frozen=True)
+class StrikesCommand:
+    """What a lead typed after ``/strikes``. ``problem`` is the key of what is wrong with it."""
+
+    kind: str  # overview | help | export | data | erase | leads | history
+    query: AuthorQuery | None = None  # history, data, erase: the author
+    typed: str = ""  # history: the author as typed, shown back
+    verb: str | None = None  # leads: add | remove (None: the list)
+    user: str | None = None  # leads: the person added or removed
+    problem: str | None = None
+
+
+def parse_strikes(text: str) -> StrikesCommand:
+    """``/strikes`` [help | export | data <author> | erase <author> | leads [add|remove @person]
+    | <author>]; nothing lists the register."""
+    text = (text or "").strip()
+    words = text.split()
+    first = strikes_word(words[0]) if words else ""
+    if not text:
+        return StrikesCommand("overview")
+    if first == "help":
+        return StrikesCommand("help")
+    if first == "export" and len(words) == 1:
+        return StrikesCommand("export")
+    if first in ("data", "erase") and len(words) > 1:
+        return _author_command(first, " ".join(words[1:]))
+    if first == "leads":
+        return _leads_command(words[1:])
+    return _author_command("history", text)
+
+
+def _author_command(kind: str, text: str) -> StrikesCommand:
+    try:
+        query = parse_author(text)
+    except StrikeProblem as problem:
+        return StrikesCommand(kind, problem=problem.key)
+    if kind == "erase" and query.platform is None:  # erasing needs to know whose account exactly
+        return StrikesCommand(kind, query=query, problem="privacy.erase_needs_platform")
+    return StrikesCommand(kind, query=query, typed=text)
+
+
+def _leads_command(words: list[str]) -> StrikesCommand:
+    if not words:
+        return StrikesCommand("leads")
+    verb = lead_word(words[0])
+    found = _MENTION.fullmatch(words[1]) if len(words) == 2 else None
+    if verb is None or found is None:
+        return StrikesCommand("leads", problem="leads.usage")
+    return StrikesCommand("leads", verb=verb, user=found.group(1))

@@ -240,3 +240,93 @@ def _inline(elements: Any) -> str:
         elif kind == "date":
             out.append(_escape(_text(element.get("fallback"))))
     return "".join(out)
+
+
+# --- what a message brings in, and the new-case form ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Post:
+    text: str
+    link: str | None
+    comment: str | None
+    permalink: str | None
+    file_ids: tuple[str, ...]
+
+
+def read_post(message: dict) -> Post:
+    """What a message brings in: its own words, or, when it shares or forwards other messages,
+    their words as the post and its own words as the comment of the person who shared them."""
+    own = message.get("text") if isinstance(message.get("text"), str) else ""
+    shared = shared_posts(message)
+    if not shared:
+        return Post(own, find_link(own), None, None, ())
+    text = "\n\n".join(post.text for post in shared if post.text)
+    permalink = next((post.permalink for post in shared if post.permalink), None)
+    files = tuple(dict.fromkeys(f for post in shared for f in post.file_ids))
+    # A pasted link to the shared message is not a comment, nor the citizen's post's link.
+    for post in shared:
+        if post.permalink:
+            own = own.replace(f"<{post.permalink}>", "")
+    return Post(text, find_link(text) or find_link(own), own.strip() or None, permalink, files)
+
+
+def file_ids(message: dict) -> tuple[str, ...]:
+    return tuple(
+        f["id"] for f in message.get("files") or []
+        if isinstance(f, dict) and isinstance(f.get("id"), str)
+    )
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """The new-case form, checked: ``errors`` maps a field (text, platform, author, channel) to
+    the key of what is wrong with it."""
+
+    text: str
+    link: str | None
+    author: str | None
+    platform: str | None
+    channel: str
+    errors: dict[str, str]
+
+
+def check_new_case(fields: dict[str, str], channels: tuple[str, ...] | list[str]) -> NewCase:
+    """``fields`` by name (text, link, author, platform, channel), empty ones left out."""
+    text, link, author = fields.get("text") or "", fields.get("link"), fields.get("author")
+    platform = fields.get("platform")
+    channel = fields.get("channel") or channels[0]
+    errors = {}
+    if not text and not link:
+        errors["text"] = "form.error_empty"
+    if platform is not None and platform not in PLATFORMS:
+        errors["platform"] = "form.error_platform"
+    platform = platform or guess_platform(link)
+    if author and normalise_handle(platform, author) is None:
+        errors["author"] = "form.error_author"
+    if channel not in channels:
+        errors["channel"] = "form.error_channel"
+    return NewCase(text, link, author, platform, channel, errors)
+
+
+@dataclass(frozen=True)
+class Unfurled:
+    """A post whose pasted link to a Slack message Slack unfurled afterwards (as an edit): the
+    shared message's words now, and the words the post had before."""
+
+    ts: str
+    post: Post
+    was: str
+
+
+def unfurled_later(event: dict) -> Unfurled | None:
+    """A ``message_changed`` event that only adds a shared message to a person's top-level post."""
+    message, previous = event.get("message"), event.get("previous_message")
+    if not isinstance(message, dict) or not isinstance(previous, dict) or message.get("bot_id"):
+        return None
+    ts = message.get("ts")
+    if not isinstance(ts, str) or message.get("thread_ts") not in (None, ts):
+        return None
+    if shared_posts(previous) or not shared_posts(message):
+        return None
+    return Unfurled(ts, read_post(message), read_post(previous).text)

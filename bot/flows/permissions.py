@@ -1,4 +1,5 @@
-"""Who may do what: one table, checked by every handler and printed in the README.
+"""Who may do what: one table, declared by every listener (bot.handlers.access.require) and
+printed in the README.
 
 Team members are the members of an intake channel; leads are kept in the database (seeded from
 LEAD_USER_IDS); antennas are named per service and act only on what was routed to that service.
@@ -13,6 +14,9 @@ class Role(str, enum.Enum):
     TEAM = "team member"
     LEAD = "lead"
     ANTENNA = "antenna"
+    # Held only for one question at a time: the antennas and the backup of the service it was
+    # routed to, while it is open (the check lives in bot.usecases.routing).
+    SERVICE_ANTENNA = "antenna of the question's service"
 
 
 class Act(str, enum.Enum):
@@ -37,7 +41,7 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.RECORD_STRIKE: frozenset({Role.TEAM, Role.LEAD}),
     Act.ROUTE: frozenset({Role.TEAM, Role.LEAD}),
     Act.LIST_SERVICES: frozenset({Role.TEAM, Role.LEAD, Role.ANTENNA}),
-    Act.ANSWER: frozenset({Role.ANTENNA}),  # of the service the question was routed to
+    Act.ANSWER: frozenset({Role.SERVICE_ANTENNA}),
     Act.REVIEW_REGISTER: frozenset({Role.LEAD}),
     Act.REVOKE_STRIKE: frozenset({Role.LEAD}),
     Act.EXPORT_REGISTER: frozenset({Role.LEAD}),
@@ -55,6 +59,18 @@ _ACT_OF_ACTION = {"strike": Act.RECORD_STRIKE, "route": Act.ROUTE, "inform_servi
 def act_of_tree_action(action_id: str | None) -> Act:
     """The act a click on a case's message is: most walk the tree; some record more."""
     return _ACT_OF_ACTION.get(action_id or "", Act.WALK_TREE)
+
+
+# /strikes subcommands (bot.flows.commands.parse_strikes) and the act each one is.
+_ACT_OF_STRIKES = {"overview": Act.REVIEW_REGISTER, "help": Act.REVIEW_REGISTER,
+                   "history": Act.REVIEW_REGISTER, "export": Act.EXPORT_REGISTER,
+                   "data": Act.ACCESS_DATA, "erase": Act.ERASE_DATA, "leads": Act.MANAGE_LEADS}
+STRIKES_ACTS = frozenset(_ACT_OF_STRIKES.values())
+
+
+def act_of_strikes_command(kind: str) -> Act:
+    """The act a ``/strikes`` subcommand is (anything not understood reads the register)."""
+    return _ACT_OF_STRIKES.get(kind, Act.REVIEW_REGISTER)
 
 
 def allowed(act: Act, roles: set[Role] | frozenset[Role]) -> bool:

@@ -147,3 +147,30 @@ def parse_author(text: str, platform: str | None = None) -> AuthorQuery:
     if handle is None:
         raise StrikeProblem("strikes.error_not_a_profile" if "/" in value else "strikes.error_bad_handle")
     return AuthorQuery(platform, handle)
+
+
+@dataclass(frozen=True)
+class StrikeForm:
+    """The strike form, checked: ``errors`` maps a field (handle, internal, public) to the key of
+    what is wrong with it."""
+
+    author: AuthorQuery | None
+    internal: str
+    public: str
+    errors: dict[str, str]
+
+
+def check_strike_form(*, handle: str | None, platform: str | None, internal: str | None,
+                      public: str | None) -> StrikeForm:
+    """Both reasons are needed; an author only when the form asks for one (the case has none)."""
+    errors: dict[str, str] = {}
+    author = None
+    if handle is not None or platform is not None:
+        try:
+            author = parse_author(handle or "", platform)
+        except StrikeProblem as problem:
+            errors["handle"] = problem.key
+    for field, value in (("internal", internal), ("public", public)):
+        if not value:
+            errors[field] = "strikes.error_reason_required"
+    return StrikeForm(author, internal or "", public or "", errors)

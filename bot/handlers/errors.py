@@ -77,7 +77,7 @@ def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: 
         ack()
         return False
     if problem is not None:  # a form's error is plain text: Slack parses no markup there
-        text = deps.tr.plain(problem.key, **_values(deps, problem))
+        text = deps.tr.plain(problem.key, **named_values(deps, problem))
     else:
         text = deps.tr("error.database" if isinstance(error, sa.exc.DBAPIError) else "error.generic")
     ack(response_action="errors", errors={field: text})
@@ -89,7 +89,7 @@ def as_problem(refused: Exception) -> Problem:
     return refused if isinstance(refused, Problem) else Problem("refusal.other_workspace")
 
 
-def _values(deps, problem: Problem) -> dict:
+def named_values(deps, problem: Problem) -> dict:
     """A problem's values, with a service named as a sentence names it ("de groendienst")."""
     values = dict(problem.values)
     if isinstance(values.get("service"), str):
@@ -119,7 +119,7 @@ def refuse(refused: Exception, kwargs: dict, *, shown_in_form: bool = False) -> 
     if "event" in kwargs and not isinstance(refused, NotInWorkspace):
         return  # a post, not a request to the bot: nobody waits for an answer
     problem = as_problem(refused)
-    text = deps.tr(problem.key, **_values(deps, problem))
+    text = deps.tr(problem.key, **named_values(deps, problem))
     client: WebClient = kwargs.get("client") or context.client
     channel = ((body.get("channel") or {}).get("id") if isinstance(body, dict) else None) or context.channel_id
     try:

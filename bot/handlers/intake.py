@@ -14,12 +14,13 @@ from bot.slack import ids
 from bot.usecases import submissions
 from bot.deps import Deps, deps_of
 from bot.usecases.cases import Intake
-from bot.flows.intake import PLATFORMS, find_link, guess_platform, normalise_handle, shared_posts
+from bot.flows.intake import check_new_case, file_ids, guess_platform, normalise_handle, read_post, unfurled_later
 from bot.flows.permissions import Act
+from bot.handlers.access import DM, RESPOND, Form, held_where_it_happens, require
 from bot.handlers.after_ack import after_ack
 from bot.handlers.errors import guarded
-from bot.handlers.common import permitted
 from bot.handlers import send
+from bot.slack.forms import form_values
 from bot.core import mrkdwn
 
 logger = logging.getLogger(__name__)
@@ -29,10 +30,20 @@ _POST_SUBTYPES = (None, "file_share")
 
 
 def register(app: App) -> None:
-    app.event("message")(after_ack(on_message))
-    app.shortcut(ids.REVIEW_MESSAGE_SHORTCUT)(guarded(on_review_message))
-    app.shortcut(ids.NEW_CASE_SHORTCUT)(guarded(on_new_case_shortcut))
-    app.view(ids.NEW_CASE_VIEW)(guarded(on_new_case_submitted))
+    app.event("message", middleware=[held_where_it_happens(
+        Act.OPEN_CASE, "a post in an intake channel, by one of its members: others are ignored"),
+    ])(after_ack(on_message))
+    app.shortcut(ids.REVIEW_MESSAGE_SHORTCUT, middleware=[require(Act.OPEN_CASE, where=RESPOND)])(
+        guarded(on_review_message))
+    app.shortcut(ids.NEW_CASE_SHORTCUT, middleware=[require(Act.OPEN_CASE, where=DM)])(
+        guarded(on_new_case_shortcut))
+    app.view(ids.NEW_CASE_VIEW, middleware=[require(Act.OPEN_CASE, where=Form(ids.FORM_TEXT))])(
+        guarded(on_new_case_submitted))
+
+
+_FORM_BLOCKS = {"text": ids.FORM_TEXT, "link": ids.FORM_LINK, "author": ids.FORM_AUTHOR,
+                "platform": ids.FORM_PLATFORM, "channel": ids.FORM_CHANNEL}
+_FORM_FIELDS = {block: name for name, block in _FORM_BLOCKS.items()}
 
 
 def on_message(event: dict, body: dict, context: BoltContext, client: WebClient) -> None:
@@ -48,12 +59,12 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
     ts = event.get("ts")
     thread_ts = event.get("thread_ts")
     team_id = context.team_id or body.get("team_id") or ""
-    files = _file_ids(event)
+    files = file_ids(event)
     if thread_ts and thread_ts != ts:
         if files:
             _evidence_from_thread(client, deps, team_id, channel, thread_ts, files, event["user"])
         return
-    post = _post(event)
+    post = read_post(event)
     intake = Intake(
         team_id=team_id,
         channel_id=channel,
@@ -76,15 +87,13 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
                       respond: Respond) -> None:
     """"Als dossier openen" on any message: the case opens in the intake channel."""
     ack()
-    if not permitted(client, context, Act.OPEN_CASE, respond=respond):
-        return
     deps = deps_of(context)
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id")
     user = context.user_id
     team_id = context.team_id or ""
-    post = _post(message)
-    files = tuple(dict.fromkeys(_file_ids(message) + post.file_ids))
+    post = read_post(message)
+    files = tuple(dict.fromkeys(file_ids(message) + post.file_ids))
     in_intake = channel in deps.workspace.intake_channels and (
         not message.get("thread_ts") or message.get("thread_ts") == message.get("ts")
     )
@@ -121,8 +130,6 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
 
 def on_new_case_shortcut(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    if not permitted(client, context, Act.OPEN_CASE):
-        return
     deps = deps_of(context)
     client.views_open(
         trigger_id=body["trigger_id"],
@@ -132,33 +139,13 @@ def on_new_case_shortcut(ack: Ack, body: dict, context: BoltContext, client: Web
 
 def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
-    values = (view.get("state") or {}).get("values") or {}
-
-    def field(block_id: str) -> str | None:
-        element = (values.get(block_id) or {}).get(ids.FORM_INPUT) or {}
-        if element.get("selected_option"):
-            return element["selected_option"].get("value")
-        value = element.get("value")
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    text, link, author = field(ids.FORM_TEXT) or "", field(ids.FORM_LINK), field(ids.FORM_AUTHOR)
-    platform = field(ids.FORM_PLATFORM)
-    channel = field(ids.FORM_CHANNEL) or deps.workspace.intake_channels[0]
-    errors = {}
-    if not text and not link:
-        errors[ids.FORM_TEXT] = deps.tr("form.error_empty")
-    if platform is not None and platform not in PLATFORMS:
-        errors[ids.FORM_PLATFORM] = deps.tr("form.error_platform")
-    platform = platform or guess_platform(link)
-    if author and normalise_handle(platform, author) is None:
-        errors[ids.FORM_AUTHOR] = deps.tr("form.error_author")
-    if channel not in deps.workspace.intake_channels:
-        errors[ids.FORM_CHANNEL] = deps.tr("form.error_channel")
-    if not permitted(client, context, Act.OPEN_CASE, quiet=True):
-        errors = {ids.FORM_TEXT: deps.tr("access.refused")}
-    if errors:
-        ack(response_action="errors", errors=errors)
+    form = check_new_case({name: value for block, value in form_values(view).items()
+                           if (name := _FORM_FIELDS.get(block))}, deps.workspace.intake_channels)
+    if form.errors:
+        ack(response_action="errors",
+            errors={_FORM_BLOCKS[field]: deps.tr(key) for field, key in form.errors.items()})
         return
+    channel = form.channel
     team = context.team_id or ""
     # The form's view id is the same each time the same form is sent: it opens one case.
     view_id = view.get("id")
@@ -171,9 +158,9 @@ def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: We
         return
     ack()  # the form closes: sending this view again can only be a replay
     case = _open_with_card(client, deps, Intake(
-        team_id=team, channel_id=channel, message_ts="", via="form", text=text,
-        link=link, forwarded_by=context.user_id, forwarded_at=deps.clock(), platform=platform,
-        author_handle=author,
+        team_id=team, channel_id=channel, message_ts="", via="form", text=form.text,
+        link=form.link, forwarded_by=context.user_id, forwarded_at=deps.clock(), platform=form.platform,
+        author_handle=form.author,
     ))
     if key:
         submissions.settle(deps.engine, team_id=team, key=key, ref_id=case.id)
@@ -212,50 +199,11 @@ def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: 
         send.redraw_case_message(client, deps, updated)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Post:
-    text: str
-    link: str | None
-    comment: str | None
-    permalink: str | None
-    file_ids: tuple[str, ...]
-
-
-def _post(message: dict) -> _Post:
-    """What a message brings in: its own words, or, when it shares or forwards other messages,
-    their words as the post and its own words as the comment of the person who shared them."""
-    own = message.get("text") if isinstance(message.get("text"), str) else ""
-    shared = shared_posts(message)
-    if not shared:
-        return _Post(own, find_link(own), None, None, ())
-    text = "\n\n".join(post.text for post in shared if post.text)
-    permalink = next((post.permalink for post in shared if post.permalink), None)
-    files = tuple(dict.fromkeys(f for post in shared for f in post.file_ids))
-    # A pasted link to the shared message is not a comment, nor the citizen's post's link.
-    for post in shared:
-        if post.permalink:
-            own = own.replace(f"<{post.permalink}>", "")
-    return _Post(text, find_link(text) or find_link(own), own.strip() or None, permalink, files)
-
-
 def _unfurled_later(deps: Deps, team_id: str, channel: str, event: dict) -> None:
     """A pasted link to a Slack message: Slack adds the message it links to as an edit."""
-    message, previous = event.get("message"), event.get("previous_message")
-    if not isinstance(message, dict) or not isinstance(previous, dict) or message.get("bot_id"):
-        return
-    ts = message.get("ts")
-    if not isinstance(ts, str) or message.get("thread_ts") not in (None, ts):
-        return
-    if shared_posts(previous) or not shared_posts(message):
-        return
-    post = _post(message)
-    cases.take_shared_words(deps.engine, team_id=team_id, channel_id=channel, message_ts=ts,
-                            was=_post(previous).text, text=post.text, link=post.link,
-                            comment=post.comment, permalink=post.permalink)
-
-
-def _file_ids(message: dict) -> tuple[str, ...]:
-    return tuple(
-        f["id"] for f in message.get("files") or []
-        if isinstance(f, dict) and isinstance(f.get("id"), str)
-    )
+    found = unfurled_later(event)
+    if found is not None:
+        post = found.post
+        cases.take_shared_words(deps.engine, team_id=team_id, channel_id=channel, message_ts=found.ts,
+                                was=found.was, text=post.text, link=post.link, comment=post.comment,
+                                permalink=post.permalink)

@@ -4,7 +4,6 @@ the answer and "not for us" forms, and /antenne."""
 from __future__ import annotations
 
 import logging
-import re
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -13,30 +12,54 @@ from slack_sdk.errors import SlackApiError
 from bot.usecases import antennas, cases
 from bot.slack import ids
 from bot.usecases import routing
-from bot.handlers.access import may
-from bot.flows.commands import parse_antenne
+from bot.flows.commands import AntenneCommand, parse_antenne
 from bot.flows.permissions import Act
 from bot.blocks import routing as views
+from bot.blocks.replies import antennas_changed
 from bot.deps import Deps, deps_of
+from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
 from bot.handlers.errors import guarded
-from bot.handlers.common import form_values, permitted
 from bot.handlers import send
+from bot.slack.forms import form_values
+from bot.slack.members import is_deactivated
 from bot.blocks.kit import escape, local_time
-from bot.core.mrkdwn import mention
+from bot.core.mrkdwn import mention, unescape_links
 from bot.core.problem import on_field, told_as
 from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
 from bot.usecases.routing import AlreadyRouted, QuestionView
 
 logger = logging.getLogger(__name__)
 
+_ANSWER_FORM, _REROUTE_FORM = Form(ids.ANSWER_TEXT), Form(ids.ROUTE_SERVICE)
+
+
 def register(app: App) -> None:
-    app.view(ids.ROUTE_VIEW)(guarded(on_route_submitted))
-    app.action(ids.QUESTION_ANSWER)(guarded(on_answer_button))
-    app.action(ids.QUESTION_REROUTE)(guarded(on_reroute_button))
-    app.action(ids.QUESTION_ACK)(guarded(on_acknowledge))
-    app.view(ids.ANSWER_VIEW)(guarded(on_answer_submitted))
-    app.view(ids.REROUTE_VIEW)(guarded(on_reroute_submitted))
-    app.command(ids.ANTENNE_COMMAND)(guarded(on_antenne_command))
+    app.view(ids.ROUTE_VIEW, middleware=[
+        decode(metadata(QuestionRef.decode), where=Form(ids.ROUTE_SERVICE), problem="route.error_service_gone"),
+        require(Act.ROUTE, where=Form(ids.ROUTE_QUESTION)),
+    ])(guarded(on_route_submitted))
+    for action_id, listener in ((ids.QUESTION_ANSWER, on_answer_button),
+                                (ids.QUESTION_REROUTE, on_reroute_button), (ids.QUESTION_ACK, on_acknowledge)):
+        app.action(action_id, middleware=[
+            decode(action_value(QuestionFormRef.decode_button)), require(Act.ANSWER, where=CHANNEL),
+        ])(guarded(listener))
+    app.view(ids.ANSWER_VIEW, middleware=[
+        decode(metadata(QuestionFormRef.decode), where=_ANSWER_FORM), require(Act.ANSWER, where=_ANSWER_FORM),
+    ])(guarded(on_answer_submitted))
+    app.view(ids.REROUTE_VIEW, middleware=[
+        decode(metadata(QuestionFormRef.decode), where=_REROUTE_FORM), require(Act.ANSWER, where=_REROUTE_FORM),
+    ])(guarded(on_reroute_submitted))
+    app.command(ids.ANTENNE_COMMAND, middleware=[
+        decode(lambda body: parse_antenne(body.get("text") or "")),
+        require(Act.LIST_SERVICES, where=RESPOND),
+        require(act_of=_act_of_antenne, acts=frozenset({Act.MANAGE_ANTENNAS}), where=RESPOND,
+                refusal="antenne.leads_only"),
+    ])(guarded(on_antenne_command))
+
+
+def _act_of_antenne(command: AntenneCommand) -> Act | None:
+    """Setting antennas or a service's settings is the leads'; looking is everyone's who lists."""
+    return Act.MANAGE_ANTENNAS if command.kind in ("people", "settings") else None
 
 
 # --- from a case -------------------------------------------------------------------------------
@@ -48,18 +71,15 @@ def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cas
     similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
     client.views_open(trigger_id=trigger_id, view=views.route_form(
         deps.tr, case_id=case.id, version=case.version, fyi=fyi, services=services,
-        question=_plain(case.text), similar=similar, policy=deps.policy))
+        question=unescape_links(case.text), similar=similar, policy=deps.policy))
 
 
 def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     values = form_values(view)
-    if not permitted(client, context, Act.ROUTE, quiet=True):
-        ack(response_action="errors", errors={ids.ROUTE_QUESTION: deps.tr("access.refused")})
-        return
+    ref: QuestionRef = context[REF]
     with on_field(lambda problem: ids.ROUTE_SERVICE if "service" in problem.key else ids.ROUTE_QUESTION):
         with told_as("route.error_service_gone"):  # a form this bot did not draw so
-            ref = QuestionRef.decode(view.get("private_metadata"))
             service_id = _number(values.get(ids.ROUTE_SERVICE, ""))
         try:
             question = routing.route(
@@ -96,43 +116,39 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
     send.redraw_case(client, deps, team_id=question.team_id, case_id=question.case_id)
 
 
-
-
 # --- the antenna's buttons ---------------------------------------------------------------------
 
 
-def on_answer_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+def on_answer_button(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    deps = deps_of(context)
-    question = _question_for_antenna(client, deps, context, body, action)
     client.views_open(trigger_id=body["trigger_id"], view=views.answer_form(
-        deps.tr, question_id=question.id))
+        deps_of(context).tr, question_id=context[REF].question_id))
 
 
-def on_reroute_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+def on_reroute_button(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     deps = deps_of(context)
-    question = _question_for_antenna(client, deps, context, body, action)
+    question = routing.load_question(deps.engine, team_id=context.team_id or "",
+                                     question_id=context[REF].question_id)
     others = [s for s in antennas.list_services(deps.engine, team_id=question.team_id)
               if s.id != question.service.id]
     client.views_open(trigger_id=body["trigger_id"], view=views.reroute_form(
         deps.tr, question_id=question.id, services=others))
 
 
-def on_acknowledge(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+def on_acknowledge(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     deps = deps_of(context)
     question = routing.acknowledge(deps.engine, team_id=context.team_id or "",
-                                   question_id=_question_id(action), user_id=context.user_id)
+                                   question_id=context[REF].question_id, user_id=context.user_id)
     _update_dms(client, deps, question, clicked=_clicked_dm(body))
 
 
 def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
     with on_field(ids.ANSWER_TEXT):
-        ref = QuestionFormRef.decode(view.get("private_metadata"))
         question = routing.answer(deps.engine, deps.policy, team_id=context.team_id or "",
-                                  question_id=ref.question_id, user_id=context.user_id,
+                                  question_id=context[REF].question_id, user_id=context.user_id,
                                   text=form_values(view).get(ids.ANSWER_TEXT, ""), now=deps.clock())
     ack()
     client.chat_postMessage(
@@ -147,9 +163,8 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
     deps = deps_of(context)
     values = form_values(view)
     with on_field(lambda problem: ids.REROUTE_REASON if problem.key == "route.error_reason" else ids.ROUTE_SERVICE):
-        ref = QuestionFormRef.decode(view.get("private_metadata"))
         old, new = routing.reroute(
-            deps.engine, deps.policy, team_id=context.team_id or "", question_id=ref.question_id,
+            deps.engine, deps.policy, team_id=context.team_id or "", question_id=context[REF].question_id,
             service_id=_number(values.get(ids.ROUTE_SERVICE, "0")),
             reason=values.get(ids.REROUTE_REASON, ""), user_id=context.user_id, now=deps.clock())
     ack()
@@ -166,75 +181,41 @@ def on_reroute_submitted(ack: Ack, view: dict, context: BoltContext, client: Web
 # --- /antenne ----------------------------------------------------------------------------------
 
 
-def on_antenne_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
-                       respond: Respond) -> None:
+def on_antenne_command(ack: Ack, context: BoltContext, client: WebClient, respond: Respond) -> None:
     """/antenne: the services and their antennas; leads set them with /antenne <service> @person."""
     ack()
     deps = deps_of(context)
-    team = context.team_id or ""
-    if not permitted(client, context, Act.LIST_SERVICES, respond=respond):
+    command: AntenneCommand = context[REF]
+    if command.kind == "list":
+        respond(blocks=views.services_list(antennas.list_services(deps.engine, team_id=context.team_id or ""),
+                                           deps.tr), text=deps.tr("antenne.title"), response_type="ephemeral")
         return
-    parsed = parse_antenne(command.get("text") or "")
-    if parsed.kind == "list":
-        respond(blocks=views.services_list(antennas.list_services(deps.engine, team_id=team), deps.tr),
-                text=deps.tr("antenne.title"), response_type="ephemeral")
-        return
-    if parsed.kind == "usage":
+    if command.kind == "usage":
         respond(text=deps.tr("antenne.usage"), response_type="ephemeral")
         return
-    if parsed.kind != "show" and not may(deps, client, team_id=team, user_id=context.user_id,
-                                         act=Act.MANAGE_ANTENNAS):
-        respond(text=deps.tr("antenne.leads_only"), response_type="ephemeral")
+    done = antennas.antenne(deps.engine, command, team_id=context.team_id or "",
+                            by=context.user_id, now=deps.clock())
+    service = done.service
+    if command.kind == "people":
+        gone = frozenset(p for p, changed in done.changes
+                         if command.verb is None and changed and is_deactivated(client, p))
+        respond(text=antennas_changed(command.verb, done.changes, deps.policy.service_name(
+            service.name, deps.tr.language), deps.tr, gone), response_type="ephemeral")
         return
-    service = antennas.resolve_service(deps.engine, team_id=team, name=parsed.service)
-    if parsed.kind == "settings":
-        service = antennas.configure_service(
-            deps.engine, team_id=team, service_id=service.id,
-            question_minutes=parsed.question_minutes, report_minutes=parsed.report_minutes,
-            channel_id=parsed.channel, by=context.user_id)
-    if parsed.kind == "settings":
-        respond(blocks=views.service_detail(service, [], deps.tr, []), text=escape(service.name),
-                response_type="ephemeral")
-        return
-    if parsed.kind == "show":
-        answers = routing.standard_answers(deps.engine, team_id=team, service_id=service.id)
-        flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
-                   if _deactivated(client, u)]
-        respond(blocks=views.service_detail(service, answers, deps.tr, flagged),
-                text=escape(service.name), response_type="ephemeral")
-        return
-    done = []
-    for person in parsed.people:
-        changed = antennas.set_antenna(
-            deps.engine, team_id=team, service_id=service.id, user_id=person,
-            role="backup" if parsed.verb == "backup" else "antenna", add=parsed.verb != "remove",
-            by=context.user_id, now=deps.clock())
-        key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(parsed.verb, "antenne.removed")
-        done.append(deps.tr(key if changed else "antenne.unchanged", user=mention(person),
-                            service=deps.policy.service_name(service.name, deps.tr.language)))
-        if parsed.verb is None and changed and _deactivated(client, person):
-            done.append(":warning: " + deps.tr("antenne.deactivated", users=mention(person)))
-    respond(text="\n".join(done), response_type="ephemeral")
+    flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
+               if command.kind == "show" and is_deactivated(client, u)]
+    respond(blocks=views.service_detail(service, list(done.answers), deps.tr, flagged),
+            text=escape(service.name), response_type="ephemeral")
 
 
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _question_id(action: dict) -> int:
-    return _number(action.get("value") or "")
-
-
 def _number(value: str) -> int:
-    """An id a form or button sent back: digits only, or the button is outdated."""
+    """An id a form sent back: digits only, or the form is outdated."""
     if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise BadPayload("not an id")
     return int(value)
-
-
-def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, body: dict,
-                          action: dict) -> QuestionView:
-    return routing.question_for_antenna(deps.engine, team_id=context.team_id or "",
-                                        question_id=_question_id(action), user_id=context.user_id)
 
 
 def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
@@ -263,15 +244,3 @@ def _clicked_dm(body: dict) -> tuple[str, str] | None:
         return channel, ts
     return None
 
-
-def _deactivated(client: WebClient, user: str) -> bool:
-    try:
-        return bool(client.users_info(user=user)["user"].get("deleted"))
-    except SlackApiError:
-        return True
-
-
-def _plain(text: str) -> str:
-    """The post as a question for the form: Slack's link markup made readable."""
-    return re.sub(r"<(https?://[^|>]+)(?:\|[^>]*)?>", r"\1", text or "").replace("&amp;", "&") \
-        .replace("&lt;", "<").replace("&gt;", ">")

@@ -4,7 +4,6 @@ and ``/strikes`` for leads (overview, one author's history, revocations, appeals
 from __future__ import annotations
 
 import logging
-import re
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -13,34 +12,62 @@ from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import leads, privacy, strikes
 from bot.blocks import strikes as views
-from bot.handlers.access import may
+from bot.blocks.replies import erased, lead_changed
 from bot.deps import Deps, deps_of
 from bot.blocks.kit import iso_local, local_time
-from bot.flows.commands import STRIKES_WORDS, lead_word, strikes_word
-from bot.flows.permissions import Act
-from bot.flows.strikes import AuthorQuery, Review, StrikeProblem, parse_author
+from bot.flows.commands import StrikesCommand, parse_strikes
+from bot.flows.permissions import STRIKES_ACTS, Act, act_of_strikes_command
+from bot.flows.strikes import AuthorQuery, Review, check_strike_form
+from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
 from bot.handlers.after_ack import after_ack
 from bot.handlers.errors import guarded
-from bot.handlers.common import form_values, is_colleague, permitted
 from bot.handlers import send
+from bot.slack.forms import form_values
+from bot.slack.members import is_colleague
 from bot.core.mrkdwn import mention
 from bot.core.problem import on_field, told_as
 from bot.slack.refs import AuthorRef, BadPayload, CaseRef, StrikeRef
 
 logger = logging.getLogger(__name__)
 
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# The leads' acts: a refusal reveals nothing, not even whether the author exists.
+_LEADS = dict(where=RESPOND, refusal="strikes.not_for_you")
+_STRIKE_FORM = Form(ids.STRIKE_REASON_INTERNAL)
+_REVIEW_FORM = Form(ids.REVIEW_REASON)
 
 
 def register(app: App) -> None:
-    app.command(ids.STRIKES_COMMAND)(after_ack(on_strikes_command))
-    app.action(ids.STRIKES_PAGE_ACTION)(after_ack(on_overview_page))
-    app.action(ids.STRIKES_AUTHOR_ACTION)(after_ack(on_author_history))
-    app.action(ids.REVIEW_ACTION)(guarded(on_review_button))
-    app.view(ids.REVIEW_VIEW)(guarded(on_review_submitted))
-    app.view(ids.STRIKE_VIEW)(guarded(on_strike_submitted))
-    app.action(ids.MEASURE_ACTION)(after_ack(on_measure_confirmed))
-    app.action(ids.ERASE_ACTION)(guarded(on_erase_confirmed))
+    app.command(ids.STRIKES_COMMAND, middleware=[
+        decode(lambda body: parse_strikes(body.get("text") or "")),
+        require(act_of=lambda command: act_of_strikes_command(command.kind), acts=STRIKES_ACTS, **_LEADS),
+    ])(after_ack(on_strikes_command))
+    app.action(ids.STRIKES_PAGE_ACTION, middleware=[
+        decode(action_value(_page_offset)), require(Act.REVIEW_REGISTER, **_LEADS),
+    ])(after_ack(on_overview_page))
+    app.action(ids.STRIKES_AUTHOR_ACTION, middleware=[
+        decode(action_value(AuthorRef.decode), where=RESPOND), require(Act.REVIEW_REGISTER, **_LEADS),
+    ])(after_ack(on_author_history))
+    app.action(ids.REVIEW_ACTION, middleware=[
+        decode(action_value(StrikeRef.decode), where=RESPOND), require(Act.REVOKE_STRIKE, **_LEADS),
+    ])(guarded(on_review_button))
+    app.view(ids.REVIEW_VIEW, middleware=[
+        decode(metadata(StrikeRef.decode), where=_REVIEW_FORM),
+        require(Act.REVOKE_STRIKE, where=_REVIEW_FORM, refusal="strikes.not_for_you"),
+    ])(guarded(on_review_submitted))
+    app.view(ids.STRIKE_VIEW, middleware=[
+        decode(metadata(lambda value: CaseRef.decode(value, "")), where=_STRIKE_FORM),
+        require(Act.RECORD_STRIKE, where=_STRIKE_FORM),
+    ])(guarded(on_strike_submitted))
+    app.action(ids.MEASURE_ACTION, middleware=[
+        decode(action_value(StrikeRef.decode)), require(Act.RECORD_STRIKE, where=CHANNEL),
+    ])(after_ack(on_measure_confirmed))
+    app.action(ids.ERASE_ACTION, middleware=[
+        decode(action_value(AuthorRef.decode), where=RESPOND), require(Act.ERASE_DATA, **_LEADS),
+    ])(guarded(on_erase_confirmed))
+
+
+def _page_offset(value: object) -> int:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 9 else 0
 
 
 # --- from a case -------------------------------------------------------------------------------
@@ -52,35 +79,27 @@ def open_strike_form(client: WebClient, deps: Deps, *, trigger_id: str, case: ca
         deps.tr, case_id=case.id, version=case.version, platform=case.platform, author=author))
 
 
+_STRIKE_BLOCKS = {"handle": ids.STRIKE_HANDLE, "internal": ids.STRIKE_REASON_INTERNAL,
+                  "public": ids.STRIKE_REASON_PUBLIC}
+
+
 def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
-    with on_field(ids.STRIKE_REASON_INTERNAL):
-        ref = CaseRef.decode(view.get("private_metadata"), "")
+    ref: CaseRef = context[REF]
     values = form_values(view)
-    errors: dict[str, str] = {}
-    author: AuthorQuery | None = None
-    if ids.STRIKE_HANDLE in values or ids.STRIKE_PLATFORM in values:
-        try:
-            author = parse_author(values.get(ids.STRIKE_HANDLE) or "", values.get(ids.STRIKE_PLATFORM))
-        except StrikeProblem as problem:
-            errors[ids.STRIKE_HANDLE] = deps.tr(problem.key)
-    internal = values.get(ids.STRIKE_REASON_INTERNAL) or ""
-    public = values.get(ids.STRIKE_REASON_PUBLIC) or ""
-    if not internal:
-        errors[ids.STRIKE_REASON_INTERNAL] = deps.tr("strikes.error_reason_required")
-    if not public:
-        errors[ids.STRIKE_REASON_PUBLIC] = deps.tr("strikes.error_reason_required")
-    if not permitted(client, context, Act.RECORD_STRIKE, quiet=True):
-        errors = {ids.STRIKE_REASON_INTERNAL: deps.tr("access.refused")}
-    if errors:
-        ack(response_action="errors", errors=errors)
+    form = check_strike_form(handle=values.get(ids.STRIKE_HANDLE), platform=values.get(ids.STRIKE_PLATFORM),
+                             internal=values.get(ids.STRIKE_REASON_INTERNAL),
+                             public=values.get(ids.STRIKE_REASON_PUBLIC))
+    if form.errors:
+        ack(response_action="errors",
+            errors={_STRIKE_BLOCKS[field]: deps.tr(key) for field, key in form.errors.items()})
         return
     ack()
     user = context.user_id
     result = strikes.record_strike(
         deps.engine, deps.policy, team_id=context.team_id or "", case_id=ref.case_id,
-        author=author, reason_internal=internal,
-        reason_public=public, user_id=user, now=deps.clock())
+        author=form.author, reason_internal=form.internal,
+        reason_public=form.public, user_id=user, now=deps.clock())
     case = result.case
     if not result.created:
         send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
@@ -91,24 +110,21 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     posted = client.chat_postMessage(
         channel=case.channel_id, thread_ts=case.message_ts,
         text=deps.tr("strikes.fallback"),
-        blocks=views.guidance(result, deps.policy, deps.tr, reason_public=public, rule=case.node_id),
+        blocks=views.guidance(result, deps.policy, deps.tr, reason_public=form.public, rule=case.node_id),
         unfurl_links=False,
     )
     strikes.remember_guidance(deps.engine, team_id=case.team_id, strike_id=result.strike_id,
                               channel_id=posted["channel"], ts=posted["ts"], now=deps.clock())
 
 
-def on_measure_confirmed(ack: Ack, body: dict, action: dict, context: BoltContext,
-                         client: WebClient) -> None:
+def on_measure_confirmed(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     """"Warning sent" / "Blocked": the team acted on the platform; logged once."""
     ack()
     deps = deps_of(context)
     user = context.user_id
     team = context.team_id or ""
     channel = (body.get("channel") or {}).get("id")
-    if not permitted(client, context, Act.RECORD_STRIKE, channel=channel):
-        return
-    ref = StrikeRef.decode(action.get("value"))
+    ref: StrikeRef = context[REF]
     with told_as("refusal.outdated"):  # the guidance the button sits under no longer applies
         done = strikes.confirm_measure(deps.engine, deps.policy, team_id=team,
                                        strike_id=ref.strike_id, kind=ref.kind, user_id=user,
@@ -141,60 +157,36 @@ def _clicked_in_thread(body: dict, shown: strikes.Guidance) -> tuple[tuple[str, 
 # --- /strikes for leads ------------------------------------------------------------------------
 
 
-def on_strikes_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
-                       respond: Respond) -> None:
+def on_strikes_command(ack: Ack, context: BoltContext, client: WebClient, respond: Respond) -> None:
     ack()
     deps = deps_of(context)
-    user = context.user_id
-    if not _is_lead(deps, context):
-        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral")
-        return
-    text = (command.get("text") or "").strip()
-    words = text.split()
-    first = strikes_word(words[0]) if words else ""
-    if not text:
-        _respond_overview(respond, deps, context, offset=0)
-    elif first == "help":
+    command: StrikesCommand = context[REF]
+    if command.problem is not None:
+        respond(text=deps.tr(command.problem), response_type="ephemeral")
+    elif command.kind == "help":
         respond(text=deps.tr("strikes.help"), response_type="ephemeral")
-    elif first == "export" and len(words) == 1:
-        _export(client, deps, context, respond)
-    elif first in ("data", "erase") and len(words) > 1:
-        _privacy(first, " ".join(words[1:]), client, deps, context, respond)
-    elif first == "leads":
-        _leads(words[1:], deps, context, respond)
     else:
-        _respond_history(respond, deps, context, parse_author(text), text)
-    known = first if first in STRIKES_WORDS.values() else "history"  # never log an author's name
-    logger.info("/strikes (%s) by lead %s", known if text else "overview", user)
+        _COMMANDS[command.kind](command, client, deps, context, respond)
+    logger.info("/strikes (%s) by lead %s", command.kind, context.user_id)  # never an author's name
 
 
-def on_overview_page(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
+def on_overview_page(ack: Ack, context: BoltContext, respond: Respond) -> None:
     ack()
-    deps = deps_of(context)
-    if not _lead_or_refuse(deps, context, respond):
-        return
-    value = action.get("value") or ""
-    offset = int(value) if value.isdigit() and len(value) < 9 else 0
-    _respond_overview(respond, deps, context, offset=offset, replace=True)
+    _overview(None, None, deps_of(context), context, respond, offset=context[REF], replace=True)
 
 
-def on_author_history(ack: Ack, action: dict, context: BoltContext, respond: Respond) -> None:
+def on_author_history(ack: Ack, context: BoltContext, respond: Respond) -> None:
     ack()
-    deps = deps_of(context)
-    if not _lead_or_refuse(deps, context, respond):
-        return
-    ref = AuthorRef.decode(action.get("value"))
-    _respond_history(respond, deps, context, AuthorQuery(ref.platform, ref.handle), ref.handle,
-                     replace=True)
+    ref: AuthorRef = context[REF]
+    command = StrikesCommand("history", query=AuthorQuery(ref.platform, ref.handle), typed=ref.handle)
+    _history(command, None, deps_of(context), context, respond, replace=True)
 
 
-def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient,
+def on_review_button(ack: Ack, body: dict, context: BoltContext, client: WebClient,
                      respond: Respond) -> None:
     ack()
     deps = deps_of(context)
-    if not _lead_or_refuse(deps, context, respond):
-        return
-    ref = StrikeRef.decode(action.get("value"))
+    ref: StrikeRef = context[REF]
     with told_as("refusal.outdated"):
         strikes.check_strike(deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id)
     client.views_open(trigger_id=body["trigger_id"],
@@ -203,12 +195,9 @@ def on_review_button(ack: Ack, body: dict, action: dict, context: BoltContext, c
 
 def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
     deps = deps_of(context)
-    if not _is_lead(deps, context):
-        ack(response_action="errors", errors={ids.REVIEW_REASON: deps.tr("strikes.not_for_you")})
-        return
     values = form_values(view)
+    ref: StrikeRef = context[REF]
     with on_field(ids.REVIEW_REASON):
-        ref = StrikeRef.decode(view.get("private_metadata"))
         outcome = values.get(ids.REVIEW_OUTCOME) if ref.kind == "appeal" else ref.kind
         if outcome not in {review.value for review in Review}:
             raise BadPayload("not a review outcome")
@@ -225,22 +214,16 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     )
 
 
-# --- helpers -----------------------------------------------------------------------------------
+def on_erase_confirmed(ack: Ack, context: BoltContext, respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    ref: AuthorRef = context[REF]
+    result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
+                                  handle=ref.handle, by=context.user_id, now=deps.clock())
+    respond(text=erased(result, deps.tr), response_type="ephemeral", replace_original=True)
 
 
-def _is_lead(deps: Deps, context: BoltContext, act: Act = Act.REVIEW_REGISTER) -> bool:
-    """Every /strikes act is the leads' alone (the table in bot.flows.permissions)."""
-    return may(deps, context.client, team_id=context.team_id or "", user_id=context.user_id or "",
-               act=act)
-
-
-def _lead_or_refuse(deps: Deps, context: BoltContext, respond: Respond,
-                    act: Act = Act.REVIEW_REGISTER) -> bool:
-    """The polite refusal reveals nothing, not even whether the author exists."""
-    if _is_lead(deps, context, act):
-        return True
-    _reply_privately(respond, deps.tr("strikes.not_for_you"))
-    return False
+# --- the /strikes subcommands ------------------------------------------------------------------
 
 
 def _reply_privately(respond: Respond, text: str) -> None:
@@ -248,8 +231,8 @@ def _reply_privately(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def _respond_overview(respond: Respond, deps: Deps, context: BoltContext, *, offset: int,
-                      replace: bool = False) -> None:
+def _overview(command, client, deps: Deps, context: BoltContext, respond: Respond, *,
+              offset: int = 0, replace: bool = False) -> None:
     lines = strikes.overview(deps.engine, deps.policy, team_id=context.team_id or "",
                               now=deps.clock(), offset=offset, limit=views.OVERVIEW_PAGE + 1)
     more = len(lines) > views.OVERVIEW_PAGE
@@ -258,92 +241,64 @@ def _respond_overview(respond: Respond, deps: Deps, context: BoltContext, *, off
             replace_original=replace)
 
 
-def _respond_history(respond: Respond, deps: Deps, context: BoltContext, query: AuthorQuery,
-                     typed: str, *, replace: bool = False) -> None:
+def _history(command: StrikesCommand, client, deps: Deps, context: BoltContext, respond: Respond, *,
+             replace: bool = False) -> None:
     authors = strikes.history(deps.engine, deps.policy, team_id=context.team_id or "",
-                               query=query, now=deps.clock())
+                               query=command.query, now=deps.clock())
     url = getattr(context.authorize_result, "url", None) if context.authorize_result else None
-    blocks = views.history(authors, deps.policy, deps.tr, workspace_url=url, query=typed)
+    blocks = views.history(authors, deps.policy, deps.tr, workspace_url=url, query=command.typed)
     respond(blocks=blocks, text=deps.tr("strikes.history_fallback"), response_type="ephemeral",
             replace_original=replace)
 
 
-def _export(client: WebClient, deps: Deps, context: BoltContext, respond: Respond) -> None:
+def _export(command, client: WebClient, deps: Deps, context: BoltContext, respond: Respond) -> None:
     """The register as CSV, in the lead's private conversation with the bot, never a channel."""
     now = deps.clock()
     content = strikes.export_csv(deps.engine, team_id=context.team_id or "", now=now,
                                   local=iso_local)
-    dm = client.conversations_open(users=context.user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=dm, content=content, filename=f"strikes-{now:%Y-%m-%d}.csv",
-        title=deps.tr("strikes.export_title"),
-    )
+    _send_file(client, context, content, f"strikes-{now:%Y-%m-%d}.csv", deps.tr("strikes.export_title"))
     respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
 
 
-def _privacy(verb: str, text: str, client: WebClient, deps: Deps, context: BoltContext,
-             respond: Respond) -> None:
-    """Right of access (a JSON file in the lead's private conversation) and right to erasure
-    (after an explicit confirmation: erasing cannot be undone)."""
-    query = parse_author(text)
-    if verb == "data":
-        content = privacy.author_data(deps.engine, team_id=context.team_id or "", query=query,
-                                      local=iso_local)
-        if content is None:
-            respond(text=deps.tr("strikes.history_none", query=query.handle), response_type="ephemeral")
-            return
-        dm = client.conversations_open(users=context.user_id)["channel"]["id"]
-        # The file's name holds no handle: file names show up in lists and notifications.
-        client.files_upload_v2(channel=dm, content=content,
-                               filename=f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json",
-                               title=deps.tr("privacy.data_title"))
-        respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
+def _data(command: StrikesCommand, client: WebClient, deps: Deps, context: BoltContext,
+          respond: Respond) -> None:
+    """Right of access: a JSON file in the lead's private conversation with the bot."""
+    content = privacy.author_data(deps.engine, team_id=context.team_id or "", query=command.query,
+                                  local=iso_local)
+    if content is None:
+        respond(text=deps.tr("strikes.history_none", query=command.query.handle), response_type="ephemeral")
         return
-    if query.platform is None:
-        respond(text=deps.tr("privacy.erase_needs_platform"), response_type="ephemeral")
-        return
-    respond(blocks=views.erase_confirmation(query.platform, query.handle, deps.tr),
+    # The file's name holds no handle: file names show up in lists and notifications.
+    _send_file(client, context, content, f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json",
+               deps.tr("privacy.data_title"))
+    respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
+
+
+def _erase(command: StrikesCommand, client, deps: Deps, context: BoltContext, respond: Respond) -> None:
+    """Right to erasure: only after an explicit confirmation (erasing cannot be undone)."""
+    respond(blocks=views.erase_confirmation(command.query.platform, command.query.handle, deps.tr),
             text=deps.tr("privacy.erase_title"), response_type="ephemeral")
 
 
-def on_erase_confirmed(ack: Ack, action: dict, context: BoltContext, client: WebClient,
-                       respond: Respond) -> None:
-    ack()
-    deps = deps_of(context)
-    if not _lead_or_refuse(deps, context, respond, act=Act.ERASE_DATA):
-        return
-    ref = AuthorRef.decode(action.get("value"))
-    result = privacy.erase_author(deps.engine, team_id=context.team_id or "", platform=ref.platform,
-                                  handle=ref.handle, by=context.user_id, now=deps.clock())
-    key = "privacy.erased" if result.authors else "privacy.nothing_to_erase"
-    text = deps.tr(key, erased_cases=deps.tr.plural("privacy.erased_cases", result.cases),
-                   erased_strikes=deps.tr.plural("privacy.erased_strikes", result.strikes)) \
-        if result.authors else deps.tr(key)
-    if result.authors:
-        text += "\n" + deps.tr("privacy.not_erasable")
-    respond(text=text,
-            response_type="ephemeral", replace_original=True)
+def _send_file(client: WebClient, context: BoltContext, content: str, filename: str, title: str) -> None:
+    dm = client.conversations_open(users=context.user_id)["channel"]["id"]
+    client.files_upload_v2(channel=dm, content=content, filename=filename, title=title)
 
 
-def _leads(words: list[str], deps: Deps, context: BoltContext, respond: Respond) -> None:
+def _leads(command: StrikesCommand, client, deps: Deps, context: BoltContext, respond: Respond) -> None:
     team = context.team_id or ""
-    if not words:
+    if command.verb is None:
         respond(blocks=views.leads_list(leads.leads(deps.engine, team_id=team), deps.tr),
                 text=deps.tr("leads.title"), response_type="ephemeral")
         return
-    verb = lead_word(words[0])
-    found = _MENTION.match(words[1]) if len(words) == 2 else None
-    if verb is None or found is None:
-        respond(text=deps.tr("leads.usage"), response_type="ephemeral")
-        return
-    target = found.group(1)
-    if verb == "add" and not is_colleague(context.client, target):  # no bot, no departed account
+    if command.verb == "add" and not is_colleague(context.client, command.user):  # no bot, no departed account
         respond(text=deps.tr("refusal.not_a_colleague"), response_type="ephemeral")
         return
-    changed = leads.set_lead(deps.engine, team_id=team, user_id=target, lead=verb == "add",
-                               by=context.user_id, now=deps.clock())
-    key = {("add", True): "leads.added", ("remove", True): "leads.removed",
-           ("add", False): "leads.add_unchanged", ("remove", False): "leads.remove_unchanged"}[
-        (verb, changed)]
-    respond(text=deps.tr(key, user=mention(target)), response_type="ephemeral")
+    changed = leads.set_lead(deps.engine, team_id=team, user_id=command.user,
+                             lead=command.verb == "add", by=context.user_id, now=deps.clock())
+    respond(text=lead_changed(command.verb, changed, command.user, deps.tr), response_type="ephemeral")
+
+
+_COMMANDS = {"overview": _overview, "history": _history, "export": _export, "data": _data,
+             "erase": _erase, "leads": _leads}
 

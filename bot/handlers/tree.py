@@ -9,18 +9,19 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import kit as blocks
+from bot.blocks.replies import stale_click
 from bot.usecases import cases
 from bot.slack import ids
 from bot.deps import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
+from bot.handlers.access import REF, action_value, decode, require
 from bot.handlers.after_ack import after_ack
-from bot.handlers.common import is_colleague, permitted
 from bot.handlers import send
-from bot.core.mrkdwn import mention
+from bot.slack.members import is_colleague
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form
-from bot.slack.refs import BadPayload, ButtonRef, CaseRef
+from bot.slack.refs import ButtonRef, CaseRef
 
 logger = logging.getLogger(__name__)
 
@@ -28,25 +29,30 @@ FORM_ACTIONS = frozenset({"strike", "route", "inform_service"})  # a modal, not 
 
 
 def register(app: App) -> None:
-    app.action(ids.TREE_ACTION)(after_ack(on_tree_button, inline=opens_form))
-    app.action(ids.STAFF_SELECT)(after_ack(on_staff_selected))
+    app.action(ids.TREE_ACTION, middleware=[
+        decode(action_value(ButtonRef.decode)),
+        require(act_of=_act_of_click, acts=frozenset({Act.WALK_TREE, Act.RECORD_STRIKE, Act.ROUTE})),
+    ])(after_ack(on_tree_button, inline=opens_form))
+    app.action(ids.STAFF_SELECT, middleware=[
+        decode(lambda body: CaseRef.decode(((body.get("actions") or [{}])[0]).get("block_id"),
+                                           ids.STAFF_BLOCK_PREFIX)),
+        require(Act.WALK_TREE),
+    ])(after_ack(on_staff_selected))
 
 
-def opens_form(action: dict, **_: object) -> bool:
+def _act_of_click(ref: ButtonRef) -> Act:
+    return act_of_tree_action(ref.click.target) if ref.click.move is Move.ACTION else Act.WALK_TREE
+
+
+def opens_form(context: BoltContext, **_: object) -> bool:
     """A click on an action that needs a modal (its trigger expires three seconds after it)."""
-    try:
-        ref = ButtonRef.decode(action.get("value"))
-    except BadPayload:
-        return False
+    ref = context.get(REF)
     return ref.click.move is Move.ACTION and ref.click.target in FORM_ACTIONS
 
 
-def on_tree_button(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
+def on_tree_button(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
     ack()
-    ref = ButtonRef.decode(action.get("value"))
-    act = act_of_tree_action(ref.click.target) if ref.click.move is Move.ACTION else Act.WALK_TREE
-    if not _permitted(client, context, body, act):
-        return
+    ref: ButtonRef = context[REF]
     if ref.click.move is Move.ACTION and ref.click.target in FORM_ACTIONS:
         _open_form(client, context, body, ref)
         return
@@ -71,11 +77,9 @@ def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonR
 def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
     ack()
     selected = action.get("selected_user")
-    ref = CaseRef.decode(action.get("block_id"), ids.STAFF_BLOCK_PREFIX)
+    ref: CaseRef = context[REF]
     if not isinstance(selected, str) or not selected:
         return  # the picker was cleared: nothing to do
-    if not _permitted(client, context, body, Act.WALK_TREE):
-        return
     if not is_colleague(client, selected):
         logger.warning("case %s: staff picker sent a value that is not a colleague (user %s)",
                        ref.case_id, context.user_id)
@@ -98,18 +102,10 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
         user_id=user, now=deps.clock(),
     )
     case = result.case
-    if result.stale:
-        last = case.history[-1] if case.history else None
-        text = (
-            deps.tr("refusal.stale", user=mention(last.user_id), time=blocks.local_time(last.at, deps.tr),
-                    step=blocks.describe_step(last, deps.policy, deps.tr))
-            if last else deps.tr("refusal.not_here")
-        )
+    if result.stale or result.refusal is not None:
+        text = stale_click(case, deps.policy, deps.tr) if result.stale \
+            else deps.tr(f"refusal.{result.refusal.value}")
         send.ephemeral(client, channel=case.channel_id, user=user, text=text, thread_ts=case.message_ts)
-        return
-    if result.refusal is not None:
-        send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
-             text=deps.tr(f"refusal.{result.refusal.value}"))
         return
     if case.bot_message_ts is None:
         # The click can overtake the write that remembers the message; it came from that message.
@@ -127,7 +123,3 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
         )
 
 
-def _permitted(client: WebClient, context: BoltContext, body: dict, act: Act) -> bool:
-    container = body.get("container") or {}
-    return permitted(client, context, act, channel=(body.get("channel") or {}).get("id"),
-                     thread_ts=container.get("thread_ts"))

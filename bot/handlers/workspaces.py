@@ -6,6 +6,7 @@ from slack_bolt import App, BoltContext
 
 from bot.deps import deps_of
 from bot.usecases import workspaces
+from bot.handlers.access import no_person_acts
 from bot.handlers.errors import guarded
 
 
@@ -18,8 +19,9 @@ def register(app: App) -> None:
         if (event.get("tokens") or {}).get("bot"):
             removed(app, context, team_id=body.get("team_id") or context.team_id or "")
 
-    app.event("app_uninstalled")(guarded(on_uninstalled))
-    app.event("tokens_revoked")(guarded(on_tokens_revoked))
+    nobody = [no_person_acts("Slack tells that the app left the workspace")]
+    app.event("app_uninstalled", middleware=nobody)(guarded(on_uninstalled))
+    app.event("tokens_revoked", middleware=nobody)(guarded(on_tokens_revoked))
 
 
 def removed(app: App, context: BoltContext, *, team_id: str) -> None:

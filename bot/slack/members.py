@@ -4,6 +4,7 @@ extra Slack call per click."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 
@@ -44,3 +45,28 @@ class MemberCache:
         with self._lock:
             self._members[channel] = (now + self.ttl, result)
         return result
+
+
+# A Slack user id as Slack writes it: U… or W… (Enterprise Grid), capitals and digits only.
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def is_colleague(client: WebClient, user_id: object) -> bool:
+    """Whether a user id a client sent is a real person's: well formed, known to Slack
+    (``users.info``), not deactivated and not a bot. Anything else is refused, never used."""
+    if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id) or user_id == "USLACKBOT":
+        return False
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return False
+    return (isinstance(user, dict) and user.get("id") == user_id and not user.get("deleted")
+            and not user.get("is_bot"))
+
+
+def is_deactivated(client: WebClient, user: str) -> bool:
+    """Whether Slack says the account is deactivated (or cannot say whose it is)."""
+    try:
+        return bool(client.users_info(user=user)["user"].get("deleted"))
+    except SlackApiError:
+        return True

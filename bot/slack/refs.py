@@ -165,3 +165,10 @@ class QuestionFormRef:
         if not first.isdigit() or len(first) > 12 or value.count(":") not in (0, 2):
             raise BadPayload("malformed question reference")
         return cls(int(first))
+
+    @classmethod
+    def decode_button(cls, value: object) -> "QuestionFormRef":
+        """An antenna's button in their direct message: the question id alone."""
+        if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 12:
+            raise BadPayload("not a question id")
+        return cls(int(value))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
+from bot.flows.commands import AntenneCommand
 from bot.flows.policy import Policy
-from bot.usecases.routing import RoutingProblem, ServiceView, service_views
+from bot.usecases.routing import QuestionView, RoutingProblem, ServiceView, service_views, standard_answers
 from bot.usecases.transaction import use_case
 from storage import routing as store
 from storage.models import Antenna, Service
@@ -108,3 +111,33 @@ def configure_service(session: Session, *, team_id: str, service_id: int,
     session.flush()
     logger.info("service %s configured by %s", service_id, by)
     return service_views(session, [service])[0]
+
+
+@dataclass(frozen=True)
+class AntenneDone:
+    """What ``/antenne <service> …`` did: the service as it is now, its standard answers (shown),
+    and for people, each person with whether anything changed."""
+
+    service: ServiceView
+    answers: tuple[QuestionView, ...] = ()
+    changes: tuple[tuple[str, bool], ...] = ()
+
+
+def antenne(engine: sa.Engine, command: AntenneCommand, *, team_id: str, by: str,
+            now: datetime) -> AntenneDone:
+    """``/antenne <service>`` (show it), ``… termijn|kanaal …`` (its settings) or ``… @person
+    [back-up|verwijder]`` (its antennas). Raises RoutingProblem for an unknown service."""
+    service = resolve_service(engine, team_id=team_id, name=command.service)
+    if command.kind == "settings":
+        return AntenneDone(configure_service(
+            engine, team_id=team_id, service_id=service.id, question_minutes=command.question_minutes,
+            report_minutes=command.report_minutes, channel_id=command.channel, by=by))
+    if command.kind == "show":
+        return AntenneDone(service, answers=tuple(standard_answers(engine, team_id=team_id,
+                                                                   service_id=service.id)))
+    changes = tuple(
+        (person, set_antenna(engine, team_id=team_id, service_id=service.id, user_id=person,
+                             role="backup" if command.verb == "backup" else "antenna",
+                             add=command.verb != "remove", by=by, now=now))
+        for person in command.people)
+    return AntenneDone(service, changes=changes)

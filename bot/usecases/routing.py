@@ -230,14 +230,6 @@ def messages_of(session: Session, *, team_id: str, question_id: int) -> list[tup
 
 
 @use_case
-def question_for_antenna(session: Session, *, team_id: str, question_id: int,
-                         user_id: str) -> QuestionView:
-    """A question this antenna (or the service's backup) may still act on; raises RoutingProblem
-    otherwise (gone, another service's, or done)."""
-    return _question_view(session, _answerable(session, team_id, question_id, user_id))
-
-
-@use_case
 def load_question(session: Session, *, team_id: str, question_id: int) -> QuestionView:
     row = store.question(session, team_id=team_id, question_id=question_id)
     if row is None:
@@ -298,9 +290,19 @@ def _plan_reminders(session: Session, row: RoutedQuestion, service: Service, pol
                           created_by=user_id)
 
 
-def _answerable(session: Session, team_id: str, question_id: int, user_id: str) -> RoutedQuestion:
-    """A question this user may act on: only the service's antennas and its backup."""
-    row = store.question(session, team_id=team_id, question_id=question_id, for_update=True)
+@use_case
+def check_answerable(session: Session, *, team_id: str, question_id: int, user_id: str) -> None:
+    """Whether ``user_id`` is an antenna of the question's service now (the role the table in
+    bot.flows.permissions names for answering): raises the RoutingProblem that says why not."""
+    _answerable(session, team_id, question_id, user_id, for_update=False)
+
+
+def _answerable(session: Session, team_id: str, question_id: int, user_id: str, *,
+                for_update: bool = True) -> RoutedQuestion:
+    """A question this user may act on: only the service's antennas and its backup, while it is
+    open. The one definition of the antenna's right; the acts that change the question check it
+    again under the row's lock."""
+    row = store.question(session, team_id=team_id, question_id=question_id, for_update=for_update)
     if row is None:
         raise RoutingProblem("route.error_gone")
     service = store.service_of(session, service_id=row.service_id)

@@ -1,0 +1,47 @@
+"""Short private answers to the person who acted: text only, no blocks."""
+
+from __future__ import annotations
+
+from bot.blocks.kit import describe_step, local_time
+from bot.core.i18n import Translator
+from bot.core.mrkdwn import mention
+from bot.flows.policy import Policy
+
+
+def stale_click(case, policy: Policy, tr: Translator) -> str:
+    """A click on a button someone else's click already made old: who did what, when."""
+    last = case.history[-1] if case.history else None
+    if last is None:
+        return tr("refusal.not_here")
+    return tr("refusal.stale", user=mention(last.user_id), time=local_time(last.at, tr),
+              step=describe_step(last, policy, tr))
+
+
+def lead_changed(verb: str, changed: bool, user: str, tr: Translator) -> str:
+    """``/strikes leidinggevenden toevoegen|verwijderen @iemand``: what happened."""
+    key = {("add", True): "leads.added", ("remove", True): "leads.removed",
+           ("add", False): "leads.add_unchanged", ("remove", False): "leads.remove_unchanged"}[
+        (verb, changed)]
+    return tr(key, user=mention(user))
+
+
+def erased(result, tr: Translator) -> str:
+    """What erasing an author removed, and what the law says must stay."""
+    if not result.authors:
+        return tr("privacy.nothing_to_erase")
+    return tr("privacy.erased", erased_cases=tr.plural("privacy.erased_cases", result.cases),
+              erased_strikes=tr.plural("privacy.erased_strikes", result.strikes)) \
+        + "\n" + tr("privacy.not_erasable")
+
+
+def antennas_changed(verb: str | None, changes, service: str, tr: Translator,
+                     deactivated: frozenset[str] = frozenset()) -> str:
+    """``/antenne <service> @person [back-up|verwijder]``: a line per person; a deactivated
+    account just added as antenna is flagged."""
+    key = {None: "antenne.added", "backup": "antenne.backup_set"}.get(verb, "antenne.removed")
+    lines = []
+    for person, changed in changes:
+        lines.append(tr(key if changed else "antenne.unchanged", user=mention(person), service=service))
+        if person in deactivated:
+            lines.append(":warning: " + tr("antenne.deactivated", users=mention(person)))
+    return "\n".join(lines)

@@ -1,0 +1,20 @@
+"""What a person typed or picked in one of this bot's modals."""
+
+from __future__ import annotations
+
+from bot.slack import ids
+
+
+def form_values(view: dict) -> dict[str, str]:
+    """A modal's inputs by block id: texts trimmed, selects and radio buttons as their value,
+    empty ones left out. Every input element of this bot has the action_id ``ids.FORM_INPUT``."""
+    found: dict[str, str] = {}
+    for block_id, elements in ((view.get("state") or {}).get("values") or {}).items():
+        element = (elements or {}).get(ids.FORM_INPUT) if isinstance(elements, dict) else None
+        if not isinstance(element, dict):
+            continue
+        option = element.get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else element.get("value")
+        if isinstance(value, str) and value.strip():
+            found[block_id] = value.strip()
+    return found
