@@ -23,7 +23,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks
+from bot.blocks.kit import local_time
 from bot.core.config import exit_on_bad_setting, seconds_from_env
 from bot.usecases import cases, outbox, routing
 from bot.blocks import routing as views
@@ -138,7 +139,7 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
             notify_antennas(client, deps, question, [backup], reminder=True)
         _post(client, question.case_channel, question.case_ts, tr(
             "route.escalated", user=mention(question.asked_by), service=deps.policy.service_name(question.service.name, tr.language),
-            time=blocks.local_time(question.due_at, tr),
+            time=local_time(question.due_at, tr),
             backup=mention(backup) if backup else tr("route.no_backup")))
         return "escalated"
     case = cases.load_case(deps.engine, team_id=job.team_id, case_id=job.ref_id)
@@ -150,7 +151,7 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
         # When the author was asked to rephrase: business hours may make the check later than 24 h.
         asked = next((s.at for s in reversed(case.history)
                       if s.action_id in ("reply_public", "reply_private")), None)
-        text = tr("check.conduct", user=mention(job.created_by), time=blocks.local_time(asked, tr)) \
+        text = tr("check.conduct", user=mention(job.created_by), time=local_time(asked, tr)) \
             if asked else tr("check.conduct_undated", user=mention(job.created_by))
     _post(client, case.channel_id, case.message_ts, text)
     return "sent"

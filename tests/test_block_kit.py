@@ -17,7 +17,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks
 from bot.slack import ids
 from bot.blocks import routing as routing_blocks, strikes as strike_blocks
 from bot.usecases.cases import CaseSnapshot, Step

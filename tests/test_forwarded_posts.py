@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.usecases import cases, privacy
-from bot.blocks.kit import case_card
+from bot.blocks.cases import case_card
 from bot.usecases.cases import Intake
 from bot.flows.intake import shared_posts
 from bot.flows.policy import load_policy

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks, kit
 from bot.usecases.cases import CaseSnapshot, Step
 from bot.core.config import LANGUAGES
 from bot.flows import tree
@@ -243,7 +243,7 @@ def rendered_cases():
 def test_no_rendered_sentence_is_built_from_an_action_label(language):
     labels = {a.label.get(language) for a in POLICY.actions.values()}
     # A label that is also its own noun ("Spam" as both) would not be a fault; none is today.
-    nouns = {blocks.noun(POLICY, a, language) for a in POLICY.actions}
+    nouns = {kit.noun(POLICY, a, language) for a in POLICY.actions}
     suspicious = labels - nouns
     tr = SpyTranslator(language)
     count = 0
@@ -306,7 +306,7 @@ def test_irreversible_buttons_say_they_come_first_and_the_warning_shows_before_t
     message = texts_of(blocks.case_message(asked, POLICY, tr))
     warning = POLICY.actions[action_id].warning
     assert warning is not None
-    assert blocks.escape(POLICY.fill(warning.get("nl")))[:40] in message
+    assert kit.escape(POLICY.fill(warning.get("nl")))[:40] in message
     assert tr("guard.intent") in message
     if POLICY.actions[action_id].requires:
         # The screenshot comes first: no confirmation until it is there or deliberately skipped.

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks, kit
 from bot.core import mrkdwn
 from bot.blocks import routing as rviews, strikes as sviews
 from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, Step
@@ -107,10 +107,10 @@ def test_a_link_is_only_live_for_a_plain_web_address(url):
 
 
 def test_only_a_link_to_a_social_platform_is_live():
-    assert blocks.post_link("https://www.facebook.com/gemeente/posts/9") == \
+    assert kit.post_link("https://www.facebook.com/gemeente/posts/9") == \
         "<https://www.facebook.com/gemeente/posts/9|https://www.facebook.com/gemeente/posts/9>"
-    assert blocks.post_link("https://evil.example/login") == "https://evil.example/login"
-    assert blocks.post_link("https://www.facebook.com/x|<!channel>") == \
+    assert kit.post_link("https://evil.example/login") == "https://evil.example/login"
+    assert kit.post_link("https://www.facebook.com/x|<!channel>") == \
         "https://www.facebook.com/x|&lt;!channel&gt;"
 
 

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 import pytz
 
-from bot.blocks.kit import case_message
+from bot.blocks.cases import case_message
 from bot.usecases.cases import CaseSnapshot
 from bot.flows import tree
 from bot.flows.policy import (

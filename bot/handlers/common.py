@@ -7,7 +7,7 @@ import re
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks
 from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import outbox

@@ -8,7 +8,8 @@ import logging
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks
+from bot.blocks.kit import local_time
 from bot.usecases import cases
 from bot.slack import ids
 from bot.deps import deps_of
@@ -116,7 +117,7 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     if result.stale:
         last = case.history[-1] if case.history else None
         text = (
-            deps.tr("refusal.stale", user=mention(last.user_id), time=blocks.local_time(last.at, deps.tr),
+            deps.tr("refusal.stale", user=mention(last.user_id), time=local_time(last.at, deps.tr),
                     step=blocks.describe_step(last, deps.policy, deps.tr))
             if last else deps.tr("refusal.not_here")
         )
