@@ -32,7 +32,7 @@ from bot.blocks.kit import (
     text_input,
     url_input,
 )
-from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, Step
+from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, HistoryLine
 from bot.flows import tree
 from bot.flows.intake import PLATFORMS
 from bot.flows.policy import Policy
@@ -211,7 +211,7 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
     )
     if case.author_handle:
         header += " · " + tr("case.author", handle=escape(case.author_handle))
-    lines = [describe_step(step, policy, tr) for step in case.history]
+    lines = [describe_history_line(step, policy, tr) for step in case.history]
     budget = SECTION_LIMIT - len(header) - 60
     shown: list[str] = []
     for line in reversed(lines):
@@ -226,7 +226,7 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
     return "\n".join([header, *shown]) if shown else header
 
 
-def describe_step(step: Step, policy: Policy, tr: Translator) -> str:
+def describe_history_line(step: HistoryLine, policy: Policy, tr: Translator) -> str:
     lang = tr.language
     who = mention(step.user_id)
     when = local_time(step.at, tr)

@@ -23,7 +23,7 @@ from bot.handlers.common import form_values, permitted, refresh_case_message, te
 from bot.blocks.kit import escape, local_time
 from bot.core.mrkdwn import mention
 from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
-from bot.usecases.routing import AlreadyRouted, QuestionView, RoutingProblem
+from bot.usecases.routing import AlreadyRouted, RoutedQuestionSnapshot, RoutingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def open_route_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cas
     similar = None if fyi else routing.similar_answer(deps.engine, team_id=case.team_id, text=case.text)
     client.views_open(trigger_id=trigger_id, view=views.route_form(
         deps.tr, case_id=case.id, version=case.version, fyi=fyi, services=services,
-        question=_plain(case.text), similar=similar, policy=deps.policy))
+        question=_unescape_links(case.text), similar=similar, policy=deps.policy))
 
 
 def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -98,7 +98,7 @@ def on_route_submitted(ack: Ack, view: dict, context: BoltContext, client: WebCl
     _refresh_case(client, deps, question.team_id, question.case_id)
 
 
-def _named(deps: Deps, question: QuestionView) -> str:
+def _named(deps: Deps, question: RoutedQuestionSnapshot) -> str:
     """The question's service as a sentence names it ("de groendienst")."""
     return deps.policy.service_name(question.service.name, deps.tr.language)
 
@@ -111,7 +111,7 @@ def _named_values(deps: Deps, problem: RoutingProblem) -> dict:
     return values
 
 
-def notify_antennas(client: WebClient, deps: Deps, question: QuestionView, users: tuple[str, ...] | list[str],
+def notify_antennas(client: WebClient, deps: Deps, question: RoutedQuestionSnapshot, users: tuple[str, ...] | list[str],
                     *, reminder: bool = False) -> list[str]:
     """A direct message to each antenna; returns who could not be reached."""
     undelivered = []
@@ -292,7 +292,7 @@ def _question_id(action: dict) -> int:
 
 
 def _question_for_antenna(client: WebClient, deps: Deps, context: BoltContext, body: dict,
-                          action: dict) -> QuestionView | None:
+                          action: dict) -> RoutedQuestionSnapshot | None:
     try:
         question = routing.load_question(deps.engine, team_id=context.team_id or "",
                                          question_id=_question_id(action))
@@ -318,7 +318,7 @@ def _tell_antenna(client: WebClient, deps: Deps, body: dict, context: BoltContex
         tell(client, channel=channel, user=context.user_id, text=text)
 
 
-def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
+def _update_dms(client: WebClient, deps: Deps, question: RoutedQuestionSnapshot,
                 clicked: tuple[str, str] | None = None) -> None:
     """Redraw every direct message the bot sent about the question, as the database has it.
     Which messages those are is read from the database too: a form or a button never says
@@ -358,7 +358,7 @@ def _deactivated(client: WebClient, user: str) -> bool:
         return True
 
 
-def _plain(text: str) -> str:
+def _unescape_links(text: str) -> str:
     """The post as a question for the form: Slack's link markup made readable."""
     return re.sub(r"<(https?://[^|>]+)(?:\|[^>]*)?>", r"\1", text or "").replace("&amp;", "&") \
         .replace("&lt;", "<").replace("&gt;", ">")

@@ -118,7 +118,7 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
         last = case.history[-1] if case.history else None
         text = (
             deps.tr("refusal.stale", user=mention(last.user_id), time=local_time(last.at, deps.tr),
-                    step=blocks.describe_step(last, deps.policy, deps.tr))
+                    step=blocks.describe_history_line(last, deps.policy, deps.tr))
             if last else deps.tr("refusal.not_here")
         )
         tell(client, channel=case.channel_id, user=user, text=text, thread_ts=case.message_ts)

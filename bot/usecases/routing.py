@@ -52,7 +52,7 @@ class AlreadyRouted(Exception):
     """The same route form came again (sent twice, or by two people for the case at the same
     version): nothing new was sent; ``question`` is what the first one asked."""
 
-    def __init__(self, question: "QuestionView") -> None:
+    def __init__(self, question: "RoutedQuestionSnapshot") -> None:
         super().__init__(question.id)
         self.question = question
 
@@ -71,7 +71,10 @@ class ServiceView:
 
 
 @dataclass(frozen=True)
-class QuestionView:
+class RoutedQuestionSnapshot:
+    """A routed question as its messages show it: what was asked of which service, about which
+    case, and how far it got."""
+
     id: int
     team_id: str
     case_id: int
@@ -105,7 +108,7 @@ class Similar:
 
 def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, service_id: int, question: str,
           context: str, fyi: bool, user_id: str, now: datetime,
-          submission_key: str | None = None) -> QuestionView:
+          submission_key: str | None = None) -> RoutedQuestionSnapshot:
     """Ask a service (or inform it, ``fyi``); the reminder and the escalation are planned at once.
 
     ``submission_key`` (the case's version when the form was opened, and the form's mode) makes
@@ -117,7 +120,7 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
         raise RoutingProblem("route.error_too_long", n=QUESTION_LIMIT)
     action = INFORM if fyi else ROUTE
 
-    def work(session: Session) -> QuestionView:
+    def work(session: Session) -> RoutedQuestionSnapshot:
         case = case_store.get_case(session, team_id=team_id, case_id=case_id, for_update=True)
         if case is None:
             raise RoutingProblem("refusal.outdated")
@@ -126,7 +129,7 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
             if earlier is not None:
                 first = store.question(session, team_id=team_id, question_id=earlier.ref_id or 0)
                 if first is not None:
-                    raise AlreadyRouted(_question_view(session, first))
+                    raise AlreadyRouted(_question_snapshot(session, first))
         if case.status != tree.OPEN:
             raise RoutingProblem("refusal.closed")
         if action not in {a.id for a in policy.actions_on(case.node_id)}:
@@ -153,7 +156,7 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
         case_store.advance_case(session, case=case, expected_version=case.version)
         if not fyi:
             _plan_reminders(session, row, service, policy, user_id)
-        return _question_view(session, row)
+        return _question_snapshot(session, row)
 
     try:
         view = run_in_transaction(engine, work)
@@ -163,26 +166,26 @@ def route(engine: sa.Engine, policy: Policy, *, team_id: str, case_id: int, serv
     return view
 
 
-def acknowledge(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str) -> QuestionView:
-    def work(session: Session) -> QuestionView:
+def acknowledge(engine: sa.Engine, *, team_id: str, question_id: int, user_id: str) -> RoutedQuestionSnapshot:
+    def work(session: Session) -> RoutedQuestionSnapshot:
         row = _answerable(session, team_id, question_id, user_id)
         if row.status == "open":
             row.status, row.acknowledged_by = "acknowledged", user_id
             session.add(row)
-        return _question_view(session, row)
+        return _question_snapshot(session, row)
 
     return run_in_transaction(engine, work)
 
 
 def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int, user_id: str,
-           text: str, now: datetime) -> QuestionView:
+           text: str, now: datetime) -> RoutedQuestionSnapshot:
     text = text.strip()
     if not text:
         raise RoutingProblem("route.error_empty_answer")
     if len(text) > ANSWER_LIMIT:
         raise RoutingProblem("route.error_too_long", n=ANSWER_LIMIT)
 
-    def work(session: Session) -> QuestionView:
+    def work(session: Session) -> RoutedQuestionSnapshot:
         row = _answerable(session, team_id, question_id, user_id)
         row.status, row.answered_by, row.answered_at, row.answer = "answered", user_id, now, text
         session.add(row)
@@ -191,7 +194,7 @@ def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
             case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
         case_store.advance_case(session, case=case, expected_version=case.version)
-        return _question_view(session, row)
+        return _question_snapshot(session, row)
 
     view = run_in_transaction(engine, work)
     logger.info("question %s answered by %s", question_id, user_id)
@@ -199,13 +202,14 @@ def answer(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
 
 
 def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int,
-            service_id: int, reason: str, user_id: str, now: datetime) -> tuple[QuestionView, QuestionView]:
+            service_id: int, reason: str, user_id: str,
+            now: datetime) -> tuple[RoutedQuestionSnapshot, RoutedQuestionSnapshot]:
     """"Not for us": the question moves to another service, with the reason; returns (old, new)."""
     reason = reason.strip()
     if not reason:
         raise RoutingProblem("route.error_reason")
 
-    def work(session: Session) -> tuple[QuestionView, QuestionView]:
+    def work(session: Session) -> tuple[RoutedQuestionSnapshot, RoutedQuestionSnapshot]:
         old = _answerable(session, team_id, question_id, user_id)
         if service_id == old.service_id:
             raise RoutingProblem("route.error_same_service")
@@ -226,7 +230,7 @@ def reroute(engine: sa.Engine, policy: Policy, *, team_id: str, question_id: int
             case_id=case.id, node_id=case.node_id, action_id=REROUTED, user_id=user_id,
             decided_at=now, policy_version=policy.version, note=f"q:{old.id}>q:{new.id}"))
         _plan_reminders(session, new, target, policy, old.asked_by)
-        return _question_view(session, old), _question_view(session, new)
+        return _question_snapshot(session, old), _question_snapshot(session, new)
 
     return run_in_transaction(engine, work)
 
@@ -246,19 +250,20 @@ def messages_of(engine: sa.Engine, *, team_id: str, question_id: int) -> list[tu
         for row in sent_store.sent(session, team_id=team_id, kind=DIRECT_MESSAGE, ref_id=question_id)])
 
 
-def load_question(engine: sa.Engine, *, team_id: str, question_id: int) -> QuestionView:
-    def work(session: Session) -> QuestionView:
+def load_question(engine: sa.Engine, *, team_id: str, question_id: int) -> RoutedQuestionSnapshot:
+    def work(session: Session) -> RoutedQuestionSnapshot:
         row = store.question(session, team_id=team_id, question_id=question_id)
         if row is None:
             raise RoutingProblem("route.error_gone")
-        return _question_view(session, row)
+        return _question_snapshot(session, row)
 
     return run_in_transaction(engine, work)
 
 
-def standard_answers(engine: sa.Engine, *, team_id: str, service_id: int, limit: int = 10) -> list[QuestionView]:
-    def work(session: Session) -> list[QuestionView]:
-        return [_question_view(session, row) for row in
+def standard_answers(engine: sa.Engine, *, team_id: str, service_id: int,
+                     limit: int = 10) -> list[RoutedQuestionSnapshot]:
+    def work(session: Session) -> list[RoutedQuestionSnapshot]:
+        return [_question_snapshot(session, row) for row in
                 store.answered(session, team_id=team_id, service_id=service_id, limit=limit)]
 
     return run_in_transaction(engine, work)
@@ -339,10 +344,10 @@ def service_views(session: Session, rows: list[Service]) -> list[ServiceView]:
             for s in rows]
 
 
-def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
+def _question_snapshot(session: Session, row: RoutedQuestion) -> RoutedQuestionSnapshot:
     service = store.service_of(session, service_id=row.service_id)
     case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id)
-    return QuestionView(
+    return RoutedQuestionSnapshot(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,
         case_ts=case.message_ts, case_text=case.text, case_link=case.link,
         service=service_views(session, [service])[0], kind=row.kind, question=row.question,
