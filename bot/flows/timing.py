@@ -12,9 +12,8 @@ from datetime import date, datetime, timedelta
 
 import pytz
 
-from bot.flows.policy import BusinessHours
+from bot.flows.policy import WEEKDAYS, BusinessHours
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MAX_DAYS = 3 * 366  # a policy with no business day at all must not loop forever
 
 
@@ -24,7 +23,7 @@ def _zone(hours: BusinessHours) -> pytz.BaseTzInfo:
 
 def _window(day: date, hours: BusinessHours) -> tuple[datetime, datetime] | None:
     """The business hours of one day, in UTC, or None when it is no business day."""
-    if _WEEKDAYS[day.weekday()] not in hours.days or hours.is_holiday(day):
+    if WEEKDAYS[day.weekday()] not in hours.days or hours.is_holiday(day):
         return None
     zone = _zone(hours)
     opens = zone.localize(datetime.combine(day, hours.start)).astimezone(pytz.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-LANGUAGES = ("nl", "en")
+from bot.core.config import LANGUAGES  # noqa: F401 (the languages a policy writes its texts in)
 
 BUNDLED_POLICY = Path(__file__).resolve().parent.parent.parent / "policy" / "default.toml"
 
@@ -111,5 +111,5 @@ REPLY_KINDS = ("public", "private")
 
 STRIKE_STEPS = ("first_warning", "second_warning", "block")
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as date.weekday() counts them
 _STYLES = frozenset({"primary", "danger"})

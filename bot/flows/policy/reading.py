@@ -14,7 +14,7 @@ import pytz
 from bot.flows.policy.checks import _check_every_switch_setting, _check_placeholders, _check_tree, _strike_texts
 from bot.flows.policy.fields import _as_table, _clock, _list, _only, _str, _str_list, _table, _text, _url
 from bot.flows.policy.model import Action, ActionRef, BusinessHours, Inbox, Node, Policy, PolicyError, Reply, Routing, ServiceProposal, StrikeRule, SupportContact, SwitchNote, Text
-from bot.flows.policy.names import ACTION_IDS, BUNDLED_POLICY, LANGUAGES, LINKS, NODE_IDS, REPLY_KINDS, STRIKE_STEPS, _STYLES, SWITCHES, _WEEKDAYS
+from bot.flows.policy.names import ACTION_IDS, BUNDLED_POLICY, LANGUAGES, LINKS, NODE_IDS, REPLY_KINDS, STRIKE_STEPS, _STYLES, SWITCHES, WEEKDAYS
 
 
 
@@ -248,7 +248,7 @@ def _action(action_id: str, body: Mapping[str, Any]) -> Action:
 def _business_hours(body: Mapping[str, Any]) -> BusinessHours:
     days = tuple(_str_list(body.get("days"), "business_hours.days"))
     for day in days:
-        if day not in _WEEKDAYS:
+        if day not in WEEKDAYS:
             raise PolicyError(f"business_hours.days: unknown day {day!r}")
     start = _clock(body, "start")
     end = _clock(body, "end")
