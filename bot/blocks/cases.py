@@ -6,32 +6,9 @@ bot/blocks/kit.py); citizens' words are escaped."""
 from __future__ import annotations
 
 from bot.slack import ids
-from bot.blocks.kit import (
-    BUTTON_TEXT_LIMIT,
-    BUTTONS_PER_BLOCK,
-    SECTION_LIMIT,
-    TEXT_INPUT_LIMIT,
-    Block,
-    View,
-    actions,
-    button,
-    clip,
-    context,
-    divider,
-    input_block,
-    local_time,
-    modal,
-    noun,
-    option,
-    plain,
-    post_link,
-    quote,
-    section,
-    static_select,
-    suggested_text,
-    text_input,
-    url_input,
-)
+from bot.blocks.kit import (BUTTON_TEXT_LIMIT, BUTTONS_PER_BLOCK, SECTION_LIMIT, TEXT_INPUT_LIMIT,
+    Block, View, actions, button, clip, context, divider, input_block, local_time, modal, noun,
+    option, plain, post_link, quote, section, static_select, suggested_text, text_input, url_input)
 from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, HistoryLine
 from bot.flows import tree
 from bot.flows.intake import PLATFORMS
