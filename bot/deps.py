@@ -27,7 +27,7 @@ class ServedWorkspace:
 
 def from_settings(settings: Settings) -> ServedWorkspace:
     return ServedWorkspace(team_id=None, intake_channels=settings.intake_channels,
-                     lead_user_ids=settings.lead_user_ids)
+                           lead_user_ids=settings.lead_user_ids)
 
 
 @dataclass(frozen=True)

@@ -179,8 +179,9 @@ class Directory:
             tr = self._translators.get(row.language)
             if tr is None:
                 tr = self._translators[row.language] = Translator(row.language)
-        workspace = ServedWorkspace(team_id=row.team_id, intake_channels=channel_list(row.intake_channels),
-                              lead_user_ids=(row.installed_by,) if row.installed_by else ())
+        workspace = ServedWorkspace(team_id=row.team_id,
+                                    intake_channels=channel_list(row.intake_channels),
+                                    lead_user_ids=(row.installed_by,) if row.installed_by else ())
         return dataclasses.replace(self.base, workspace=workspace, policy=policy, tr=tr)
 
 

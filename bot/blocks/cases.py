@@ -188,7 +188,7 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
     )
     if case.author_handle:
         header += " · " + tr("case.author", handle=escape(case.author_handle))
-    lines = [describe_history_line(step, policy, tr) for step in case.history]
+    lines = [describe_history_line(line, policy, tr) for line in case.history]
     budget = SECTION_LIMIT - len(header) - 60
     shown: list[str] = []
     for line in reversed(lines):
@@ -203,44 +203,44 @@ def _history(case: CaseSnapshot, policy: Policy, tr: Translator) -> str:
     return "\n".join([header, *shown]) if shown else header
 
 
-def describe_history_line(step: HistoryLine, policy: Policy, tr: Translator) -> str:
+def describe_history_line(line: HistoryLine, policy: Policy, tr: Translator) -> str:
     lang = tr.language
-    who = mention(step.user_id)
-    when = local_time(step.at, tr)
-    node_label = policy.nodes[step.node_id].label.get(lang) if step.node_id in policy.nodes \
-        else step.node_id
+    who = mention(line.user_id)
+    when = local_time(line.at, tr)
+    node_label = policy.nodes[line.node_id].label.get(lang) if line.node_id in policy.nodes \
+        else line.node_id
     what: object
-    if step.action_id is None:
+    if line.action_id is None:
         what = "→ " + node_label
-    elif step.action_id == tree.BACK:
+    elif line.action_id == tree.BACK:
         what = tr("history.back", node=node_label)
-    elif step.action_id == tree.CLOSE:
+    elif line.action_id == tree.CLOSE:
         what = tr("history.closed")
-    elif step.action_id == tree.REOPEN:
+    elif line.action_id == tree.REOPEN:
         what = tr("history.reopened")
-    elif step.action_id == tree.STAFF_SUPPORT:
-        what = tr("history.staff_support", user=mention(step.note))
-    elif step.action_id in policy.actions:
-        action = policy.actions[step.action_id]
-        if step.note == tree.REQUESTED:
+    elif line.action_id == tree.STAFF_SUPPORT:
+        what = tr("history.staff_support", user=mention(line.note))
+    elif line.action_id in policy.actions:
+        action = policy.actions[line.action_id]
+        if line.note == tree.REQUESTED:
             what = Mrkdwn("⚠️ " + tr("history.requested", noun=noun(policy, action.id, lang)))
-        elif step.note == tree.CANCELLED:
+        elif line.note == tree.CANCELLED:
             what = tr("history.cancelled", noun=noun(policy, action.id, lang))
-        elif step.note and step.note.startswith((tree.WITHOUT, tree.WAIVED)):
-            waived = step.note.startswith(tree.WAIVED)
-            required = step.note[len(tree.WAIVED if waived else tree.WITHOUT):]
+        elif line.note and line.note.startswith((tree.WITHOUT, tree.WAIVED)):
+            waived = line.note.startswith(tree.WAIVED)
+            required = line.note[len(tree.WAIVED if waived else tree.WITHOUT):]
             required_noun = noun(policy, required, lang) if required in policy.actions else required
             what = tr("history.waived", noun=required_noun) if waived else \
                 Mrkdwn("✓ " + tr("history.without", done=action.done.get(lang), noun=required_noun))
         else:
             what = "✓ " + action.done.get(lang)
-    elif step.action_id in ("route_answered", "route_rerouted"):
-        what = tr(f"history.{step.action_id}")
-    elif step.action_id == FILES_NOT_KEPT:
-        count = step.note.split(":", 1)[-1] if step.note else ""
+    elif line.action_id in ("route_answered", "route_rerouted"):
+        what = tr(f"history.{line.action_id}")
+    elif line.action_id == FILES_NOT_KEPT:
+        count = line.note.split(":", 1)[-1] if line.note else ""
         what = tr.plural("history.files_not_kept", int(count) if count.isdigit() else 0)
     else:
-        what = step.action_id
+        what = line.action_id
     return Mrkdwn(f"{when} {who} {escape(what)}")
 
 

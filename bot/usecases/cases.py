@@ -172,7 +172,7 @@ def open_case(engine: sa.Engine, intake: Intake, *, policy_version: str = "") ->
                  "user_id": intake.forwarded_by, "decided_at": intake.forwarded_at,
                  "policy_version": policy_version, "note": note}])
             history = (HistoryLine(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
-                            intake.forwarded_at.astimezone(timezone.utc), note),)
+                                   intake.forwarded_at.astimezone(timezone.utc), note),)
         # Everything the new case holds was written just now: no need to read it back.
         return _new_snapshot(case, author, evidence_files=len(files), history=history), True
 
@@ -307,7 +307,8 @@ def click(
             origin=outcome.origin if outcome.origin is not None else current.origin,
             version=version + 1,
             history=current.history + tuple(
-                HistoryLine(r.node_id, r.action_id, user_id, decided_at, r.note) for r in outcome.records
+                HistoryLine(r.node_id, r.action_id, user_id, decided_at, r.note)
+                for r in outcome.records
             ),
         )
         return ClickResult(after, support_user=outcome.support_user)
