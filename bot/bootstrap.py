@@ -19,7 +19,7 @@ from bot.core import logsafe, work
 from bot.core.clock import utcnow
 from bot.core.config import ConfigError, Settings
 from bot.core.i18n import Translator
-from bot.deps import Deps, Workspace, from_settings
+from bot.deps import Deps, ServedWorkspace, from_settings
 from bot.directory import directory
 from bot.flows.policy import PolicyError, load_policy
 from bot.handlers.jobs import Scheduler, deliver_waiting, interval_from_env
@@ -208,7 +208,7 @@ def build_deps(settings: Settings, *, run_migrations: bool = True) -> Deps:
     if run_migrations:
         migrate(engine)
     # Install mode: no workspace until a request says whose it is (see bot.directory.Directory).
-    workspace = Workspace(None, (), ()) if settings.install_mode else from_settings(settings)
+    workspace = ServedWorkspace(None, (), ()) if settings.install_mode else from_settings(settings)
     return Deps(settings=settings, engine=engine, workspace=workspace, policy=policy,
                 tr=Translator(settings.language))
 

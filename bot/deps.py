@@ -17,7 +17,7 @@ from bot.slack.members import MemberCache
 
 
 @dataclass(frozen=True)
-class Workspace:
+class ServedWorkspace:
     """Where a workspace's posts arrive and who leads it first."""
 
     team_id: str | None  # None: token mode's one workspace, whichever team that is
@@ -25,9 +25,9 @@ class Workspace:
     lead_user_ids: tuple[str, ...]  # the bootstrap leads; later ones are added with /strikes
 
 
-def from_settings(settings: Settings) -> Workspace:
-    return Workspace(team_id=None, intake_channels=settings.intake_channels,
-                     lead_user_ids=settings.lead_user_ids)
+def from_settings(settings: Settings) -> ServedWorkspace:
+    return ServedWorkspace(team_id=None, intake_channels=settings.intake_channels,
+                           lead_user_ids=settings.lead_user_ids)
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Deps:
 
     settings: Settings
     engine: sa.Engine
-    workspace: Workspace  # whose request this is: its intake channels and first leads
+    workspace: ServedWorkspace  # whose request this is: its intake channels and first leads
     policy: Policy  # the workspace's policy and language (install mode: each its own)
     tr: Translator
     clock: Callable[[], datetime] = field(default=utcnow)

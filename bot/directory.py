@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.i18n import Translator
-from bot.deps import Deps, Workspace
+from bot.deps import Deps, ServedWorkspace
 from bot.flows.policy import Policy, read_policy
 from bot.slack.client import slack_client
 from bot.usecases import antennas
@@ -178,8 +178,9 @@ class Directory:
             tr = self._translators.get(row.language)
             if tr is None:
                 tr = self._translators[row.language] = Translator(row.language)
-        workspace = Workspace(team_id=row.team_id, intake_channels=channel_list(row.intake_channels),
-                              lead_user_ids=(row.installed_by,) if row.installed_by else ())
+        workspace = ServedWorkspace(team_id=row.team_id,
+                                    intake_channels=channel_list(row.intake_channels),
+                                    lead_user_ids=(row.installed_by,) if row.installed_by else ())
         return dataclasses.replace(self.base, workspace=workspace, policy=policy, tr=tr)
 
 

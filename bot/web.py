@@ -37,17 +37,17 @@ class SlackWsgiApp:
             return [body]
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD") \
                 and request_check.is_ssl_check(b"", query=environ.get("QUERY_STRING") or ""):
-            return _plain(start_response, 200, "")
+            return _text_response(start_response, 200, "")
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             try:
                 body = _read_body(environ)
                 headers = _headers(environ)
                 if request_check.is_ssl_check(body, headers.get("content-type", "")):
-                    return _plain(start_response, 200, "")
+                    return _text_response(start_response, 200, "")
                 request_check.check(body, headers, self.verifier)
             except request_check.Rejected as rejected:
                 logger.warning("refused a request: %s", rejected.reason)
-                return _plain(start_response, rejected.status, rejected.reason)
+                return _text_response(start_response, rejected.status, rejected.reason)
             notice = request_check.rate_limit_notice(body, headers.get("content-type", ""))
             if notice is not None:
                 # Slack drops this app's events for the rest of that minute; it wants a 200 here,
@@ -55,7 +55,7 @@ class SlackWsgiApp:
                 logger.warning("Slack rate-limits the events for workspace %s (minute %s): "
                                "events of that minute are not delivered", notice.get("team_id"),
                                notice.get("minute_rate_limited"))
-                return _plain(start_response, 200, "")
+                return _text_response(start_response, 200, "")
             environ = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         try:
             return self.slack(environ, start_response)
@@ -63,13 +63,13 @@ class SlackWsgiApp:
             # A body Bolt cannot even parse: never a 500 with a traceback, never its content logged.
             logger.warning("refused an unreadable request to %s: %s", environ.get("PATH_INFO"),
                            type(error).__name__)
-            return _plain(start_response, 400, "bad request")
+            return _text_response(start_response, 400, "bad request")
 
 
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large"}
 
 
-def _plain(start_response: Callable, status: int, text: str) -> list[bytes]:
+def _text_response(start_response: Callable, status: int, text: str) -> list[bytes]:
     body = (text + "\n").encode() if text else b""
     start_response(f"{status} {_REASONS.get(status, 'Error')}",
                    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])

@@ -50,6 +50,12 @@ def create_db_engine(url: str, *, foreign_keys: bool = True) -> sa.Engine:
                             hide_parameters=True)
 
 
+def add(session: Session, row: object) -> None:
+    """A new row, written now (flushed) so that its id and the database's checks come at once."""
+    session.add(row)
+    session.flush()
+
+
 @contextmanager
 def transaction(engine: sa.Engine) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back when it raises."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from storage.db import add  # noqa: F401 (a new service, antenna or question: store.add)
 from storage.models import Antenna, QuestionStatus, RoutedQuestion, Service
 from storage.scope import owned
 
@@ -93,8 +94,3 @@ def answered(session: Session, *, team_id: str, service_id: int | None = None,
     if service_id is not None:
         statement = statement.where(RoutedQuestion.service_id == service_id)
     return list(session.exec(statement.order_by(RoutedQuestion.answered_at.desc()).limit(limit)))
-
-
-def add(session: Session, row: object) -> None:
-    session.add(row)
-    session.flush()

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from storage.db import add  # noqa: F401 (a new strike, measure or review: store.add)
 from storage.models import Author, AuthorMeasure, Case, Strike, StrikeReview, UTCDateTime
 from storage.scope import owned
 
@@ -32,11 +33,6 @@ def get_strike(session: Session, *, team_id: str, strike_id: int) -> Strike | No
     """The workspace's strike; None when there is none, ``NotInWorkspace`` for another's."""
     statement = select(Strike).where(Strike.id == strike_id)
     return owned(session.exec(statement).first(), kind="strike", row_id=strike_id, team_id=team_id)
-
-
-def add(session: Session, row: object) -> None:
-    session.add(row)
-    session.flush()
 
 
 def _not_revoked():

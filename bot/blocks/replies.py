@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.kit import describe_step, local_time
+from bot.blocks.kit import describe_history_line, local_time
 from bot.core.i18n import Translator
 from bot.core.mrkdwn import mention
 from bot.flows.policy import Policy
@@ -14,7 +14,7 @@ def stale_click(case, policy: Policy, tr: Translator) -> str:
     if last is None:
         return tr("refusal.not_here")
     return tr("refusal.stale", user=mention(last.user_id), time=local_time(last.at, tr),
-              step=describe_step(last, policy, tr))
+              step=describe_history_line(last, policy, tr))
 
 
 def lead_changed(verb: str, changed: bool, user: str, tr: Translator) -> str:

@@ -33,7 +33,7 @@ from bot.core.i18n import Translator
 from bot.core import mrkdwn
 from bot.core.mrkdwn import Mrkdwn, mention, mentions
 from bot.slack.refs import QuestionFormRef, QuestionRef
-from bot.usecases.routing import ANSWER_LIMIT, QUESTION_LIMIT, QuestionView, ServiceView, Similar
+from bot.usecases.routing import ANSWER_LIMIT, QUESTION_LIMIT, RoutedQuestionSnapshot, ServiceView, Similar
 from storage.models import QuestionStatus
 
 POST_EXCERPT = 1500
@@ -84,7 +84,7 @@ def route_form(tr: Translator, *, case_id: int, version: int, fyi: bool, service
     )
 
 
-def antenna_message(q: QuestionView, policy: Policy, tr: Translator, *, zone: str | None,
+def antenna_message(q: RoutedQuestionSnapshot, policy: Policy, tr: Translator, *, zone: str | None,
                     reminder: bool = False) -> list[Block]:
     """Everything an antenna needs to answer without seeing the intake channel."""
     head_key = "route.dm_fyi" if q.kind == "fyi" else ("route.dm_reminder" if reminder else "route.dm_title")
@@ -146,7 +146,8 @@ def reroute_form(tr: Translator, *, question_id: int, services: list[ServiceView
     )
 
 
-def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelivered: list[str]) -> list[Block]:
+def asked_in_thread(q: RoutedQuestionSnapshot, policy: Policy, tr: Translator, *,
+                    undelivered: list[str]) -> list[Block]:
     """The case thread learns who was asked, by when, and what to tell the citizen meanwhile."""
     antennas = mentions(q.service.antennas) or tr("route.no_antenna")
     service = escape(policy.service_name(q.service.name, tr.language))
@@ -162,7 +163,7 @@ def asked_in_thread(q: QuestionView, policy: Policy, tr: Translator, *, undelive
     return [section(clip(text, SECTION_LIMIT))]
 
 
-def answered_in_thread(q: QuestionView, policy: Policy, tr: Translator) -> list[Block]:
+def answered_in_thread(q: RoutedQuestionSnapshot, policy: Policy, tr: Translator) -> list[Block]:
     """The service's answer in the case thread, and a public reply drafted around it."""
     service = policy.service_name(q.service.name, tr.language)
     head = tr("route.thread_answer", user=mention(q.asked_by), service=escape(service),
@@ -190,7 +191,7 @@ def services_list(services: list[ServiceView], tr: Translator) -> list[Block]:
     return blocks
 
 
-def service_detail(s: ServiceView, answers: list[QuestionView], tr: Translator,
+def service_detail(s: ServiceView, answers: list[RoutedQuestionSnapshot], tr: Translator,
                    flagged: list[str]) -> list[Block]:
     blocks = services_list([s], tr)[1:]
     settings = []

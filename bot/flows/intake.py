@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.core.mrkdwn import escape
+
 PLATFORMS = ("facebook", "instagram", "x", "tiktok", "linkedin", "youtube", "website", "other")
 NOT_SOCIAL = ("website", "other")  # a link that names no social platform, or none at all
 SOCIAL_PLATFORMS = tuple(p for p in PLATFORMS if p not in NOT_SOCIAL)
@@ -190,10 +192,6 @@ def rich_text(blocks: Any) -> str:
     return "\n".join(p for p in parts if p).strip()
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _rich_element(element: Any) -> str:
     if not isinstance(element, dict):
         return ""
@@ -223,13 +221,13 @@ def _inline(elements: Any) -> str:
         kind = element.get("type")
         text = _text(element.get("text"))
         if kind == "text":
-            out.append(_escape(text))
+            out.append(escape(text))
         elif kind == "link":
             url = _text(element.get("url"))
             if url and not any(c in url for c in "<>| \t\r\n"):
-                out.append(f"<{url}|{_escape(text)}>" if text else f"<{url}>")
+                out.append(f"<{url}|{escape(text)}>" if text else f"<{url}>")
             else:
-                out.append(_escape(text or url))
+                out.append(escape(text or url))
         elif kind in ("user", "channel", "usergroup") and _SAFE_ID.match(_text(element.get(f"{kind}_id"))):
             ref = _text(element.get(f"{kind}_id"))
             out.append({"user": f"<@{ref}>", "channel": f"<#{ref}>", "usergroup": f"<!subteam^{ref}>"}[kind])
@@ -238,7 +236,7 @@ def _inline(elements: Any) -> str:
         elif kind == "emoji" and _SAFE_ID.match(_text(element.get("name"))):
             out.append(f":{element['name']}:")
         elif kind == "date":
-            out.append(_escape(_text(element.get("fallback"))))
+            out.append(escape(_text(element.get("fallback"))))
     return "".join(out)
 
 

@@ -1,4 +1,8 @@
-"""Slack listeners: ack, decode, call a use case, render, one Slack call. No rules live here."""
+"""Slack listeners. Each listener module registers its own with ``register(app)`` and
+:func:`register_all` registers them all; a listener acks, decodes, checks who may act, calls a
+use case, renders with bot/blocks and makes one Slack call. Rules belong in bot/flows and queries
+in storage/, not here. Beside the listeners: ``access`` (who someone is to the bot), ``common``
+(Slack calls several listeners make) and ``install`` ("Add to Slack" in install mode)."""
 
 from slack_bolt import App
 

@@ -8,7 +8,7 @@ import logging
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks
 from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import submissions

@@ -26,7 +26,7 @@ from bot.blocks.kit import escape, local_time
 from bot.core.mrkdwn import mention, unescape_links
 from bot.core.problem import on_field, told_as
 from bot.slack.refs import BadPayload, QuestionFormRef, QuestionRef
-from bot.usecases.routing import AlreadyRouted, QuestionView
+from bot.usecases.routing import AlreadyRouted, RoutedQuestionSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def _number(value: str) -> int:
     return int(value)
 
 
-def _update_dms(client: WebClient, deps: Deps, question: QuestionView,
+def _update_dms(client: WebClient, deps: Deps, question: RoutedQuestionSnapshot,
                 clicked: tuple[str, str] | None = None) -> None:
     """Redraw every direct message the bot sent about the question, as the database has it.
     Which messages those are is read from the database too: a form or a button never says

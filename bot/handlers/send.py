@@ -14,12 +14,12 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks
 from bot.blocks import routing as views
 from bot.deps import Deps
 from bot.usecases import cases, outbox, routing
 from bot.usecases.cases import CaseSnapshot
-from bot.usecases.routing import QuestionView
+from bot.usecases.routing import RoutedQuestionSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def deliver_case_message(client: WebClient, deps: Deps, *, team_id: str, case_id
     return redraw_case_message(client, deps, case, now=now, attempt=attempt)
 
 
-def notify_antennas(client: WebClient, deps: Deps, question: QuestionView,
+def notify_antennas(client: WebClient, deps: Deps, question: RoutedQuestionSnapshot,
                     users: tuple[str, ...] | list[str], *, reminder: bool = False) -> list[str]:
     """A direct message to each antenna; returns who could not be reached."""
     undelivered = []
@@ -113,7 +113,7 @@ def notify_antennas(client: WebClient, deps: Deps, question: QuestionView,
     return undelivered
 
 
-def service_named(deps: Deps, question: QuestionView) -> str:
+def service_named(deps: Deps, question: RoutedQuestionSnapshot) -> str:
     """The question's service as a sentence names it ("de groendienst")."""
     return deps.policy.service_name(question.service.name, deps.tr.language)
 

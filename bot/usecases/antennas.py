@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.flows.commands import AntenneCommand
 from bot.flows.policy import Policy
-from bot.usecases.routing import QuestionView, RoutingProblem, ServiceView, service_views, standard_answers
+from bot.usecases.routing import RoutedQuestionSnapshot, RoutingProblem, ServiceView, service_views, standard_answers
 from bot.usecases.transaction import use_case
 from storage import routing as store
 from storage.models import Antenna, Service
@@ -119,7 +119,7 @@ class AntenneDone:
     and for people, each person with whether anything changed."""
 
     service: ServiceView
-    answers: tuple[QuestionView, ...] = ()
+    answers: tuple[RoutedQuestionSnapshot, ...] = ()
     changes: tuple[tuple[str, bool], ...] = ()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 
 from sqlmodel import Session
@@ -55,7 +55,7 @@ class Intake:
 
 
 @dataclass(frozen=True)
-class Step:
+class HistoryLine:
     """One line of a case's history."""
 
     node_id: str
@@ -89,20 +89,22 @@ class CaseSnapshot:
     pending_action: str | None
     version: int
     evidence_files: int
-    history: tuple[Step, ...]
+    history: tuple[HistoryLine, ...]
     comment: str | None = None  # the forwarder's own words beside a shared message
+    # Where the case stands in the tree, derived once from the fields above (a redraw reads it
+    # for every button): not an argument, and not compared, since the fields above decide it.
+    state: tree.CaseState = field(init=False, repr=False, compare=False)
 
-    @property
-    def state(self) -> tree.CaseState:
+    def __post_init__(self) -> None:
         rows = [tree.Record(s.node_id, s.action_id, s.note) for s in self.history]
-        return tree.CaseState(
+        object.__setattr__(self, "state", tree.CaseState(
             node_id=self.node_id,
             status=self.status,
             pending_action=self.pending_action,
             done_actions=tree.done_actions(rows),
             has_evidence_file=self.evidence_files > 0,
             requirement_waived=tree.requirement_waived(rows, self.pending_action),
-        )
+        ))
 
 
 @dataclass(frozen=True)
@@ -161,14 +163,14 @@ def open_case(session: Session, intake: Intake, *, policy_version: str = "") -> 
         session, case_id=case.id, file_ids=kept, user_id=intake.forwarded_by,
         at=intake.forwarded_at, case_is_new=True,
     )
-    history: tuple[Step, ...] = ()
+    history: tuple[HistoryLine, ...] = ()
     if more:
         note = f"files:{more}"
         store.add_decisions(session, [
             {"case_id": case.id, "node_id": ROOT, "action_id": FILES_NOT_KEPT,
              "user_id": intake.forwarded_by, "decided_at": intake.forwarded_at,
              "policy_version": policy_version, "note": note}])
-        history = (Step(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
+        history = (HistoryLine(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
                         intake.forwarded_at.astimezone(timezone.utc), note),)
     # Everything the new case holds was written just now: no need to read it back.
     logger.info("case %s opened via %s in %s", case.id, intake.via, intake.channel_id)
@@ -287,7 +289,7 @@ def click(
         origin=outcome.origin if outcome.origin is not None else current.origin,
         version=version + 1,
         history=current.history + tuple(
-            Step(r.node_id, r.action_id, user_id, decided_at, r.note) for r in outcome.records
+            HistoryLine(r.node_id, r.action_id, user_id, decided_at, r.note) for r in outcome.records
         ),
     )
     logger.info("case %s: %s %s by %s", case_id, click.move.value, click.target or "", user_id)
@@ -339,7 +341,7 @@ def read_case(session: Session, *, team_id: str, case_id: int,
     if row is None:
         return None
     history = tuple(
-        Step(d.node_id, d.action_id, d.user_id, d.decided_at, d.note)
+        HistoryLine(d.node_id, d.action_id, d.user_id, d.decided_at, d.note)
         for d in store.decision_steps(session, case_id=case_id)
     )
     return _snapshot(row, author_platform=row.author_platform, author_handle=row.author_handle,
@@ -347,7 +349,7 @@ def read_case(session: Session, *, team_id: str, case_id: int,
 
 
 def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int,
-                  history: tuple[Step, ...] = ()) -> CaseSnapshot:
+                  history: tuple[HistoryLine, ...] = ()) -> CaseSnapshot:
     """A case just added, from what was written: no decisions yet but the files not kept."""
     return _snapshot(case, author_platform=author.platform if author else None,
                      author_handle=author.handle if author else None,
@@ -355,8 +357,8 @@ def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int,
 
 
 # The snapshot's fields a case row (or the case view's row) holds under the same names.
-_CASE_FIELDS = tuple(f.name for f in fields(CaseSnapshot)
-                     if f.name not in ("author_platform", "author_handle", "evidence_files", "history"))
+_CASE_FIELDS = tuple(f.name for f in fields(CaseSnapshot) if f.init
+                     and f.name not in ("author_platform", "author_handle", "evidence_files", "history"))
 
 
 def _snapshot(source, **rest) -> CaseSnapshot:

@@ -47,7 +47,7 @@ class AlreadyRouted(Exception):
     """The same route form came again (sent twice, or by two people for the case at the same
     version): nothing new was sent; ``question`` is what the first one asked."""
 
-    def __init__(self, question: "QuestionView") -> None:
+    def __init__(self, question: "RoutedQuestionSnapshot") -> None:
         super().__init__(question.id)
         self.question = question
 
@@ -66,7 +66,10 @@ class ServiceView:
 
 
 @dataclass(frozen=True)
-class QuestionView:
+class RoutedQuestionSnapshot:
+    """A routed question as its messages show it: what was asked of which service, about which
+    case, and how far it got."""
+
     id: int
     team_id: str
     case_id: int
@@ -101,7 +104,7 @@ class Similar:
 @use_case(retry_on_conflict=True)  # a twin claimed the key first: the second run finds it (AlreadyRouted)
 def route(session: Session, policy: Policy, *, team_id: str, case_id: int, service_id: int, question: str,
           context: str, fyi: bool, user_id: str, now: datetime,
-          submission_key: str | None = None) -> QuestionView:
+          submission_key: str | None = None) -> RoutedQuestionSnapshot:
     """Ask a service (or inform it, ``fyi``); the reminder and the escalation are planned at once.
 
     ``submission_key`` (the case's version when the form was opened, and the form's mode) makes
@@ -120,7 +123,7 @@ def route(session: Session, policy: Policy, *, team_id: str, case_id: int, servi
         if earlier is not None:
             first = store.question(session, team_id=team_id, question_id=earlier.ref_id or 0)
             if first is not None:
-                raise AlreadyRouted(_question_view(session, first))
+                raise AlreadyRouted(_question_snapshot(session, first))
     if case.status != tree.OPEN:
         raise RoutingProblem("refusal.closed")
     if action not in {a.id for a in policy.actions_on(case.node_id)}:
@@ -147,23 +150,23 @@ def route(session: Session, policy: Policy, *, team_id: str, case_id: int, servi
     _advance(session, case)
     if not fyi:
         _plan_reminders(session, row, service, policy, user_id)
-    view = _question_view(session, row)
+    view = _question_snapshot(session, row)
     logger.info("case %s: question %s routed to service %s by %s", case_id, view.id, service_id, user_id)
     return view
 
 
 @use_case
-def acknowledge(session: Session, *, team_id: str, question_id: int, user_id: str) -> QuestionView:
+def acknowledge(session: Session, *, team_id: str, question_id: int, user_id: str) -> RoutedQuestionSnapshot:
     row = _answerable(session, team_id, question_id, user_id)
     if row.status == QuestionStatus.OPEN:
         row.status, row.acknowledged_by = QuestionStatus.ACKNOWLEDGED, user_id
         session.add(row)
-    return _question_view(session, row)
+    return _question_snapshot(session, row)
 
 
 @use_case
 def answer(session: Session, policy: Policy, *, team_id: str, question_id: int, user_id: str,
-           text: str, now: datetime) -> QuestionView:
+           text: str, now: datetime) -> RoutedQuestionSnapshot:
     text = text.strip()
     if not text:
         raise RoutingProblem("route.error_empty_answer")
@@ -179,14 +182,14 @@ def answer(session: Session, policy: Policy, *, team_id: str, question_id: int, 
         case_id=case.id, node_id=case.node_id, action_id=ANSWERED, user_id=user_id,
         decided_at=now, policy_version=policy.version, note=f"q:{row.id}"))
     _advance(session, case)
-    view = _question_view(session, row)
+    view = _question_snapshot(session, row)
     logger.info("question %s answered by %s", question_id, user_id)
     return view
 
 
 @use_case
 def reroute(session: Session, policy: Policy, *, team_id: str, question_id: int,
-            service_id: int, reason: str, user_id: str, now: datetime) -> tuple[QuestionView, QuestionView]:
+            service_id: int, reason: str, user_id: str, now: datetime) -> tuple[RoutedQuestionSnapshot, RoutedQuestionSnapshot]:
     """"Not for us": the question moves to another service, with the reason; returns (old, new)."""
     reason = reason.strip()
     if not reason:
@@ -211,7 +214,7 @@ def reroute(session: Session, policy: Policy, *, team_id: str, question_id: int,
         case_id=case.id, node_id=case.node_id, action_id=REROUTED, user_id=user_id,
         decided_at=now, policy_version=policy.version, note=f"q:{old.id}>q:{new.id}"))
     _plan_reminders(session, new, target, policy, old.asked_by)
-    return _question_view(session, old), _question_view(session, new)
+    return _question_snapshot(session, old), _question_snapshot(session, new)
 
 
 @use_case
@@ -230,16 +233,16 @@ def messages_of(session: Session, *, team_id: str, question_id: int) -> list[tup
 
 
 @use_case
-def load_question(session: Session, *, team_id: str, question_id: int) -> QuestionView:
+def load_question(session: Session, *, team_id: str, question_id: int) -> RoutedQuestionSnapshot:
     row = store.question(session, team_id=team_id, question_id=question_id)
     if row is None:
         raise RoutingProblem("route.error_gone")
-    return _question_view(session, row)
+    return _question_snapshot(session, row)
 
 
 @use_case
-def standard_answers(session: Session, *, team_id: str, service_id: int, limit: int = 10) -> list[QuestionView]:
-    return [_question_view(session, row) for row in
+def standard_answers(session: Session, *, team_id: str, service_id: int, limit: int = 10) -> list[RoutedQuestionSnapshot]:
+    return [_question_snapshot(session, row) for row in
             store.answered(session, team_id=team_id, service_id=service_id, limit=limit)]
 
 
@@ -330,10 +333,10 @@ def service_views(session: Session, rows: list[Service]) -> list[ServiceView]:
             for s in rows]
 
 
-def _question_view(session: Session, row: RoutedQuestion) -> QuestionView:
+def _question_snapshot(session: Session, row: RoutedQuestion) -> RoutedQuestionSnapshot:
     service = store.service_of(session, service_id=row.service_id)
     case = case_store.get_case(session, team_id=row.team_id, case_id=row.case_id, for_update=True)
-    return QuestionView(
+    return RoutedQuestionSnapshot(
         id=row.id, team_id=row.team_id, case_id=row.case_id, case_channel=case.channel_id,
         case_ts=case.message_ts, case_text=case.text, case_link=case.link,
         service=service_views(session, [service])[0], kind=row.kind, question=row.question,

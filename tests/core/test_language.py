@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.blocks import kit as blocks
-from bot.usecases.cases import CaseSnapshot, Step
+from bot.blocks import cases as blocks, kit
+from bot.usecases.cases import CaseSnapshot, HistoryLine
 from bot.core.config import LANGUAGES
 from bot.flows import tree
 from bot.flows.policy import load_policy
@@ -203,7 +203,7 @@ class SpyTranslator(Translator):
 AT = datetime(2026, 12, 3, 13, 5, tzinfo=timezone.utc)
 
 
-def snapshot(node_id: str, history: tuple[Step, ...], *, pending: str | None = None,
+def snapshot(node_id: str, history: tuple[HistoryLine, ...], *, pending: str | None = None,
              evidence_files: int = 0) -> CaseSnapshot:
     return CaseSnapshot(
         id=7, team_id="T0FAKE", channel_id="C0FAKE", message_ts="1.1", bot_message_ts="1.2",
@@ -217,7 +217,7 @@ def snapshot(node_id: str, history: tuple[Step, ...], *, pending: str | None = N
 def guard_histories(node_id: str, action_id: str):
     """Every stage a guarded action goes through, as the case's history."""
     action = POLICY.actions[action_id]
-    step = lambda note, act=action_id: Step(node_id, act, "U0FAKE0002", AT, note)  # noqa: E731
+    step = lambda note, act=action_id: HistoryLine(node_id, act, "U0FAKE0002", AT, note)  # noqa: E731
     yield action_id, (step(tree.REQUESTED),)
     if action.requires:
         yield action_id, (step(tree.REQUESTED), step(tree.WAIVED + action.requires))
@@ -236,14 +236,14 @@ def rendered_cases():
                 for pending, history in guard_histories(node_id, ref.id):
                     yield snapshot(node_id, history, pending=pending, evidence_files=0)
             else:
-                yield snapshot(node_id, (Step(node_id, ref.id, "U0FAKE0002", AT, None),))
+                yield snapshot(node_id, (HistoryLine(node_id, ref.id, "U0FAKE0002", AT, None),))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_rendered_sentence_is_built_from_an_action_label(language):
     labels = {a.label.get(language) for a in POLICY.actions.values()}
     # A label that is also its own noun ("Spam" as both) would not be a fault; none is today.
-    nouns = {blocks.noun(POLICY, a, language) for a in POLICY.actions}
+    nouns = {kit.noun(POLICY, a, language) for a in POLICY.actions}
     suspicious = labels - nouns
     tr = SpyTranslator(language)
     count = 0
@@ -272,13 +272,13 @@ def test_the_label_check_catches_a_sentence_built_from_a_label():
 def test_the_screenshot_sentences_read_as_the_guide_would_write_them(language, skip, history):
     tr = Translator(language)
     node = "negative.spam"
-    waiting = snapshot(node, (Step(node, "delete", "U0FAKE0002", AT, tree.REQUESTED),),
+    waiting = snapshot(node, (HistoryLine(node, "delete", "U0FAKE0002", AT, tree.REQUESTED),),
                        pending="delete")
     message = str(blocks.case_message(waiting, POLICY, tr))
     assert skip in message
-    done = snapshot(node, (Step(node, "delete", "U0FAKE0002", AT, tree.REQUESTED),
-                           Step(node, "delete", "U0FAKE0002", AT, tree.WAIVED + "evidence"),
-                           Step(node, "delete", "U0FAKE0002", AT, tree.WITHOUT + "evidence")))
+    done = snapshot(node, (HistoryLine(node, "delete", "U0FAKE0002", AT, tree.REQUESTED),
+                           HistoryLine(node, "delete", "U0FAKE0002", AT, tree.WAIVED + "evidence"),
+                           HistoryLine(node, "delete", "U0FAKE0002", AT, tree.WITHOUT + "evidence")))
     assert history in str(blocks.case_message(done, POLICY, tr))
 
 
@@ -301,12 +301,12 @@ def test_irreversible_buttons_say_they_come_first_and_the_warning_shows_before_t
     assert tr("case.actions_hint_guarded") in texts_of(fresh)
     assert "klik wat je gedaan hebt" not in texts_of(fresh)
 
-    asked = snapshot(node, (Step(node, action_id, "U0FAKE0002", AT, tree.REQUESTED),),
+    asked = snapshot(node, (HistoryLine(node, action_id, "U0FAKE0002", AT, tree.REQUESTED),),
                      pending=action_id)
     message = texts_of(blocks.case_message(asked, POLICY, tr))
     warning = POLICY.actions[action_id].warning
     assert warning is not None
-    assert blocks.escape(POLICY.fill(warning.get("nl")))[:40] in message
+    assert kit.escape(POLICY.fill(warning.get("nl")))[:40] in message
     assert tr("guard.intent") in message
     if POLICY.actions[action_id].requires:
         # The screenshot comes first: no confirmation until it is there or deliberately skipped.
@@ -318,9 +318,9 @@ def test_irreversible_buttons_say_they_come_first_and_the_warning_shows_before_t
 def test_the_intent_and_the_confirmation_read_apart_in_the_history():
     tr = Translator("nl")
     node = "negative.spam"
-    case = snapshot(node, (Step(node, "evidence", "U0FAKE0002", AT, None),
-                           Step(node, "delete", "U0FAKE0002", AT, tree.REQUESTED),
-                           Step(node, "delete", "U0FAKE0002", AT, tree.CONFIRMED)))
+    case = snapshot(node, (HistoryLine(node, "evidence", "U0FAKE0002", AT, None),
+                           HistoryLine(node, "delete", "U0FAKE0002", AT, tree.REQUESTED),
+                           HistoryLine(node, "delete", "U0FAKE0002", AT, tree.CONFIRMED)))
     history = blocks.case_message(case, POLICY, tr)[-1]["elements"][0]["text"]
     assert "wilde overgaan tot verwijdering" in history
     assert "✓ Verwijderd" in history

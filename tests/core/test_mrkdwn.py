@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks, kit
 from bot.core import mrkdwn
 from bot.blocks import routing as rviews, strikes as sviews
-from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, Step
+from bot.usecases.cases import FILES_NOT_KEPT, CaseSnapshot, HistoryLine
 from bot.flows.policy import load_policy
 from bot.flows.strikes import Status, Step as StrikeStep
 from bot.core.i18n import Translator
-from bot.usecases.routing import QuestionView, ServiceView, Similar
+from bot.usecases.routing import RoutedQuestionSnapshot, ServiceView, Similar
 from bot.usecases.strikes import AuthorHistory, OverviewLine, StrikeLine, StrikeResult
 
 HOSTILE = ("Zqxh <!channel> <!here> <@U0FAKE> <https://evil.example|het reglement> &amp; *x* `y` "
@@ -107,10 +107,10 @@ def test_a_link_is_only_live_for_a_plain_web_address(url):
 
 
 def test_only_a_link_to_a_social_platform_is_live():
-    assert blocks.post_link("https://www.facebook.com/gemeente/posts/9") == \
+    assert kit.post_link("https://www.facebook.com/gemeente/posts/9") == \
         "<https://www.facebook.com/gemeente/posts/9|https://www.facebook.com/gemeente/posts/9>"
-    assert blocks.post_link("https://evil.example/login") == "https://evil.example/login"
-    assert blocks.post_link("https://www.facebook.com/x|<!channel>") == \
+    assert kit.post_link("https://evil.example/login") == "https://evil.example/login"
+    assert kit.post_link("https://www.facebook.com/x|<!channel>") == \
         "https://www.facebook.com/x|&lt;!channel&gt;"
 
 
@@ -147,10 +147,10 @@ def test_plural_forms_follow_the_catalog(language, one, many):
 
 def hostile_case(**changes) -> CaseSnapshot:
     history = (
-        Step("own", None, "U0ANNA0001", NOW, None),
-        Step("own", "staff_support", "U0ANNA0001", NOW, "U0FAKE> <!channel"),  # a forged pick
-        Step("own", FILES_NOT_KEPT, "U0ANNA0001", NOW, "files:3"),
-        Step("own", "no-such-action <!here>", "U0ANNA0001", NOW, None),
+        HistoryLine("own", None, "U0ANNA0001", NOW, None),
+        HistoryLine("own", "staff_support", "U0ANNA0001", NOW, "U0FAKE> <!channel"),  # a forged pick
+        HistoryLine("own", FILES_NOT_KEPT, "U0ANNA0001", NOW, "files:3"),
+        HistoryLine("own", "no-such-action <!here>", "U0ANNA0001", NOW, None),
     )
     base = dict(id=7, team_id="T0TEST0001", channel_id="C0INTAKE01", message_ts="1.1",
                 bot_message_ts="1.2", via="form", platform="instagram",
@@ -163,11 +163,11 @@ def hostile_case(**changes) -> CaseSnapshot:
     return CaseSnapshot(**base)
 
 
-def hostile_question(status: str = "open") -> QuestionView:
+def hostile_question(status: str = "open") -> RoutedQuestionSnapshot:
     service = ServiceView(id=1, name=HOSTILE[:60], description=HOSTILE, antennas=("U0ANTN0001",),
                           backup="U0LEAD0001", channel="C0SERV0001", question_minutes=60,
                           report_minutes=None, open_questions=1)
-    return QuestionView(id=3, team_id="T0TEST0001", case_id=7, kind="question", service=service,
+    return RoutedQuestionSnapshot(id=3, team_id="T0TEST0001", case_id=7, kind="question", service=service,
                         question=HOSTILE, context=HOSTILE, asked_by="U0ANNA0001", asked_at=NOW,
                         due_at=NOW, status=status, answered_by="U0ANTN0001", answer=HOSTILE,
                         case_channel="C0INTAKE01", case_ts="1.1", case_text=HOSTILE,

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 import pytz
 
-from bot.blocks.kit import case_message
+from bot.blocks.cases import case_message
 from bot.usecases.cases import CaseSnapshot
 from bot.flows import tree
 from bot.flows.policy import (
@@ -33,7 +33,7 @@ from bot.flows.strikes import VIOLATION_NODES
 from bot.flows.timing import add_business_minutes, is_business_time
 from bot.core.i18n import Translator
 from bot.policy_notice import announce_unfinished_policy
-from bot.usecases.routing import QuestionView, ServiceView
+from bot.usecases.routing import RoutedQuestionSnapshot, ServiceView
 from bot.blocks.routing import answered_in_thread
 
 POLICY = load_policy()
@@ -285,7 +285,7 @@ def _answer_reply(service_name: str, language: str) -> str:
     """The answer reply as the case thread shows it, for a question answered by ``service_name``."""
     service = ServiceView(1, service_name, "", ("U0ANTENNA1",), None, 0)
     asked = datetime(2026, 3, 2, 10, 0, tzinfo=pytz.utc)
-    question = QuestionView(
+    question = RoutedQuestionSnapshot(
         id=7, team_id="T0TEST0001", case_id=3, case_channel="C0INTAKE01", case_ts="1.2",
         case_text="Wanneer wordt het park gemaaid?", case_link=None, service=service, kind="ask",
         question="Wanneer wordt het park gemaaid?", context="", asked_by="U0ANNA0001",

@@ -91,7 +91,7 @@ def sender(app, slack) -> InProcess:
 
 
 @pytest.fixture(scope="module")
-def question(deps) -> routing.QuestionView:
+def question(deps) -> routing.RoutedQuestionSnapshot:
     """A question routed to "mobiliteit", whose only antenna is ANTENNA."""
     antennas.ensure_services(deps.engine, POLICY, team_id=TEAM_ID, language="nl")
     service = antennas.resolve_service(deps.engine, team_id=TEAM_ID, name="mobiliteit")
@@ -146,7 +146,7 @@ class Attempt:
     refusal: str  # the key of what a person without the role hears
     refused: str  # someone without the role
     allowed: str  # someone with it
-    send: Callable[[InProcess, str, routing.QuestionView], tuple[int, dict, str]]
+    send: Callable[[InProcess, str, routing.RoutedQuestionSnapshot], tuple[int, dict, str]]
 
 
 def _click(action_id: str, value: str, channel: str = INTAKE_CHANNEL):

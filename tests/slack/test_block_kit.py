@@ -17,17 +17,17 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.blocks import kit as blocks
+from bot.blocks import cases as blocks
 from bot.slack import ids
 from bot.blocks import routing as routing_blocks, strikes as strike_blocks
-from bot.usecases.cases import CaseSnapshot, Step
+from bot.usecases.cases import CaseSnapshot, HistoryLine
 from bot.core.config import LANGUAGES
 from bot.flows import tree
 from bot.flows.intake import PLATFORMS
 from bot.flows.policy import ROOT, SWITCHES, load_policy
 from bot.flows.strikes import Review, Status, Step as StrikeStep
 from bot.core.i18n import Translator
-from bot.usecases.routing import QUESTION_LIMIT, QuestionView, ServiceView, Similar
+from bot.usecases.routing import QUESTION_LIMIT, RoutedQuestionSnapshot, ServiceView, Similar
 from bot.usecases.strikes import AuthorHistory, OverviewLine, StrikeLine, StrikeResult
 
 POLICY = load_policy()
@@ -60,7 +60,7 @@ def assert_view(built: dict) -> None:
 # --- case messages ----------------------------------------------------------------------------
 
 
-def snapshot(state: tree.CaseState, history: tuple[Step, ...], *, evidence: int = 0,
+def snapshot(state: tree.CaseState, history: tuple[HistoryLine, ...], *, evidence: int = 0,
              handle: str | None = "@een_burger", version: int = 3) -> CaseSnapshot:
     return CaseSnapshot(
         id=123456, team_id="T0FAKE", channel_id="C0INTAKE", message_ts="1700000000.000100",
@@ -87,7 +87,7 @@ def every_case(policy) -> list[CaseSnapshot]:
 
     start = tree.CaseState(node_id=ROOT)
     seen = {shape(start)}
-    queue: list[tuple[tree.CaseState, tuple[Step, ...]]] = [(start, ())]
+    queue: list[tuple[tree.CaseState, tuple[HistoryLine, ...]]] = [(start, ())]
     found: list[CaseSnapshot] = []
     while queue:
         state, history = queue.pop(0)
@@ -102,7 +102,7 @@ def every_case(policy) -> list[CaseSnapshot]:
                 outcome = tree.decide(policy, before, click)
             except tree.Refused:
                 continue
-            steps = tuple(Step(r.node_id, r.action_id, LEAD, NOW, r.note) for r in outcome.records)
+            steps = tuple(HistoryLine(r.node_id, r.action_id, LEAD, NOW, r.note) for r in outcome.records)
             if shape(outcome.state) not in seen:
                 seen.add(shape(outcome.state))
                 queue.append((outcome.state, history + steps))
@@ -124,7 +124,7 @@ def test_every_case_message_is_valid_block_kit(language, switches):
 def test_a_case_with_a_long_history_and_a_long_handle_stays_within_limits(language):
     tr = Translator(language)
     steps = tuple(
-        Step(node, "staff_support" if i % 3 else None, LEAD, NOW + timedelta(minutes=i), STAFF)
+        HistoryLine(node, "staff_support" if i % 3 else None, LEAD, NOW + timedelta(minutes=i), STAFF)
         for i, node in enumerate(list(POLICY.nodes) * 20)
     )
     for state in (tree.CaseState(node_id=ROOT),
@@ -237,9 +237,9 @@ def service(number: int, *, long: bool = False) -> ServiceView:
     )
 
 
-def question(status: str, kind: str, *, long: bool = False) -> QuestionView:
+def question(status: str, kind: str, *, long: bool = False) -> RoutedQuestionSnapshot:
     text = LONG if long else "Wanneer gaat het zwembad weer open?"
-    return QuestionView(
+    return RoutedQuestionSnapshot(
         id=10**9, team_id="T0FAKE", case_id=10**9, case_channel="C0INTAKE",
         case_ts="1700000000.000100", case_text=text, case_link="https://example.org/" + "p" * 900,
         service=service(1, long=long), kind=kind, question=text[:QUESTION_LIMIT],

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from bot.slack import ids
 from bot.bootstrap import build_deps
-from bot.blocks.kit import new_case_form
+from bot.blocks.cases import new_case_form
 from bot.core.config import Settings
 from bot.handlers import after_ack as after_ack_threads
 from bot.core.i18n import Translator

@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.usecases import cases, privacy
-from bot.blocks.kit import case_card
+from bot.blocks.cases import case_card
 from bot.usecases.cases import Intake
 from bot.flows.intake import shared_posts
 from bot.flows.policy import load_policy
 from bot.core.i18n import Translator
-from bot.usecases.routing import QuestionView, ServiceView
+from bot.usecases.routing import RoutedQuestionSnapshot, ServiceView
 from bot.blocks.routing import antenna_message
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
@@ -140,7 +140,7 @@ def test_no_comment_no_comment_block() -> None:
 def test_the_antenna_sees_the_post_and_the_teams_comment_apart() -> None:
     tr = Translator("nl")
     service = ServiceView(1, "Mobiliteit", "", ("U0ANTENNA1",), None, 1)
-    question = QuestionView(
+    question = RoutedQuestionSnapshot(
         id=7, team_id="T0TEST0001", case_id=3, case_channel="C0INTAKE01", case_ts="1.2", case_text=CITIZEN,
         case_link=None, service=service, kind="ask", question="Wanneer?", context="", asked_by="U0ANNA0001",
         asked_at=NOW, due_at=None, status="open", answered_by=None, answer=None,

@@ -27,7 +27,7 @@ def postgres(fresh_postgres_url):
     engine.dispose()
 
 
-def asked_question(engine) -> routing.QuestionView:
+def asked_question(engine) -> routing.RoutedQuestionSnapshot:
     case, _ = cases.open_case(engine, intake("95.1"))
     for target in ("own", "neutral", "neutral.question"):
         case = cases.click(engine, POLICY, team_id=TEAM, case_id=case.id, version=case.version,
@@ -79,7 +79,7 @@ def test_an_answer_racing_another_change_still_moves_the_case_on(postgres):
         other.commit()
     thread.join(timeout=30)
 
-    assert len(answered) == 1 and isinstance(answered[0], routing.QuestionView), answered
+    assert len(answered) == 1 and isinstance(answered[0], routing.RoutedQuestionSnapshot), answered
     after = cases.load_case(postgres, team_id=TEAM, case_id=question.case_id)
     assert after.version == before + 2  # the change in flight, then the answer: neither lost
     with transaction(postgres) as session:
@@ -107,6 +107,6 @@ def test_two_answers_to_the_same_question_record_one(postgres):
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(map(type, outcomes), key=str) == sorted([routing.QuestionView, str], key=str)
+    assert sorted(map(type, outcomes), key=str) == sorted([routing.RoutedQuestionSnapshot, str], key=str)
     assert "route.error_done" in outcomes
     assert cases.load_case(postgres, team_id=TEAM, case_id=question.case_id).version == before + 1

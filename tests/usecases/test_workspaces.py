@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot import workspaces as operator_cli
 from bot.deps import Deps, from_settings
-from bot.deps import Workspace as ServedWorkspace
+from bot.deps import ServedWorkspace
 from bot.directory import Directory
 from bot.core.config import Settings
 from bot.flows.policy import BUNDLED_POLICY, PolicyError

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
+import pytz
+
 from bot.core.clock import WEEKDAYS
 from bot.flows.policy.checks import _check_every_switch_setting, _check_placeholders, _check_tree, _strike_texts
 from bot.flows.policy.fields import _as_table, _clock, _list, _only, _str, _str_list, _table, _text, _url
@@ -279,8 +281,6 @@ def _business_hours(body: Mapping[str, Any]) -> BusinessHours:
             raise PolicyError(f"business_hours.public_holidays: unknown country {country!r} "
                               "(a code such as \"BE\", or false)")
     timezone = _str(body, "timezone", "business_hours.timezone")
-    import pytz  # imported here so that importing the flows stays cheap
-
     if timezone not in pytz.all_timezones_set:
         raise PolicyError(f"business_hours.timezone: unknown time zone {timezone!r}")
     return BusinessHours(timezone, days, start, end, tuple(sorted(holidays)),
