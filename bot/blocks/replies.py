@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.blocks.kit import describe_history_line, local_time
+from bot.blocks.cases import describe_history_line
+from bot.blocks.kit import local_time
 from bot.core.i18n import Translator
 from bot.core.mrkdwn import mention
 from bot.flows.policy import Policy

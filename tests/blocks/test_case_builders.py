@@ -16,8 +16,8 @@ from bot.flows import tree
 from bot.flows.policy import ROOT, load_policy
 from bot.usecases.cases import CaseSnapshot, HistoryLine
 
-BLOCK_KIT_TESTS = Path(__file__).resolve().parent.parent / "test_block_kit.py"
-# How tests/test_block_kit.py names each builder module.
+BLOCK_KIT_TESTS = Path(__file__).resolve().parent.parent / "slack" / "test_block_kit.py"
+# How tests/slack/test_block_kit.py names each builder module.
 ALIASES = {cases: "blocks", routing: "routing_blocks", strikes: "strike_blocks"}
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 MEMBER = "U0FAKEMEMBER1"  # a made-up Slack user id
@@ -45,7 +45,7 @@ def test_every_builder_is_parsed_with_slack_sdk_models(module) -> None:
     assert builders  # the module's builders were found at all
     called = _called_in_block_kit_tests()
     missing = [name for name in builders if (ALIASES[module], name) not in called]
-    assert not missing, f"not checked in tests/test_block_kit.py: {missing}"
+    assert not missing, f"not checked in tests/slack/test_block_kit.py: {missing}"
 
 
 def test_the_case_builders_are_the_ones_a_case_needs() -> None:

@@ -19,7 +19,7 @@ from bot.core.config import Settings
 from bot.deps import Deps
 from bot.flows.permissions import ALLOWED, Act, Role
 from bot.flows.tree import Click, Move
-from bot.handlers import errors
+from bot.handlers import after_ack
 from bot.slack import ids
 from bot.slack.refs import AuthorRef, ButtonRef, QuestionRef, StrikeRef
 from bot.usecases import antennas, cases, routing
@@ -80,9 +80,9 @@ def deps(slack, tmp_path_factory) -> Iterator[Deps]:
 def app(deps) -> Iterator[App]:
     bolt = create_app(deps)
     bolt._listener_runner.listener_executor = InlineExecutor()  # noqa: SLF001
-    before, errors._after_ack_pool = errors._after_ack_pool, InlineExecutor()  # noqa: SLF001
+    before, after_ack._after_ack_pool = after_ack._after_ack_pool, InlineExecutor()  # noqa: SLF001
     yield bolt
-    errors._after_ack_pool = before  # noqa: SLF001
+    after_ack._after_ack_pool = before  # noqa: SLF001
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from bot.flows.policy.names import (  # noqa: F401 (the policy's public names)
     ANSWER_PLACEHOLDERS,
     REPLY_KINDS,
     STRIKE_STEPS,
-    WEEKDAYS,
 )
 from bot.flows.policy.model import (  # noqa: F401 (the policy's public names)
     PolicyError,
