@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from typing import Union
 
 from bot.core.i18n import Translator
-from bot.flows.policy import HOUSE_RULES_SECTIONS, Policy
+from bot.flows.policy import HOUSE_RULES_SECTIONS, HouseRulesSettings, Policy
 
 
 @dataclass(frozen=True)
@@ -257,3 +258,24 @@ def fingerprint(policy: Policy) -> str:
     }
     encoded = json.dumps(settings, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def review_due(approved: date, settings: HouseRulesSettings) -> date:
+    """When the house rules approved on ``approved`` are due for review: after the policy's
+    number of months, or when a new administration takes office, whichever comes first."""
+    months = approved.month - 1 + settings.review_months
+    year, month = approved.year + months // 12, months % 12 + 1
+    due = date(year, month, min(approved.day, monthrange(year, month)[1]))
+    if settings.review_after_elections:
+        due = min(due, new_term_after(approved))
+    return due
+
+
+def new_term_after(day: date) -> date:
+    """The first day a newly elected administration takes office after ``day``. Flemish local
+    elections are held every six years (2018, 2024, 2030, ...); the new council and college
+    start on 1 January after the elections."""
+    start = date(2007, 1, 1)
+    while start <= day:
+        start = date(start.year + 6, 1, 1)
+    return start
