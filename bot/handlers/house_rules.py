@@ -102,15 +102,22 @@ def _approve(typed: str, client: WebClient, deps: Deps, context: BoltContext,
             response_type="ephemeral")
 
 
-def send_review_reminder(deps: Deps, client: WebClient, *, team_id: str, approval_id: int) -> str:
-    """The scheduler's job: tell each lead, in a direct message, that the review is due."""
-    reminder = house_rules.review_reminder(deps.engine, deps.policy, team_id=team_id,
-                                           approval_id=approval_id, now=deps.clock())
-    if reminder is None:
+def send_lead_notice(deps: Deps, client: WebClient, *, kind: str, team_id: str,
+                     approval_id: int) -> str:
+    """The scheduler's jobs: tell each lead, in a direct message, that the review is due, or that
+    what the bot applies changed since the approval."""
+    notice = house_rules.lead_notice(deps.engine, deps.policy, team_id=team_id,
+                                     approval_id=approval_id, now=deps.clock())
+    if notice is None:
         return "skipped:approved_again"
-    text = views.review_reminder(
-        deps.tr, approved=rules.long_date(reminder.approval.approved_on, deps.tr),
-        due=rules.long_date(reminder.due, deps.tr), changed=reminder.changed)
-    for lead in reminder.leads:
+    approved = rules.long_date(notice.approval.approved_on, deps.tr)
+    if kind == house_rules.CHANGED_JOB:
+        if not notice.changed:
+            return "skipped:unchanged"
+        text = deps.tr("house_rules.changed", date=approved)
+    else:
+        text = views.review_reminder(deps.tr, approved=approved,
+                                     due=rules.long_date(notice.due, deps.tr), changed=notice.changed)
+    for lead in notice.leads:
         client.chat_postMessage(channel=lead, text=text, unfurl_links=False)
-    return "sent" if reminder.leads else "skipped:no_leads"
+    return "sent" if notice.leads else "skipped:no_leads"

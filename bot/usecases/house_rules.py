@@ -29,6 +29,8 @@ from storage.models import HouseRulesApproval
 logger = logging.getLogger(__name__)
 
 REVIEW_JOB = "house_rules_review"  # the job that reminds the leads to review the house rules
+CHANGED_JOB = "house_rules_changed"  # the one that tells them the rules changed since approval
+JOB_KINDS = (REVIEW_JOB, CHANGED_JOB)
 
 
 class HouseRulesProblem(Exception):
@@ -120,22 +122,28 @@ def record_approval(engine: sa.Engine, policy: Policy, *, team_id: str, approved
     return approval
 
 
-def plan_reviews(engine: sa.Engine, policy: Policy, *, team_id: str | None, now: datetime) -> int:
-    """Give the approval in force its review reminder in the job table, once (the scheduler sends
-    it in business hours). ``team_id`` None (token mode): each workspace with leads. Returns how
-    many reminders were planned."""
+def plan_jobs(engine: sa.Engine, policy: Policy, *, team_id: str | None, now: datetime) -> int:
+    """Plan, once per approval, the review reminder (due when the review is) and, as soon as the
+    rules differ from the approved ones, the warning that they changed; the scheduler sends them
+    to the leads in business hours. ``team_id`` None (token mode): each workspace with leads.
+    Returns how many jobs were planned."""
 
     def work(session: Session) -> int:
         planned = 0
         for team in [team_id] if team_id else store.teams_with_leads(session):
             row = _in_force(session, policy, team, now)
-            if row is None or store.has_job(session, team_id=team, kind=REVIEW_JOB, ref_id=row.id):
+            if row is None:
                 continue
-            due = review_due(row.approved_on, policy.house_rules)
-            jobs.add_job(session, team_id=team, kind=REVIEW_JOB, ref_id=row.id,
-                         due_at=datetime.combine(due, time(0), tzinfo=timezone.utc),
-                         created_by=row.recorded_by or "policy")
-            planned += 1
+            due = datetime.combine(review_due(row.approved_on, policy.house_rules), time(0),
+                                   tzinfo=timezone.utc)
+            wanted = [(REVIEW_JOB, due)]
+            if row.fingerprint != fingerprint(policy):
+                wanted.append((CHANGED_JOB, now))
+            for kind, when in wanted:
+                if not store.has_job(session, team_id=team, kind=kind, ref_id=row.id):
+                    jobs.add_job(session, team_id=team, kind=kind, ref_id=row.id, due_at=when,
+                                 created_by=row.recorded_by or "policy")
+                    planned += 1
         return planned
 
     return run_in_transaction(engine, work)
@@ -149,10 +157,10 @@ class ReviewReminder:
     leads: tuple[str, ...]
 
 
-def review_reminder(engine: sa.Engine, policy: Policy, *, team_id: str, approval_id: int,
-                    now: datetime) -> ReviewReminder | None:
-    """What the review reminder of ``approval_id`` says, and to whom; None when a newer
-    approval took its place (the review was done)."""
+def lead_notice(engine: sa.Engine, policy: Policy, *, team_id: str, approval_id: int,
+                now: datetime) -> ReviewReminder | None:
+    """What a job about ``approval_id`` tells the leads, and which leads; None when a newer
+    approval took its place (the review was done, the change approved)."""
 
     def work(session: Session) -> ReviewReminder | None:
         shown = _standing(session, policy, team_id, now)

@@ -139,6 +139,18 @@ def test_a_changed_policy_warns_until_a_lead_records_the_new_approval(bot, slack
         warned = command(changed, slack, "", LEAD)
         assert f"{CHANGED} van 15 januari 2026" in warned
         assert "Je mag reclame maken" in warned  # the text follows the switch
+        # The scheduler tells the leads too, once, in business hours.
+        deps = in_process(changed, slack)
+        try:
+            monday = BRUSSELS.localize(datetime(2026, 12, 7, 10, 0)).astimezone(pytz.utc)
+            slack.clear_calls()
+            for _ in range(2):
+                run_due_jobs(directory(deps), now=monday)
+            (told,) = [c for c in slack.calls("chat.postMessage") if CHANGED in c.params["text"]]
+            assert told.params["channel"] == LEAD and "15 januari 2026" in told.params["text"]
+            assert not _reminders(slack)  # the review is not due yet
+        finally:
+            deps.engine.dispose()
         assert "Alleen een leidinggevende" in command(changed, slack, "goedgekeurd 2026-11-20", ANNA)
         assert CHANGED in command(changed, slack, "", ANNA)
         assert "in de toekomst" in command(changed, slack, "goedgekeurd 2099-01-01", LEAD)
@@ -152,8 +164,7 @@ def test_a_changed_policy_warns_until_a_lead_records_the_new_approval(bot, slack
 
 def test_the_review_reminder_is_sent_to_the_leads_once_in_business_hours(bot, slack):
     command(bot, slack, "", LEAD)  # the first lead is known from the settings once seen
-    settings = Settings.from_env({**bot.env, "SLACK_API_URL": slack.url})
-    deps = build_deps(settings, run_migrations=False)
+    deps = in_process(bot, slack)
     workspaces = directory(deps)
     try:
         night = BRUSSELS.localize(datetime(2031, 6, 10, 23, 0)).astimezone(pytz.utc)
@@ -169,6 +180,11 @@ def test_the_review_reminder_is_sent_to_the_leads_once_in_business_hours(bot, sl
         assert len(_reminders(slack)) == 1  # once
     finally:
         deps.engine.dispose()
+
+
+def in_process(bot: BotProcess, slack) -> object:
+    settings = Settings.from_env({**bot.env, "SLACK_API_URL": slack.url})
+    return build_deps(settings, run_migrations=False)
 
 
 def _reminders(slack) -> list:

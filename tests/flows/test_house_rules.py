@@ -317,3 +317,57 @@ def test_the_markdown_has_the_same_structure(policy):
     assert "- After 3 violations we block you from our pages." in lines
     assert f"[complaints form]({policy.links['complaints_url']})" in markdown
     assert "\\#HierNiet" in markdown
+
+
+# --- every warning refers to the published page ---------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["strike", "strike_by_rule", "conduct_public", "conduct_private"])
+def test_a_warning_without_the_link_to_the_house_rules_is_refused(raw, where):
+    if where == "strike":
+        text = raw["strikes"]["messages"]["second_warning"]
+    elif where == "strike_by_rule":
+        text = raw["strikes"]["messages"]["negative.privacy"]["first_warning"]
+    else:
+        kind = where.split("_")[1]
+        text = next(r for r in raw["nodes"]["negative.conduct"]["replies"] if r["kind"] == kind)["text"]
+    text["en"] = text["en"].replace("{code_of_conduct_url}", "our website")
+    with pytest.raises(PolicyError, match=r"\.en does not link the house rules"):
+        parse_policy(raw)
+
+
+# --- in Slack: Block Kit that Slack's own models read back, nothing typed made live -------------------
+
+
+def _slack_blocks(policy, standing=None):
+    from bot.blocks.house_rules import house_rules_message
+    from bot.usecases.house_rules import Standing
+
+    standing = standing or Standing(None, False, None)
+    return house_rules_message(house_rules.build(policy, NL), policy, NL, standing)
+
+
+def test_the_slack_message_is_block_kit_that_round_trips(policy):
+    from slack_sdk.models.blocks import Block
+
+    from bot.usecases.house_rules import Approval, Standing
+
+    standing = Standing(Approval(1, date(2026, 1, 15), "x", "lead", "U0LEAD0001"), True,
+                        date(2027, 1, 15))
+    blocks = _slack_blocks(policy, standing)
+    assert len(blocks) <= 50
+    for block in blocks:
+        assert Block.parse(block).to_dict() == block
+    text = str(blocks)
+    assert "veranderd sinds de goedkeuring van 15 januari 2026" in text
+    assert "ten laatste op 15 januari 2027" in text
+    assert f"<{policy.links['complaints_url']}|klachtenformulier>" in text
+
+
+def test_typed_text_in_the_policy_pings_nobody_in_slack(raw):
+    hostile = "<!channel> <@U0ANNA0001> <https://evil.example|klik> & *vet*"
+    raw["house_rules"]["paragraphs"] = [{"section": "intro", "title": {"nl": hostile, "en": hostile},
+                                         "text": {"nl": hostile, "en": hostile}}]
+    text = str(_slack_blocks(parse_policy(raw)))
+    assert "<!channel>" not in text and "<@U0ANNA0001>" not in text and "<https://evil" not in text
+    assert "&lt;!channel&gt;" in text

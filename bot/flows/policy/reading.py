@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from bot.flows.policy.checks import _check_every_switch_setting, _check_placeholders, _check_tree, _strike_texts
+from bot.flows.policy.checks import _check_every_switch_setting, _check_house_rules_links, _check_placeholders, _check_tree, _strike_texts
 from bot.flows.policy.house_rules import read_house_rules
 from bot.flows.policy.fields import _as_table, _clock, _list, _only, _str, _str_list, _table, _text, _url
 from bot.flows.policy.model import Action, ActionRef, BusinessHours, Inbox, Node, Policy, PolicyError, Reply, Routing, ServiceProposal, StrikeRule, SupportContact, SwitchNote, Text
@@ -132,6 +132,7 @@ def parse_policy(raw: Mapping[str, Any], *, digest: str = "") -> Policy:
         house_rules=read_house_rules(raw),
     )
     _check_placeholders(policy)
+    _check_house_rules_links(policy)
     _check_every_switch_setting(policy)
     return policy
 
