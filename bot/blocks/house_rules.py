@@ -46,7 +46,8 @@ def staff_notes(policy: Policy, tr: Translator, standing: Standing) -> list[str]
     if standing.changed:
         notes.append(tr("house_rules.changed", date=long_date(approval.approved_on, tr)))
     if standing.review_due is not None:
-        notes.append(tr("house_rules.review_due_on", date=long_date(standing.review_due, tr)))
+        key = "house_rules.review_overdue" if standing.review_overdue else "house_rules.review_due_on"
+        notes.append(tr(key, date=long_date(standing.review_due, tr)))
     return notes
 
 

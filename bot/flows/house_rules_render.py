@@ -8,11 +8,16 @@ Every text is escaped (``html.escape``), and a link only leads to an http(s) add
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape as _escape
 
 from bot.flows.house_rules import Block, Bullets, Heading, HouseRules, Inline, Link, Paragraph
 
 _SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+$", re.IGNORECASE)
+
+def escape(text: str, quote: bool = False) -> str:
+    """Text for the page: ``&``, ``<`` and ``>`` always; quotes only inside an attribute."""
+    return _escape(text, quote=quote)
+
 
 _STYLE = ("body{font-family:system-ui,sans-serif;line-height:1.5;max-width:42em;"
           "margin:2em auto;padding:0 1em;color:#1a1a1a}a{color:#0645ad}"

@@ -57,6 +57,7 @@ class Standing:
     approval: Approval | None
     changed: bool  # the rules the bot enforces differ from the approved ones
     review_due: date | None
+    review_overdue: bool = False  # the review date has come
 
 
 def standing(engine: sa.Engine, policy: Policy, *, team_id: str, now: datetime) -> Standing:
@@ -67,8 +68,9 @@ def _standing(session: Session, policy: Policy, team_id: str, now: datetime) -> 
     row = _in_force(session, policy, team_id, now)
     if row is None:
         return Standing(None, False, None)
-    return Standing(_approval(row), row.fingerprint != fingerprint(policy),
-                    review_due(row.approved_on, policy.house_rules))
+    due = review_due(row.approved_on, policy.house_rules)
+    today = now.astimezone(pytz.timezone(policy.business_hours.timezone)).date()
+    return Standing(_approval(row), row.fingerprint != fingerprint(policy), due, due <= today)
 
 
 def _in_force(session: Session, policy: Policy, team_id: str,

@@ -362,6 +362,9 @@ def test_the_slack_message_is_block_kit_that_round_trips(policy):
     assert "veranderd sinds de goedkeuring van 15 januari 2026" in text
     assert "ten laatste op 15 januari 2027" in text
     assert f"<{policy.links['complaints_url']}|klachtenformulier>" in text
+    overdue = str(_slack_blocks(policy, Standing(standing.approval, False, date(2027, 1, 15), True)))
+    assert "moest ten laatste op 15 januari 2027 geëvalueerd worden" in overdue
+    assert "veranderd sinds" not in overdue and "Volgende evaluatie" not in overdue
 
 
 def test_typed_text_in_the_policy_pings_nobody_in_slack(raw):
@@ -371,3 +374,21 @@ def test_typed_text_in_the_policy_pings_nobody_in_slack(raw):
     text = str(_slack_blocks(parse_policy(raw)))
     assert "<!channel>" not in text and "<@U0ANNA0001>" not in text and "<https://evil" not in text
     assert "&lt;!channel&gt;" in text
+
+
+# --- the same export from the command line ----------------------------------------------------
+
+
+def test_the_command_line_writes_the_same_page(tmp_path, capsys, raw):
+    from bot.house_rules import main
+
+    out = tmp_path / "huisregels.html"
+    assert main(["--format", "html", "--output", str(out), "--approved", "2027-01-15"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html == to_html(house_rules.build(load_policy(), NL, approved=date(2027, 1, 15)))
+    assert main(["--format", "md", "--language", "en"]) == 0
+    assert capsys.readouterr().out.startswith("# House rules for the social media of")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[policy]\nname = 'x'\n", encoding="utf-8")
+    assert main(["--policy", str(broken)]) == 2
+    assert "error:" in capsys.readouterr().err
