@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -352,3 +352,20 @@ class Workspace(SQLModel, table=True):
     uninstalled_at: datetime | None = _when(default=None, nullable=True)
     erase_after: datetime | None = _when(default=None, nullable=True)
     erased_at: datetime | None = _when(default=None, nullable=True)
+
+
+class HouseRulesApproval(SQLModel, table=True):
+    """That the college and the management team approved the house rules: on which date, and for
+    which rules (the fingerprint of the settings they are written from). Written once, never
+    updated: the latest row is the approval in force, the earlier ones its history."""
+
+    __tablename__ = "house_rules_approval"
+    __table_args__ = (sa.Index("ix_house_rules_approval_team", "team_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    approved_on: date
+    fingerprint: str = Field(max_length=32)
+    source: str = Field(max_length=16)  # policy (its approved date) | lead (/gedragscode goedgekeurd)
+    recorded_by: str | None = Field(default=None, max_length=32)  # the lead; None from the policy
+    recorded_at: datetime = _when()

@@ -14,6 +14,7 @@ from storage.models import (
     Case,
     Decision,
     Evidence,
+    HouseRulesApproval,
     Job,
     Lead,
     RoutedQuestion,
@@ -84,5 +85,7 @@ def delete_team_data(session: Session, *, team_id: str) -> dict[str, int]:
         ("author", sa.delete(Author).where(Author.team_id == team_id)),
         ("lead", sa.delete(Lead).where(Lead.team_id == team_id)),
         ("service", sa.delete(Service).where(Service.team_id == team_id)),
+        ("house_rules_approval",
+         sa.delete(HouseRulesApproval).where(HouseRulesApproval.team_id == team_id)),
     ]
     return {table: session.exec(statement).rowcount or 0 for table, statement in steps}

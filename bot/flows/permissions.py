@@ -33,6 +33,8 @@ class Act(str, enum.Enum):
     ERASE_DATA = "erase everything stored about an author (right to erasure)"
     MANAGE_LEADS = "add or remove leads"
     MANAGE_ANTENNAS = "set antennas and backups"
+    SHOW_HOUSE_RULES = "show and export the house rules (/gedragscode)"
+    APPROVE_HOUSE_RULES = "record the approval of the house rules"
 
 
 ALLOWED: dict[Act, frozenset[Role]] = {
@@ -49,6 +51,8 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.ERASE_DATA: frozenset({Role.LEAD}),
     Act.MANAGE_LEADS: frozenset({Role.LEAD}),
     Act.MANAGE_ANTENNAS: frozenset({Role.LEAD}),
+    Act.SHOW_HOUSE_RULES: frozenset({Role.TEAM, Role.LEAD}),
+    Act.APPROVE_HOUSE_RULES: frozenset({Role.LEAD}),
 }
 
 

@@ -46,6 +46,9 @@ REVIEW_VIEW = "strike_review_form"
 REVIEW_OUTCOME = "review_outcome"
 REVIEW_REASON = "review_reason"
 
+# The public house rules.
+HOUSE_RULES_COMMAND = "/gedragscode"
+
 # Routing to the services' communication antennas.
 ANTENNE_COMMAND = "/antenne"
 ROUTE_VIEW = "route_form"

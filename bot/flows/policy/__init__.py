@@ -21,6 +21,7 @@ from bot.flows.policy.names import (  # noqa: F401 (the policy's public names)
     ANSWER_PLACEHOLDERS,
     REPLY_KINDS,
     STRIKE_STEPS,
+    HOUSE_RULES_SECTIONS,
 )
 from bot.flows.policy.model import (  # noqa: F401 (the policy's public names)
     PolicyError,
@@ -37,6 +38,9 @@ from bot.flows.policy.model import (  # noqa: F401 (the policy's public names)
     Routing,
     Inbox,
     Policy,
+    OwnParagraph,
+    PlatformTerms,
+    HouseRulesSettings,
 )
 from bot.flows.policy.reading import (  # noqa: F401 (the policy's public names)
     load_policy,

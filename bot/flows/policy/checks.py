@@ -84,3 +84,21 @@ def _strike_texts(rule: StrikeRule) -> list[tuple[str, Text]]:
     for node_id, steps in rule.by_rule.items():
         found += [(f"strikes.messages.{node_id}.{step}", text) for step, text in steps.items()]
     return found
+
+
+def _check_house_rules_links(policy: Policy) -> None:
+    """Every warning refers to the house rules (the guide: "Bij iedere inbreuk verwijs je naar de
+    gedragscode"): each strike message and each suggested text for a conduct violation links
+    the published page: every strike message, and the conduct reply (the first public reply of
+    negative.conduct) and its private message to the author."""
+    texts = _strike_texts(policy.strikes)
+    replies = policy.nodes["negative.conduct"].replies
+    for kind in ("public", "private"):
+        first = next((i for i, reply in enumerate(replies) if reply.kind == kind), None)
+        if first is not None:
+            texts.append((f"nodes.negative.conduct.replies[{first}].text", replies[first].text))
+    for where, text in texts:
+        for language, value in (("nl", text.nl), ("nl_u", text.nl_u), ("en", text.en)):
+            if value is not None and "{code_of_conduct_url}" not in value:
+                raise PolicyError(f"{where}.{language} does not link the house rules: every "
+                                  "warning refers to them with {code_of_conduct_url}")

@@ -191,6 +191,36 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class OwnParagraph:
+    """A paragraph the municipality writes itself into its house rules (an introduction, an
+    example, a contact), placed at the end of one of the generated sections."""
+
+    section: str  # one of HOUSE_RULES_SECTIONS
+    text: Text
+    title: Text | None = None  # a heading of its own, under the section's
+
+
+@dataclass(frozen=True)
+class PlatformTerms:
+    """A platform's own rules, linked from the house rules (Facebook, Instagram, X, ...)."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class HouseRulesSettings:
+    """The published house rules: when the college and the management team approved them, how
+    often they are reviewed, and what the municipality adds to the generated text."""
+
+    approved: date | None = None
+    review_months: int = 12
+    review_after_elections: bool = True  # also review when a new administration takes office
+    paragraphs: tuple[OwnParagraph, ...] = ()
+    platforms: tuple[PlatformTerms, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     version: str  # the declared version plus a digest of the file, recorded with every decision
@@ -210,6 +240,7 @@ class Policy:
     team: str = ""  # who signs private messages, after the sender's first name
     tone: Text | None = None  # the tone checklist shown with every suggested reply
     inbox: Inbox | None = None
+    house_rules: HouseRulesSettings = field(default_factory=HouseRulesSettings)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -318,4 +349,8 @@ def _all_texts(policy: Policy) -> list[tuple[str, Text]]:
     if policy.inbox is not None:
         found.append(("inbox.auto_reply", policy.inbox.auto_reply))
         found.append(("inbox.out_of_hours", policy.inbox.out_of_hours))
+    for i, paragraph in enumerate(policy.house_rules.paragraphs):
+        found.append((f"house_rules.paragraphs[{i}].text", paragraph.text))
+        if paragraph.title is not None:
+            found.append((f"house_rules.paragraphs[{i}].title", paragraph.title))
     return found

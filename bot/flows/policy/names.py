@@ -113,3 +113,6 @@ REPLY_KINDS = ("public", "private")
 STRIKE_STEPS = ("first_warning", "second_warning", "block")
 
 _STYLES = frozenset({"primary", "danger"})
+
+# The sections of the generated house rules, in order; a municipality's own paragraphs name one.
+HOUSE_RULES_SECTIONS = ("intro", "allowed", "not_allowed", "tolerated", "procedure", "more")
