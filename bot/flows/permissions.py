@@ -29,6 +29,8 @@ class Act(str, enum.Enum):
     ERASE_DATA = "erase everything stored about an author (right to erasure)"
     MANAGE_LEADS = "add or remove leads"
     MANAGE_ANTENNAS = "set antennas and backups"
+    PRACTISE = "practise on made-up comments, see one's own results (/oefenen)"
+    PRACTICE_TOTALS = "see the team's practice totals per category, never per person"
 
 
 ALLOWED: dict[Act, frozenset[Role]] = {
@@ -45,6 +47,8 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.ERASE_DATA: frozenset({Role.LEAD}),
     Act.MANAGE_LEADS: frozenset({Role.LEAD}),
     Act.MANAGE_ANTENNAS: frozenset({Role.LEAD}),
+    Act.PRACTISE: frozenset({Role.TEAM, Role.LEAD}),
+    Act.PRACTICE_TOTALS: frozenset({Role.LEAD}),
 }
 
 

@@ -1,0 +1,106 @@
+"""``/oefenen``: practising the tree on made-up comments in the person's direct messages with the
+bot, and each person's own results (a lead also sees the team's totals per category)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import practice as views
+from bot.deps import Deps, deps_of
+from bot.flows import practice as rules
+from bot.flows.permissions import Act
+from bot.flows.practice import Move
+from bot.handlers.access import may
+from bot.handlers.common import permitted, tell
+from bot.handlers.errors import after_ack
+from bot.slack import ids
+from bot.slack.refs import BadPayload, PracticeRef
+from bot.usecases import practice
+
+logger = logging.getLogger(__name__)
+
+RESULTS_WORDS = frozenset({"resultaten", "results"})
+HELP_WORDS = frozenset({"hulp", "help"})
+
+
+def register(app: App) -> None:
+    app.command(ids.PRACTICE_COMMAND)(after_ack(on_practice_command))
+    app.action(ids.PRACTICE_ACTION)(after_ack(on_practice_button))
+
+
+def on_practice_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
+                        respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    team_id, user = context.team_id or "", context.user_id
+    if not may(deps, client, team_id=team_id, user_id=user, act=Act.PRACTISE):
+        respond(text=deps.tr("access.refused"), response_type="ephemeral")
+        return
+    text = (command.get("text") or "").strip()
+    if text.lower() in RESULTS_WORDS:
+        _results(client, deps, context, respond)
+        return
+    size = rules.DEFAULT_SIZE if not text else rules.parse_size(text)
+    if size is None or text.lower() in HELP_WORDS:
+        respond(text=deps.tr("practice.usage"), response_type="ephemeral")
+        return
+    bank = practice.bank_for(deps.policy, deps.settings.policy_file)
+    view = practice.start_round(deps.engine, bank, team_id=team_id, user_id=user, size=size,
+                                now=deps.clock())
+    client.chat_postMessage(channel=user, text=deps.tr.plain("practice.fallback"),
+                            blocks=views.practice_message(view, deps.policy, deps.tr))
+    respond(text=deps.tr("practice.started"), response_type="ephemeral")
+    logger.info("practice round %s started by %s (%d comments)", view.round_id, user, size)
+
+
+def _results(client: WebClient, deps: Deps, context: BoltContext, respond: Respond) -> None:
+    team_id, user = context.team_id or "", context.user_id
+    mine = practice.results(deps.engine, team_id=team_id, user_id=user, policy=deps.policy)
+    team = None
+    if may(deps, client, team_id=team_id, user_id=user, act=Act.PRACTICE_TOTALS):
+        team = practice.team_totals(deps.engine, team_id=team_id)
+    respond(text=deps.tr("practice.results_title"), response_type="ephemeral",
+            blocks=views.results(mine, team, deps.policy, deps.tr))
+
+
+def on_practice_button(ack: Ack, body: dict, action: dict, context: BoltContext,
+                       client: WebClient) -> None:
+    ack()
+    deps = deps_of(context)
+    channel = (body.get("channel") or {}).get("id") or context.channel_id
+    message_ts = (body.get("container") or {}).get("message_ts")
+    try:
+        ref = PracticeRef.decode(action.get("value"))
+    except BadPayload:
+        _refuse(client, deps, context, channel, "stale")
+        return
+    if not permitted(client, context, Act.PRACTISE, channel=channel):
+        return
+    bank = practice.bank_for(deps.policy, deps.settings.policy_file)
+    try:
+        view = practice.click(deps.engine, deps.policy, bank, team_id=context.team_id or "",
+                              user_id=context.user_id, round_id=ref.round_id, version=ref.version,
+                              move=ref.click, now=deps.clock())
+    except practice.PracticeProblem as problem:
+        _refuse(client, deps, context, channel, problem.reason)
+        return
+    if ref.click.move in (Move.NEXT, Move.STOP):
+        # The answered comment keeps its feedback; only its buttons go.
+        kept = [b for b in (body.get("message") or {}).get("blocks") or [] if b.get("type") != "actions"]
+        if message_ts and kept:
+            client.chat_update(channel=channel, ts=message_ts, text=deps.tr.plain("practice.fallback"),
+                               blocks=kept)
+        blocks = views.round_done(view, deps.tr) if view.finished \
+            else views.practice_message(view, deps.policy, deps.tr)
+        client.chat_postMessage(channel=channel, text=deps.tr.plain("practice.fallback"), blocks=blocks)
+        return
+    client.chat_update(channel=channel, ts=message_ts, text=deps.tr.plain("practice.fallback"),
+                       blocks=views.practice_message(view, deps.policy, deps.tr))
+
+
+def _refuse(client: WebClient, deps: Deps, context: BoltContext, channel: str | None, reason: str) -> None:
+    if channel and context.user_id:
+        tell(client, channel=channel, user=context.user_id, text=deps.tr(views.REFUSALS[reason]))
