@@ -31,6 +31,7 @@ class Act(str, enum.Enum):
     MANAGE_ANTENNAS = "set antennas and backups"
     PRACTISE = "practise on made-up comments, see one's own results (/oefenen)"
     PRACTICE_TOTALS = "see the team's practice totals per category, never per person"
+    ERASE_PRACTICE = "erase a colleague's practice answers on request"
 
 
 ALLOWED: dict[Act, frozenset[Role]] = {
@@ -49,6 +50,7 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.MANAGE_ANTENNAS: frozenset({Role.LEAD}),
     Act.PRACTISE: frozenset({Role.TEAM, Role.LEAD}),
     Act.PRACTICE_TOTALS: frozenset({Role.LEAD}),
+    Act.ERASE_PRACTICE: frozenset({Role.LEAD}),
 }
 
 

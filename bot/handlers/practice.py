@@ -4,6 +4,7 @@ bot, and each person's own results (a lead also sees the team's totals per categ
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -14,7 +15,8 @@ from bot.flows import practice as rules
 from bot.flows.permissions import Act
 from bot.flows.practice import Move
 from bot.handlers.access import may
-from bot.handlers.common import permitted, tell
+from bot.core.mrkdwn import mention
+from bot.handlers.common import USER_ID, permitted, tell
 from bot.handlers.errors import after_ack
 from bot.slack import ids
 from bot.slack.refs import BadPayload, PracticeRef
@@ -24,11 +26,14 @@ logger = logging.getLogger(__name__)
 
 RESULTS_WORDS = frozenset({"resultaten", "results"})
 HELP_WORDS = frozenset({"hulp", "help"})
+ERASE_WORDS = frozenset({"wis", "erase"})
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def register(app: App) -> None:
     app.command(ids.PRACTICE_COMMAND)(after_ack(on_practice_command))
     app.action(ids.PRACTICE_ACTION)(after_ack(on_practice_button))
+    app.event("user_change")(after_ack(on_user_change))
 
 
 def on_practice_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
@@ -42,6 +47,9 @@ def on_practice_command(ack: Ack, command: dict, context: BoltContext, client: W
     text = (command.get("text") or "").strip()
     if text.lower() in RESULTS_WORDS:
         _results(client, deps, context, respond)
+        return
+    if text.split()[:1] and text.split()[0].lower() in ERASE_WORDS:
+        _erase(client, deps, context, respond, text.split()[1:])
         return
     size = rules.DEFAULT_SIZE if not text else rules.parse_size(text)
     if size is None or text.lower() in HELP_WORDS:
@@ -64,6 +72,32 @@ def _results(client: WebClient, deps: Deps, context: BoltContext, respond: Respo
         team = practice.team_totals(deps.engine, team_id=team_id)
     respond(text=deps.tr("practice.results_title"), response_type="ephemeral",
             blocks=views.results(mine, team, deps.policy, deps.tr))
+
+
+def _erase(client: WebClient, deps: Deps, context: BoltContext, respond: Respond,
+           words: list[str]) -> None:
+    """A lead erases a colleague's practice answers, on request."""
+    team_id, user = context.team_id or "", context.user_id
+    if not may(deps, client, team_id=team_id, user_id=user, act=Act.ERASE_PRACTICE):
+        respond(text=deps.tr("access.refused"), response_type="ephemeral")
+        return
+    match = _MENTION.match(words[0]) if len(words) == 1 else None
+    if match is None:
+        respond(text=deps.tr("practice.erase_usage"), response_type="ephemeral")
+        return
+    practice.erase_person(deps.engine, team_id=team_id, user_id=match.group(1))
+    respond(text=deps.tr("practice.erased", user=mention(match.group(1))), response_type="ephemeral")
+
+
+def on_user_change(event: dict, context: BoltContext, client: WebClient) -> None:
+    """Someone's Slack account was deactivated: their practice answers go with it."""
+    deps = deps_of(context)
+    person = event.get("user") if isinstance(event, dict) else None
+    if not isinstance(person, dict) or person.get("deleted") is not True:
+        return
+    user_id = person.get("id")
+    if isinstance(user_id, str) and USER_ID.fullmatch(user_id):
+        practice.erase_person(deps.engine, team_id=context.team_id or "", user_id=user_id)
 
 
 def on_practice_button(ack: Ack, body: dict, action: dict, context: BoltContext,

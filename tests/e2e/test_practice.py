@@ -198,3 +198,43 @@ def test_a_size_that_is_no_number_gets_the_usage(bot, slack):
     reply = command(bot, slack, "veel")
     assert "/oefenen 5" in reply
     assert not slack.calls("chat.postMessage")
+
+
+def answers_of(bot, user: str) -> int:
+    engine = sa.create_engine(bot.database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT COUNT(*) FROM practice_answer WHERE user_id = :u"),
+                                      {"u": user}).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_a_lead_erases_a_colleagues_answers_on_request_and_only_a_lead(bot, slack):
+    _, practice = start(bot, slack, "1", user=BERT)
+    practice.answer(practice.item().reference)
+    assert answers_of(bot, BERT) > 0
+    refused = command(bot, slack, f"wis <@{BERT}|bert>", user=ANNA)
+    assert "Sorry, dat kan alleen" in refused and answers_of(bot, BERT) > 0
+    done = command(bot, slack, f"wis <@{BERT}|bert>", user=LEAD_USER_ID)
+    assert "zijn gewist" in done
+    assert answers_of(bot, BERT) == 0 and answers_of(bot, ANNA) > 0
+
+
+def test_a_deactivated_account_takes_its_practice_answers_with_it(bot, slack):
+    assert answers_of(bot, ANNA) > 0
+    status, _, _ = bot.sender.event({"type": "user_change", "event_ts": "1796300000.000100",
+                                     "cache_ts": 1796300000,
+                                     "user": {"id": ANNA, "team_id": "T0TEST0001", "deleted": True,
+                                              "is_bot": False, "name": "anna"}})
+    assert status == 200
+    deadline = time.monotonic() + 5
+    while answers_of(bot, ANNA) > 0:
+        assert time.monotonic() < deadline, "the practice answers stayed"
+        time.sleep(0.05)
+    engine = sa.create_engine(bot.database_url)
+    with engine.connect() as connection:
+        rounds = connection.execute(sa.text("SELECT COUNT(*) FROM practice_round WHERE user_id = :u"),
+                                    {"u": ANNA}).scalar_one()
+    engine.dispose()
+    assert rounds == 0
