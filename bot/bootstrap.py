@@ -21,7 +21,7 @@ from bot.core.config import ConfigError, Settings
 from bot.core.i18n import Translator
 from bot.deps import Deps, ServedWorkspace, from_settings
 from bot.directory import directory
-from bot.flows.policy import PolicyError, load_policy
+from bot.flows.policy import PolicyError, load_bank, load_policy
 from bot.handlers.jobs import Scheduler, deliver_waiting, interval_from_env
 from bot.policy_notice import announce_unfinished_policy
 from bot.slack.client import slack_client
@@ -204,6 +204,7 @@ def _receive_until_stopped(runner) -> Exception | None:
 def build_deps(settings: Settings, *, run_migrations: bool = True) -> Deps:
     """Load the policy and open the database; raise a one-line error when either is unusable."""
     policy = load_policy(settings.policy_file)
+    load_bank(policy, settings.policy_file)  # the practice bank must fit the tree, or no start
     engine = create_db_engine(settings.database_url)
     if run_migrations:
         migrate(engine)

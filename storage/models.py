@@ -369,3 +369,44 @@ class HouseRulesApproval(SQLModel, table=True):
     source: str = Field(max_length=16)  # policy (its approved date) | lead (/gedragscode goedgekeurd)
     recorded_by: str | None = Field(default=None, max_length=32)  # the lead; None from the policy
     recorded_at: datetime = _when()
+# --- Practice (/oefenen): made-up comments only, kept apart from cases, decisions and strikes ----
+
+
+class PracticeRound(SQLModel, table=True):
+    """One person's practice round and where they are in it: the comments to come (ids of the
+    practice bank), and the node and steps clicked for the current one."""
+
+    __tablename__ = "practice_round"
+    __table_args__ = (sa.Index("ix_practice_round_user", "team_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    queue: str = Field(sa_type=sa.Text)  # JSON list of bank item ids, repeats included
+    position: int = Field(default=0)
+    node_id: str = Field(default="origin", max_length=64)
+    clicked: str = Field(default="", max_length=1000)  # action ids, comma-separated, in order
+    checked: bool = Field(default=False)
+    version: int = Field(default=0)  # raised on every click: a stale or doubled click is known
+    started_at: datetime = _when()
+    finished_at: datetime | None = _when(default=None, nullable=True)
+
+
+class PracticeAnswer(SQLModel, table=True):
+    """One practice answer: which made-up comment, the category chosen, the reference, right or
+    not. Never a case, a decision or a strike; erased with the person's data."""
+
+    __tablename__ = "practice_answer"
+    __table_args__ = (sa.Index("ix_practice_answer_user", "team_id", "user_id", "answered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="practice_round.id")
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    item_id: str = Field(max_length=64)
+    reference: str = Field(max_length=64)
+    chosen: str = Field(max_length=64)
+    right: bool
+    sentiment_right: bool
+    against: int = Field(default=0)  # steps clicked that the guide advises against
+    answered_at: datetime = _when()

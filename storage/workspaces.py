@@ -12,6 +12,8 @@ from storage.models import (
     Author,
     AuthorMeasure,
     Case,
+    PracticeAnswer,
+    PracticeRound,
     Decision,
     Evidence,
     HouseRulesApproval,
@@ -72,6 +74,8 @@ def delete_team_data(session: Session, *, team_id: str) -> dict[str, int]:
     services = select(Service.id).where(Service.team_id == team_id).scalar_subquery()
     steps = [
         ("antenna", sa.delete(Antenna).where(Antenna.service_id.in_(services))),
+        ("practice_answer", sa.delete(PracticeAnswer).where(PracticeAnswer.team_id == team_id)),
+        ("practice_round", sa.delete(PracticeRound).where(PracticeRound.team_id == team_id)),
         ("routed_question", sa.delete(RoutedQuestion).where(RoutedQuestion.team_id == team_id)),
         ("job", sa.delete(Job).where(Job.team_id == team_id)),
         ("sent_message", sa.delete(SentMessage).where(SentMessage.team_id == team_id)),

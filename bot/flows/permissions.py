@@ -35,6 +35,9 @@ class Act(str, enum.Enum):
     MANAGE_ANTENNAS = "set antennas and backups"
     SHOW_HOUSE_RULES = "show and export the house rules (/gedragscode)"
     APPROVE_HOUSE_RULES = "record the approval of the house rules"
+    PRACTISE = "practise on made-up comments, see one's own results (/oefenen)"
+    PRACTICE_TOTALS = "see the team's practice totals per category, never per person"
+    ERASE_PRACTICE = "erase a colleague's practice answers on request"
 
 
 ALLOWED: dict[Act, frozenset[Role]] = {
@@ -53,6 +56,9 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.MANAGE_ANTENNAS: frozenset({Role.LEAD}),
     Act.SHOW_HOUSE_RULES: frozenset({Role.TEAM, Role.LEAD}),
     Act.APPROVE_HOUSE_RULES: frozenset({Role.LEAD}),
+    Act.PRACTISE: frozenset({Role.TEAM, Role.LEAD}),
+    Act.PRACTICE_TOTALS: frozenset({Role.LEAD}),
+    Act.ERASE_PRACTICE: frozenset({Role.LEAD}),
 }
 
 

@@ -114,7 +114,8 @@ def _check_shape(text: str, content_type: str | None) -> None:
             _need(event, "type", str)
             _optional(data, "team_id", str)
             for key in ("channel", "user", "ts", "thread_ts", "subtype", "text", "bot_id"):
-                _optional(event, key, str)
+                # user_change carries the whole user object, as Slack documents it.
+                _optional(event, key, dict if key == "user" and event["type"] == "user_change" else str)
             _optional(event, "files", list)
             for item in event.get("files") or []:
                 if not isinstance(item, dict):

@@ -63,3 +63,12 @@ ANSWER_TEXT = "answer_text"
 REROUTE_VIEW = "reroute_form"
 REROUTE_REASON = "reroute_reason"
 ERASE_ACTION = "rw_erase"  # a lead confirms erasing everything about an author
+
+# Practising the tree on made-up comments (/oefenen), in the person's direct messages.
+PRACTICE_COMMAND = "/oefenen"
+PRACTICE_PREFIX = "rw_practice:"
+PRACTICE_ACTION = re.compile(r"^rw_practice:")
+
+
+def practice_action_id(move: str, target: str | None, index: int) -> str:
+    return f"{PRACTICE_PREFIX}{move}:{target or ''}:{index}"

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from bot.core.problem import Problem
+from bot.flows.practice import Click as PracticeClick, Move as PracticeMove
 from bot.flows.tree import Click, Move
 
 
@@ -172,3 +173,34 @@ class QuestionFormRef:
         if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 12:
             raise BadPayload("not a question id")
         return cls(int(value))
+
+@dataclass(frozen=True)
+class PracticeRef:
+    """A click on a practice message: the round, its version when drawn, and the move. The round
+    is checked against the workspace and the person who clicks (``bot.usecases.practice``)."""
+
+    round_id: int
+    version: int
+    click: PracticeClick
+
+    def encode(self) -> str:
+        data = {"r": self.round_id, "v": self.version, "m": self.click.move.value}
+        if self.click.target is not None:
+            data["t"] = self.click.target
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: object) -> "PracticeRef":
+        try:
+            data = json.loads(value) if isinstance(value, str) else None
+            if not isinstance(data, dict):
+                raise BadPayload("not a practice value")
+            round_id, version, move = data["r"], data["v"], PracticeMove(data["m"])
+            target = data.get("t")
+        except (KeyError, ValueError, TypeError, RecursionError) as exc:
+            raise BadPayload(str(exc)) from None
+        if type(round_id) is not int or type(version) is not int:
+            raise BadPayload("ids are not numbers")
+        if target is not None and (not isinstance(target, str) or len(target) > 64):
+            raise BadPayload("malformed target")
+        return cls(round_id, version, PracticeClick(move, target))

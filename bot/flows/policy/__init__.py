@@ -47,3 +47,11 @@ from bot.flows.policy.reading import (  # noqa: F401 (the policy's public names)
     read_policy,
     parse_policy,
 )
+from bot.flows.policy.practice import (  # noqa: F401 (the practice bank beside the policy)
+    PracticeItem,
+    PracticeBank,
+    categories,
+    load_bank,
+    read_bank,
+    parse_bank,
+)
