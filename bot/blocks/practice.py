@@ -155,12 +155,7 @@ def results(mine, team: dict[str, tuple[int, int]] | None, policy: Policy, tr: T
                               else tr("practice.results_all_good")))
     if team is not None:
         blocks.append(divider())
-        blocks.append(section(tr("practice.team_title")))
-        if not team:
-            blocks.append(section(tr("practice.team_none")))
-        else:
-            lines = [_share_line(policy, c, team, tr) for c in _ordered(policy, team)]
-            blocks.append(section(clip("\n".join(lines), SECTION_LIMIT)))
+        blocks += team_totals(team, policy, tr)
     return blocks
 
 
@@ -173,3 +168,11 @@ def _share_line(policy: Policy, category: str, shares: dict[str, tuple[int, int]
     label = escape(policy.node(category).label.get(tr.language))
     return "• " + tr.plural("practice.share", answered, category=Mrkdwn(label), right=right,
                             percent=round(100 * right / answered))
+
+
+def team_totals(team: dict[str, tuple[int, int]], policy: Policy, tr: Translator) -> list[Block]:
+    """The team's totals per category, for a lead: never a name, never a person's share."""
+    if not team:
+        return [section(tr("practice.team_title")), section(tr("practice.team_none"))]
+    lines = [_share_line(policy, c, team, tr) for c in _ordered(policy, team)]
+    return [section(tr("practice.team_title")), section(clip("\n".join(lines), SECTION_LIMIT))]

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 RESULTS_WORDS = frozenset({"resultaten", "results"})
 HELP_WORDS = frozenset({"hulp", "help"})
 ERASE_WORDS = frozenset({"wis", "erase"})
+TEAM_WORDS = frozenset({"team"})
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -34,7 +35,8 @@ def register(app: App) -> None:
     app.command(ids.PRACTICE_COMMAND, middleware=[
         decode(lambda body: (body.get("text") or "").strip(), where=RESPOND),
         require(Act.PRACTISE, where=RESPOND),
-        require(act_of=_act_of_command, acts=frozenset({Act.ERASE_PRACTICE}), where=RESPOND),
+        require(act_of=_act_of_command, acts=frozenset({Act.ERASE_PRACTICE, Act.PRACTICE_TOTALS}),
+                where=RESPOND),
     ])(after_ack(on_practice_command))
     app.action(ids.PRACTICE_ACTION, middleware=[
         decode(action_value(PracticeRef.decode), problem="practice.refused_stale"),
@@ -46,9 +48,12 @@ def register(app: App) -> None:
 
 
 def _act_of_command(text: str) -> Act | None:
-    """Erasing a colleague's answers is the leads'; the rest is everyone's who practises."""
-    words = text.split()
-    return Act.ERASE_PRACTICE if words[:1] and words[0].lower() in ERASE_WORDS else None
+    """Erasing a colleague's answers and the team's totals are the leads'; the rest is everyone's
+    who practises."""
+    first = text.split()[0].lower() if text.split() else ""
+    if first in ERASE_WORDS:
+        return Act.ERASE_PRACTICE
+    return Act.PRACTICE_TOTALS if first in TEAM_WORDS else None
 
 
 def on_practice_command(ack: Ack, context: BoltContext, client: WebClient, respond: Respond) -> None:
@@ -58,6 +63,11 @@ def on_practice_command(ack: Ack, context: BoltContext, client: WebClient, respo
     text: str = context[REF]
     if text.lower() in RESULTS_WORDS:
         _results(client, deps, context, respond)
+        return
+    if text.lower() in TEAM_WORDS:
+        respond(text=deps.tr("practice.team_title"), response_type="ephemeral",
+                blocks=views.team_totals(practice.team_totals(deps.engine, team_id=team_id),
+                                         deps.policy, deps.tr))
         return
     if text.split()[:1] and text.split()[0].lower() in ERASE_WORDS:
         _erase(client, deps, context, respond, text.split()[1:])

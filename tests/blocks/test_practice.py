@@ -15,7 +15,7 @@ from bot.flows.policy import load_bank, load_policy
 from bot.flows.practice import ItemState
 from bot.slack.refs import PracticeRef
 from bot.usecases.practice import Results, RoundView
-from tests.test_block_kit import assert_message
+from tests.slack.test_block_kit import assert_message
 
 POLICY = load_policy()
 BANK = load_bank(POLICY)
