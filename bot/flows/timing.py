@@ -69,3 +69,25 @@ def add_business_minutes(start: datetime, minutes: int, hours: BusinessHours) ->
 def after_hours(start: datetime, hours_later: float, business: BusinessHours) -> datetime:
     """Plain hours later, moved to the next business moment: never at night or at the weekend."""
     return next_business_moment(start + timedelta(hours=hours_later), business)
+
+
+def business_seconds_between(start: datetime, end: datetime, hours: BusinessHours) -> float:
+    """How many seconds of business hours lie between ``start`` and ``end`` (0 when end <= start).
+
+    Each business day is added as its own window, so weekends, holidays and the night of a
+    daylight-saving change count for nothing.
+    """
+    if end <= start:
+        return 0.0
+    zone = _zone(hours)
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    total = 0.0
+    for offset in range((last - first).days + 1):
+        window = _window(first + timedelta(days=offset), hours)
+        if window is None:
+            continue
+        opens, closes = max(window[0], start), min(window[1], end)
+        if closes > opens:
+            total += (closes - opens).total_seconds()
+    return total
