@@ -1,0 +1,146 @@
+"""Aggregate queries for reports. Every query takes the workspace's ``team_id`` and counts only
+its rows; rows without a team of their own (decisions, reviews, measures) are reached through
+the case, the strike or the author that has one. Periods are UTC, start included, end excluded.
+
+No query here reads a citizen's words, a handle or a name: only ids, nodes, times and counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from storage.models import (
+    Author, AuthorMeasure, Case, Decision, RoutedQuestion, Service, Strike, StrikeReview,
+)
+
+STAFF_SUPPORT = "staff_support"  # the decision-log action of support sent to a colleague
+INFORM_SERVICE = "inform_service"
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    opened_at: datetime
+    first_decision_at: datetime | None
+    closed_at: datetime | None
+    node_id: str
+    origin: str | None
+    platform: str
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    service: str
+    asked_at: datetime
+    due_at: datetime | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StrikeCounts:
+    recorded: int
+    revoked: int
+    appeals_upheld: int
+    appeals_revoked: int
+    blocks: int
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    case_id: int
+    node_id: str
+    action_id: str | None
+    user_id: str
+    decided_at: datetime
+    policy_version: str
+
+
+def _in(column, start: datetime, end: datetime):
+    return sa.and_(column >= start, column < end)
+
+
+def cases_opened(session: Session, *, team_id: str, start: datetime, end: datetime) -> list[CaseRow]:
+    """The cases forwarded in the period, with the moment of their first decision."""
+    first = (select(sa.func.min(Decision.decided_at)).where(Decision.case_id == Case.id)
+             .correlate(Case).scalar_subquery())
+    statement = (
+        select(Case.id, Case.forwarded_at, first, Case.closed_at, Case.node_id, Case.origin,
+               Case.platform)
+        .where(Case.team_id == team_id, _in(Case.forwarded_at, start, end))
+        .order_by(Case.forwarded_at, Case.id)
+    )
+    return [CaseRow(*row) for row in session.exec(statement)]
+
+
+def cases_closed(session: Session, *, team_id: str, start: datetime, end: datetime) -> int:
+    statement = select(sa.func.count()).select_from(Case).where(
+        Case.team_id == team_id, Case.status == "closed", _in(Case.closed_at, start, end))
+    return session.exec(statement).one()
+
+
+def nodes_opened(session: Session, *, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    """How many cases forwarded in the period stand at each node (for the period before)."""
+    statement = (select(Case.node_id, sa.func.count()).where(
+        Case.team_id == team_id, _in(Case.forwarded_at, start, end)).group_by(Case.node_id))
+    return {node: count for node, count in session.exec(statement)}
+
+
+def questions_asked(session: Session, *, team_id: str, start: datetime, end: datetime) -> list[QuestionRow]:
+    """Questions and reports routed in the period (not the FYIs, which expect no answer); a
+    question passed on counts once, at the service that took it over."""
+    statement = (
+        select(Service.name, RoutedQuestion.asked_at, RoutedQuestion.due_at, RoutedQuestion.answered_at)
+        .join(Service, Service.id == RoutedQuestion.service_id)
+        .where(RoutedQuestion.team_id == team_id, RoutedQuestion.kind != "fyi",
+               RoutedQuestion.status != "rerouted", _in(RoutedQuestion.asked_at, start, end))
+        .order_by(RoutedQuestion.id)
+    )
+    return [QuestionRow(*row) for row in session.exec(statement)]
+
+
+def strike_counts(session: Session, *, team_id: str, start: datetime, end: datetime) -> StrikeCounts:
+    recorded = session.exec(select(sa.func.count()).select_from(Strike).where(
+        Strike.team_id == team_id, _in(Strike.decided_at, start, end))).one()
+    reviews = dict(session.exec(
+        select(StrikeReview.outcome, sa.func.count())
+        .join(Strike, Strike.id == StrikeReview.strike_id)
+        .where(Strike.team_id == team_id, _in(StrikeReview.reviewed_at, start, end))
+        .group_by(StrikeReview.outcome)).all())
+    blocks = session.exec(
+        select(sa.func.count()).select_from(AuthorMeasure)
+        .join(Author, Author.id == AuthorMeasure.author_id)
+        .where(Author.team_id == team_id, AuthorMeasure.kind == "block",
+               _in(AuthorMeasure.confirmed_at, start, end))).one()
+    return StrikeCounts(recorded, reviews.get("revoked", 0), reviews.get("appeal_upheld", 0),
+                        reviews.get("appeal_revoked", 0), blocks)
+
+
+def staff_supported(session: Session, *, team_id: str, start: datetime, end: datetime) -> int:
+    """How many colleagues were sent the support contacts (each counted once)."""
+    statement = (
+        select(sa.func.count(sa.distinct(Decision.note)))
+        .join(Case, Case.id == Decision.case_id)
+        .where(Case.team_id == team_id, Decision.action_id == STAFF_SUPPORT,
+               _in(Decision.decided_at, start, end))
+    )
+    return session.exec(statement).one()
+
+
+def decisions(session: Session, *, team_id: str, start: datetime, end: datetime,
+              batch: int = 5000) -> Iterator[DecisionRow]:
+    """Every decision of the period, oldest first, read in batches (a year may hold a million)."""
+    statement = (
+        select(Decision.case_id, Decision.node_id, Decision.action_id, Decision.user_id,
+               Decision.decided_at, Decision.policy_version)
+        .join(Case, Case.id == Decision.case_id)
+        .where(Case.team_id == team_id, _in(Decision.decided_at, start, end))
+        .order_by(Decision.decided_at, Decision.id)
+        .execution_options(yield_per=batch)
+    )
+    for row in session.exec(statement):
+        yield DecisionRow(*row)
