@@ -29,6 +29,7 @@ class Act(str, enum.Enum):
     ERASE_DATA = "erase everything stored about an author (right to erasure)"
     MANAGE_LEADS = "add or remove leads"
     MANAGE_ANTENNAS = "set antennas and backups"
+    VIEW_REPORT = "get the report of a period: numbers, chart, decisions (/rapport)"
 
 
 ALLOWED: dict[Act, frozenset[Role]] = {
@@ -45,6 +46,7 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.ERASE_DATA: frozenset({Role.LEAD}),
     Act.MANAGE_LEADS: frozenset({Role.LEAD}),
     Act.MANAGE_ANTENNAS: frozenset({Role.LEAD}),
+    Act.VIEW_REPORT: frozenset({Role.LEAD}),
 }
 
 

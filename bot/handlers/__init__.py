@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.handlers import errors, intake, routing, strikes, tree, workspaces
+from bot.handlers import errors, intake, report, routing, strikes, tree, workspaces
 
 
 def register_all(app: App) -> None:
@@ -12,3 +12,4 @@ def register_all(app: App) -> None:
     strikes.register(app)
     routing.register(app)
     workspaces.register(app)
+    report.register(app)

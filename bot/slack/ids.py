@@ -60,3 +60,6 @@ ANSWER_TEXT = "answer_text"
 REROUTE_VIEW = "reroute_form"
 REROUTE_REASON = "reroute_reason"
 ERASE_ACTION = "rw_erase"  # a lead confirms erasing everything about an author
+
+# Reports for leads.
+REPORT_COMMAND = "/rapport"

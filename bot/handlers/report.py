@@ -1,0 +1,84 @@
+"""``/rapport`` for leads: the period's numbers, a chart and the decisions CSV, delivered in the
+lead's private conversation with the bot. :func:`deliver` is also what the weekly digest sends."""
+
+from __future__ import annotations
+
+import logging
+
+import pytz
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import report as views
+from bot.blocks.kit import iso_local
+from bot.deps import Deps, deps_of
+from bot.flows.permissions import Act
+from bot.flows.report import Period, ReportProblem, parse_period
+from bot.flows.report_chart import render_chart
+from bot.handlers.access import may
+from bot.handlers.errors import after_ack
+from bot.slack import ids
+from bot.usecases import report
+
+logger = logging.getLogger(__name__)
+
+HELP_WORDS = frozenset({"hulp", "help"})
+# What Slack answers when the app may not share files: the lead hears so, the numbers still come.
+NO_FILE_RIGHTS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission"})
+
+
+def register(app: App) -> None:
+    app.command(ids.REPORT_COMMAND)(after_ack(on_report_command))
+
+
+def on_report_command(ack: Ack, command: dict, context: BoltContext, client: WebClient,
+                      respond: Respond) -> None:
+    ack()
+    deps = deps_of(context)
+    team, user = context.team_id or "", context.user_id or ""
+    if not may(deps, client, team_id=team, user_id=user, act=Act.VIEW_REPORT):
+        respond(text=deps.tr("strikes.not_for_you"), response_type="ephemeral")
+        return
+    text = (command.get("text") or "").strip()
+    if text.lower() in HELP_WORDS:
+        respond(text=deps.tr("report.usage"), response_type="ephemeral")
+        return
+    zone = deps.policy.business_hours.timezone
+    today = deps.clock().astimezone(pytz.timezone(zone)).date()
+    try:
+        period = parse_period(text, today=today, zone=zone)
+    except ReportProblem as problem:
+        respond(text=deps.tr(problem.key), response_type="ephemeral")
+        return
+    files = deliver(client, deps, team_id=team, user_id=user, period=period)
+    respond(text=deps.tr("report.sent" if files else "report.files_missing_scope"),
+            response_type="ephemeral")
+    logger.info("/rapport over %d days by lead %s", period.days, user)
+
+
+def deliver(client: WebClient, deps: Deps, *, team_id: str, user_id: str, period: Period,
+            intro: str | None = None) -> bool:
+    """The report in ``user_id``'s private conversation with the bot: the numbers as a message,
+    then the chart and the CSV as files. False when Slack refused the files (no file rights)."""
+    snapshot = report.build_report(deps.engine, deps.policy, team_id=team_id, period=period)
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=dm, text=views.fallback(snapshot, deps.tr),
+                            blocks=views.report_blocks(snapshot, deps.policy, deps.tr, intro=intro),
+                            unfurl_links=False, unfurl_media=False)
+    png = render_chart(snapshot.buckets, **views.chart_words(snapshot, deps.tr))
+    content = report.decisions_csv(deps.engine, team_id=team_id, period=period, local=iso_local)
+    words = views.period_words(period, deps.tr)
+    stem = f"rapport-{period.first_day:%Y-%m-%d}-{period.last_day:%Y-%m-%d}"
+    try:
+        client.files_upload_v2(channel=dm, file_uploads=[
+            {"content": png, "filename": f"{stem}.png", "title": deps.tr.plain("report.chart_file")},
+            {"content": content, "filename": f"{stem}.csv",
+             "title": deps.tr.plain("report.csv_file", **words)},
+        ])
+    except SlackApiError as error:
+        if error.response.get("error") not in NO_FILE_RIGHTS:
+            raise
+        logger.warning("report files for %s not uploaded: %s", team_id, error.response.get("error"))
+        return False
+    return True
