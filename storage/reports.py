@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import (
-    Author, AuthorMeasure, Case, Decision, RoutedQuestion, Service, Strike, StrikeReview,
+    Author, AuthorMeasure, Case, Decision, Job, Lead, RoutedQuestion, Service, Strike, StrikeReview,
 )
 
 STAFF_SUPPORT = "staff_support"  # the decision-log action of support sent to a colleague
@@ -144,3 +144,14 @@ def decisions(session: Session, *, team_id: str, start: datetime, end: datetime,
     )
     for row in session.exec(statement):
         yield DecisionRow(*row)
+
+
+def teams_with_leads(session: Session) -> list[str]:
+    """The workspaces that have a lead now (token mode learns its own id from them)."""
+    statement = select(Lead.team_id).where(Lead.removed_at.is_(None)).distinct().order_by(Lead.team_id)
+    return list(session.exec(statement))
+
+
+def has_job(session: Session, *, team_id: str, kind: str, ref_id: int) -> bool:
+    statement = select(Job.id).where(Job.team_id == team_id, Job.kind == kind, Job.ref_id == ref_id)
+    return session.exec(statement).first() is not None

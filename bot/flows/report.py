@@ -18,7 +18,7 @@ from typing import Iterable, Mapping, Sequence
 import pytz
 
 from bot.flows.policy import BusinessHours, Policy
-from bot.flows.timing import business_seconds_between
+from bot.flows.timing import business_seconds_between, next_business_moment
 
 WEEK = 7
 MONTH = 30
@@ -242,3 +242,29 @@ def service_lines(questions: Iterable[QuestionFacts], hours: BusinessHours) -> t
         lines.append(ServiceLine(service, len(rows), len(answered) - len(late), len(late),
                                  len(rows) - len(answered), waits.median_business))
     return tuple(lines)
+
+
+# --- the weekly digest -------------------------------------------------------------------------------
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def digest_moment(monday: date, day: str, hours: BusinessHours) -> datetime:
+    """When the week of ``monday`` gets its digest: the opening of business hours on ``day`` of
+    that week, or the next business moment after it (a holiday moves it to the next business
+    day)."""
+    target = monday + timedelta(days=_WEEKDAYS.index(day))
+    opening = pytz.timezone(hours.timezone).localize(datetime.combine(target, hours.start))
+    return next_business_moment(opening.astimezone(pytz.utc), hours)
+
+
+def next_digest(now: datetime, day: str, hours: BusinessHours) -> tuple[date, datetime]:
+    """The next digest still to come: (the Monday of its week, when it is due). The job is made
+    ahead of time, so a scheduler that was down at that moment still sends it when it is back."""
+    today = now.astimezone(pytz.timezone(hours.timezone)).date()
+    monday = today - timedelta(days=today.weekday())
+    due = digest_moment(monday, day, hours)
+    if due <= now:
+        monday += timedelta(days=WEEK)
+        due = digest_moment(monday, day, hours)
+    return monday, due

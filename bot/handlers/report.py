@@ -19,7 +19,7 @@ from bot.flows.report_chart import render_chart
 from bot.handlers.access import may
 from bot.handlers.errors import after_ack
 from bot.slack import ids
-from bot.usecases import report
+from bot.usecases import digest, report
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +82,15 @@ def deliver(client: WebClient, deps: Deps, *, team_id: str, user_id: str, period
         logger.warning("report files for %s not uploaded: %s", team_id, error.response.get("error"))
         return False
     return True
+
+
+def send_weekly_digest(client: WebClient, deps: Deps, *, team_id: str, ref_id: int) -> str:
+    """The scheduler's weekly digest job: last week's report to every lead of the workspace."""
+    period = digest.week_of(ref_id, deps.policy.business_hours.timezone)
+    users = digest.recipients(deps.engine, team_id=team_id)
+    if not users:
+        return "skipped:no_leads"
+    intro = deps.tr("report.digest_intro")
+    delivered = [deliver(client, deps, team_id=team_id, user_id=user, period=period, intro=intro)
+                 for user in users]
+    return "sent" if all(delivered) else "sent:no_files"

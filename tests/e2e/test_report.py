@@ -10,8 +10,16 @@ import json
 import time
 from typing import Iterator
 
-import pytest
+import threading
+from datetime import datetime
 
+import pytest
+import pytz
+
+from bot.bootstrap import build_deps
+from bot.core.config import Settings
+from bot.directory import directory
+from bot.scheduler import run_due_jobs
 from tests.flows.test_report_chart import decode
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
 from tests.support.journeys import ANNA, case_count, decisions, forward
@@ -127,3 +135,35 @@ def test_without_file_rights_the_lead_is_told(bot, slack, cases):
     assert "files:write" in reply
     (message,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("channel", "").startswith("D"))
     assert "geopend" in json.dumps(message.params["blocks"], ensure_ascii=False)
+
+
+BRUSSELS = pytz.timezone("Europe/Brussels")
+
+
+def test_the_monday_digest_is_sent_once_with_two_schedulers(bot, slack, cases):
+    assert "privégesprek" in rapport(bot, slack, "")  # the lead is known to the bot
+    deps = build_deps(Settings.from_env({**bot.env, "SLACK_API_URL": slack.url}), run_migrations=False)
+    workspaces = directory(deps)
+    sunday = BRUSSELS.localize(datetime(2031, 6, 8, 12, 0)).astimezone(pytz.utc)
+    monday = BRUSSELS.localize(datetime(2031, 6, 9, 9, 30)).astimezone(pytz.utc)
+    slack.clear_calls()
+    assert run_due_jobs(workspaces, now=sunday) == 0  # planned for Monday 9:00, not due yet
+    results: list[int] = []
+    schedulers = [threading.Thread(target=lambda i=i: results.append(
+        run_due_jobs(workspaces, now=monday, worker=f"s{i}"))) for i in range(2)]
+    for scheduler in schedulers:
+        scheduler.start()
+    for scheduler in schedulers:
+        scheduler.join()
+    digests = [c for c in slack.calls("chat.postMessage")
+               if "weekoverzicht" in json.dumps(c.params.get("blocks"), ensure_ascii=False)]
+    assert len(digests) == 1 and sum(results) == 1  # two schedulers, one digest
+    text = json.dumps(digests[0].params["blocks"], ensure_ascii=False)
+    assert "02/06/2031 tot en met 08/06/2031" in text  # the week before, Monday to Sunday
+    assert "*Dossiers:* 0 geopend" in text
+    (opened,) = slack.calls("conversations.open")
+    assert opened.params["users"] == LEAD and digests[0].params["channel"] == opened.response["channel"]["id"]
+    assert len(slack.calls("files.completeUploadExternal")) == 1
+    assert run_due_jobs(workspaces, now=monday) == 0  # nothing is sent twice
+    assert_no_citizen_data(slack)
+    deps.engine.dispose()

@@ -222,3 +222,29 @@ def test_service_lines_split_answers_by_deadline():
     assert mobility.median_answer_business == 9.0  # 2 h and 16 h
     assert lines["groendienst"].within == 1
     assert list(lines) == ["groendienst", "mobiliteit"]
+
+
+# --- the weekly digest ---------------------------------------------------------------------------
+
+from bot.flows.report import digest_moment, next_digest  # noqa: E402
+
+
+def test_the_digest_comes_at_the_start_of_business_hours_on_monday():
+    assert digest_moment(date(2026, 12, 7), "mon", HOURS) == at(2026, 12, 7, 9, 0)
+    assert digest_moment(date(2026, 12, 7), "wed", HOURS) == at(2026, 12, 9, 9, 0)
+
+
+def test_a_holiday_moves_the_digest_to_the_next_business_day():
+    assert digest_moment(date(2027, 3, 29), "mon", HOURS) == at(2027, 3, 30, 9, 0)  # Easter Monday
+    assert digest_moment(date(2026, 11, 2), "mon", HOURS) == at(2026, 11, 3, 9, 0)  # closing day
+    assert digest_moment(date(2026, 12, 21), "sat", HOURS) == at(2026, 12, 28, 9, 0)  # no business day
+    # In summer time the opening is 07:00 UTC; in winter 08:00 UTC.
+    assert digest_moment(date(2026, 6, 8), "mon", HOURS) == datetime(2026, 6, 8, 7, 0, tzinfo=pytz.utc)
+
+
+def test_the_next_digest_is_planned_ahead():
+    assert next_digest(at(2026, 12, 6, 12, 0), "mon", HOURS) == (date(2026, 11, 30) + timedelta(days=7),
+                                                                  at(2026, 12, 7, 9, 0))
+    assert next_digest(at(2026, 12, 7, 8, 59), "mon", HOURS)[1] == at(2026, 12, 7, 9, 0)
+    assert next_digest(at(2026, 12, 7, 9, 0), "mon", HOURS) == (date(2026, 12, 14), at(2026, 12, 14, 9, 0))
+    assert next_digest(at(2026, 12, 9, 12, 0), "tue", HOURS)[1] == at(2026, 12, 15, 9, 0)

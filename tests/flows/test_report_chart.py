@@ -85,10 +85,11 @@ def test_a_year_per_week_renders_quickly():
     opened = [(start + timedelta(hours=7 * i), SENTIMENTS[i % 5]) for i in range(1200)]
     rendered = render_chart(buckets(period, opened, ZONE), title="Dossiers per week",
                             labels=LABELS, axis_label="Dossiers", weekly=True)  # warm up
-    began = time.perf_counter()
+    # CPU time of this process: the machine is shared, so wall time measures the neighbours too.
+    began = time.process_time()
     rendered = render_chart(buckets(period, opened, ZONE), title="Dossiers per week",
                             labels=LABELS, axis_label="Dossiers", weekly=True)
-    assert time.perf_counter() - began < 1.0
+    assert time.process_time() - began < 1.0
     assert decode(rendered)[:2] == (WIDTH, HEIGHT)
 
 

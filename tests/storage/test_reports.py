@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlmodel import select
 
 from bot.flows.report import period_of
 from bot.usecases import report
@@ -161,3 +162,77 @@ def test_the_decisions_csv_holds_no_citizen_data(engine):
     assert "U0STAFF001" not in content  # the supported colleague is not named
     assert "'=cmd" in content  # a formula-looking cell is kept as text
     assert lines[1].startswith("1,negative.conduct,,U0ANNA0001,2026-11-03T09:00:00+00:00")
+
+
+# --- the weekly digest's job ---------------------------------------------------------------------
+
+import dataclasses  # noqa: E402
+import threading  # noqa: E402
+
+from bot.flows.policy.model import ReportSettings  # noqa: E402
+from bot.usecases import digest  # noqa: E402
+from storage.models import Job, Lead  # noqa: E402
+
+SUNDAY_NOON = datetime(2026, 12, 6, 11, 0, tzinfo=timezone.utc)
+MONDAY_OPENING = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # 09:00 in Brussels
+
+
+def _lead(engine, team: str, user: str = "U0LEAD0001") -> None:
+    with transaction(engine) as session:
+        session.add(Lead(team_id=team, user_id=user, added_by="settings", added_at=SUNDAY_NOON))
+
+
+def _digest_jobs(engine) -> list[Job]:
+    with transaction(engine) as session:
+        return list(session.exec(select(Job).where(Job.kind == digest.WEEKLY)))
+
+
+def test_the_next_digest_is_planned_once(engine):
+    assert digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON) == 1
+    assert digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON) == 0
+    (job,) = _digest_jobs(engine)
+    assert (job.team_id, job.due_at) == (TEAM, MONDAY_OPENING)
+    week = digest.week_of(job.ref_id, ZONE)
+    assert (week.first_day, week.last_day) == (date(2026, 11, 30), date(2026, 12, 6))
+
+
+def test_two_schedulers_plan_one_job(engine):
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(
+        digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == 1 and len(_digest_jobs(engine)) == 1
+
+
+def test_the_unique_index_refuses_a_second_digest_job(engine):
+    import sqlalchemy as sa
+
+    from storage import jobs as job_store
+
+    digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON)
+    (job,) = _digest_jobs(engine)
+    with pytest.raises(sa.exc.IntegrityError):
+        with transaction(engine) as session:
+            job_store.add_job(session, team_id=TEAM, kind=digest.WEEKLY, ref_id=job.ref_id,
+                              due_at=job.due_at, created_by="scheduler")
+    with transaction(engine) as session:  # other kinds may repeat, as before
+        for _ in range(2):
+            job_store.add_job(session, team_id=TEAM, kind="remind", ref_id=1, due_at=job.due_at,
+                              created_by="U0ANNA0001")
+
+
+def test_token_mode_plans_for_each_workspace_with_a_lead(engine):
+    _lead(engine, TEAM)
+    _lead(engine, OTHER_TEAM)
+    assert digest.plan_weekly(engine, POLICY, team_id=None, now=SUNDAY_NOON) == 2
+    assert {j.team_id for j in _digest_jobs(engine)} == {TEAM, OTHER_TEAM}
+    assert digest.recipients(engine, team_id=TEAM) == ["U0LEAD0001"]
+
+
+def test_a_policy_without_digest_plans_nothing(engine):
+    off = dataclasses.replace(POLICY, reports=ReportSettings(weekly_digest=None))
+    assert digest.plan_weekly(engine, off, team_id=TEAM, now=SUNDAY_NOON) == 0
+    assert _digest_jobs(engine) == []

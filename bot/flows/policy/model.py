@@ -191,6 +191,14 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """When the leads get the previous week's report: a weekday (``mon`` … ``sun``), at the start
+    of business hours, a holiday moving it to the next business day; None: never."""
+
+    weekly_digest: str | None = "mon"
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     version: str  # the declared version plus a digest of the file, recorded with every decision
@@ -210,6 +218,7 @@ class Policy:
     team: str = ""  # who signs private messages, after the sender's first name
     tone: Text | None = None  # the tone checklist shown with every suggested reply
     inbox: Inbox | None = None
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
