@@ -32,7 +32,7 @@ from bot.deps import Deps
 from bot.flows.timing import is_business_time
 from bot.core.mrkdwn import mention, mentions
 from bot.handlers.routing import notify_antennas
-from bot.handlers.report import send_weekly_digest
+from bot.handlers.report import send_digest
 from bot.usecases import digest
 from bot.usecases.privacy import erase_expired
 from bot.directory import Directory, directory
@@ -93,7 +93,7 @@ def run_due_jobs(workspaces: Directory, *, now: datetime, worker: str | None = N
     for deps in workspaces.served():
         team_id = deps.workspace.team_id  # None in token mode: every job is this workspace's
         erase_expired(engine, retention_months=deps.policy.retention_months, now=now, team_id=team_id)
-        digest.plan_weekly(engine, deps.policy, team_id=team_id, now=now)
+        digest.plan(engine, deps.policy, team_id=team_id, now=now)
         # Messages Slack could not take go out at any hour; people are only reminded in office hours.
         kinds = None if is_business_time(now, deps.policy.business_hours) else outbox.KINDS
         for job in claim_due(engine, now=now, worker=worker, kinds=kinds, team_id=team_id):
@@ -124,7 +124,7 @@ def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str
     if job.kind in outbox.KINDS:
         return _deliver(deps, client, job, now)
     if job.kind in digest.KINDS:
-        return send_weekly_digest(client, deps, team_id=job.team_id, ref_id=job.ref_id)
+        return send_digest(client, deps, job_id=job.id, kind=job.kind, team_id=job.team_id, ref_id=job.ref_id)
     if job.kind in ("remind", "escalate"):
         try:
             question = routing.load_question(deps.engine, team_id=job.team_id, question_id=job.ref_id)

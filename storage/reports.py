@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import (
-    Author, AuthorMeasure, Case, Decision, Job, Lead, RoutedQuestion, Service, Strike, StrikeReview,
+    Antenna, Author, AuthorMeasure, Case, Decision, Job, Lead, RoutedQuestion, Service, Strike,
+    StrikeReview,
 )
 
 STAFF_SUPPORT = "staff_support"  # the decision-log action of support sent to a colleague
@@ -152,6 +153,72 @@ def teams_with_leads(session: Session) -> list[str]:
     return list(session.exec(statement))
 
 
-def has_job(session: Session, *, team_id: str, kind: str, ref_id: int) -> bool:
+def has_job(session: Session, *, team_id: str, kind: str, ref_id: int,
+            due_at: datetime | None = None) -> bool:
     statement = select(Job.id).where(Job.team_id == team_id, Job.kind == kind, Job.ref_id == ref_id)
+    if due_at is not None:
+        statement = statement.where(Job.due_at == due_at)
     return session.exec(statement).first() is not None
+
+
+# --- overviews for services ------------------------------------------------------------------------
+
+
+def cases_in(session: Session, *, team_id: str, start: datetime, end: datetime,
+             nodes: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(case, node, platform) of the cases forwarded in the period that stand in ``nodes``."""
+    statement = select(Case.id, Case.node_id, Case.platform).where(
+        Case.team_id == team_id, _in(Case.forwarded_at, start, end), Case.node_id.in_(nodes))
+    return [tuple(row) for row in session.exec(statement)]
+
+
+def cases_marked_for(session: Session, *, team_id: str, service: str, start: datetime,
+                     end: datetime) -> list[tuple[int, str, str]]:
+    """(case, node, platform) of the cases the team marked in the period as a signal for the
+    service (an FYI: *Dienst informeren*)."""
+    statement = (
+        select(Case.id, Case.node_id, Case.platform).distinct()
+        .join(RoutedQuestion, RoutedQuestion.case_id == Case.id)
+        .join(Service, Service.id == RoutedQuestion.service_id)
+        .where(Case.team_id == team_id, RoutedQuestion.team_id == team_id, Service.name == service,
+               RoutedQuestion.kind == "fyi", _in(RoutedQuestion.asked_at, start, end))
+    )
+    return [tuple(row) for row in session.exec(statement)]
+
+
+def actions_done(session: Session, *, team_id: str, case_ids: list[int],
+                 actions: tuple[str, ...]) -> dict[str, int]:
+    """For each action, on how many of these cases the team carried it out (an intent that was
+    only requested or cancelled does not count)."""
+    if not case_ids:
+        return {}
+    done = sa.or_(Decision.note.is_(None), Decision.note == "confirmed", Decision.note.like("without_%"))
+    statement = (
+        select(Decision.action_id, sa.func.count(sa.distinct(Decision.case_id)))
+        .join(Case, Case.id == Decision.case_id)
+        .where(Case.team_id == team_id, Decision.case_id.in_(case_ids),
+               Decision.action_id.in_(actions), done)
+        .group_by(Decision.action_id)
+    )
+    return {action: count for action, count in session.exec(statement)}
+
+
+def service_recipients(session: Session, *, team_id: str, service: str) -> tuple[int | None, str | None, list[str]]:
+    """(service id, its channel, its antennas) for the workspace's active service of that name."""
+    row = session.exec(select(Service).where(Service.team_id == team_id, Service.name == service,
+                                             Service.active.is_(True))).first()
+    if row is None:
+        return None, None, []
+    antennas = session.exec(select(Antenna.user_id).where(Antenna.service_id == row.id)
+                            .order_by(Antenna.id)).all()
+    return row.id, row.channel_id, list(antennas)
+
+
+def job_due(session: Session, *, job_id: int) -> datetime | None:
+    row = session.get(Job, job_id)
+    return row.due_at if row else None
+
+
+def service_name(session: Session, *, team_id: str, service_id: int) -> str | None:
+    row = session.get(Service, service_id)
+    return row.name if row is not None and row.team_id == team_id else None

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import report as views
+from bot.blocks import signals as signal_views
 from bot.blocks.kit import iso_local
 from bot.deps import Deps, deps_of
 from bot.flows.permissions import Act
@@ -82,6 +83,33 @@ def deliver(client: WebClient, deps: Deps, *, team_id: str, user_id: str, period
         logger.warning("report files for %s not uploaded: %s", team_id, error.response.get("error"))
         return False
     return True
+
+
+def send_digest(client: WebClient, deps: Deps, *, job_id: int, kind: str, team_id: str,
+                ref_id: int) -> str:
+    """A digest job of the scheduler: the leads' weekly report or a service's overview."""
+    if kind == digest.WEEKLY:
+        return send_weekly_digest(client, deps, team_id=team_id, ref_id=ref_id)
+    return send_service_overview(client, deps, team_id=team_id, job_id=job_id, service_id=ref_id)
+
+
+def send_service_overview(client: WebClient, deps: Deps, *, team_id: str, job_id: int,
+                          service_id: int) -> str:
+    """To the service's channel when it has one, else to each antenna in a direct message."""
+    overview = digest.service_overview(deps.engine, deps.policy, team_id=team_id, job_id=job_id,
+                                       service_id=service_id)
+    if overview is None:
+        return "skipped:not_asked"
+    where = [overview.channel_id] if overview.channel_id else [
+        client.conversations_open(users=user)["channel"]["id"] for user in overview.antennas]
+    if not where:
+        return "skipped:no_antenna"
+    blocks = signal_views.overview_blocks(overview, deps.policy, deps.tr)
+    text = signal_views.fallback(overview, deps.policy, deps.tr)
+    for channel in where:
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False,
+                                unfurl_media=False)
+    return "sent"
 
 
 def send_weekly_digest(client: WebClient, deps: Deps, *, team_id: str, ref_id: int) -> str:

@@ -36,7 +36,9 @@ POSTS = (
 
 @pytest.fixture(scope="module")
 def bot(slack, tmp_path_factory, bot_database) -> Iterator[BotProcess]:
-    with BotProcess({"DATABASE_URL": bot_database}, slack, tmp_path_factory.mktemp("report")) as process:
+    # No scheduler thread in the bot: the tests run the scheduler themselves, with a fixed clock.
+    with BotProcess({"SCHEDULER": "off", "DATABASE_URL": bot_database}, slack,
+                    tmp_path_factory.mktemp("report")) as process:
         yield process
 
 
@@ -167,3 +169,46 @@ def test_the_monday_digest_is_sent_once_with_two_schedulers(bot, slack, cases):
     assert run_due_jobs(workspaces, now=monday) == 0  # nothing is sent twice
     assert_no_citizen_data(slack)
     deps.engine.dispose()
+
+
+EQUALITY_ANTENNA = "U0ANTGK001"  # made-up staff of the dienst Gelijke Kansen
+
+
+def test_the_equal_opportunities_service_hears_monthly_without_personal_data(bot, slack, cases):
+    assert "antenne" in rapport_antenne(bot, slack, f"gelijke kansen <@{EQUALITY_ANTENNA}|gk>")
+    thread = forward(bot, slack, POSTS[0] + " (nog eens)")
+    for target in ("own", "negative", "negative.punishable"):
+        thread.press("goto", target)
+    deps = build_deps(Settings.from_env({**bot.env, "SLACK_API_URL": slack.url}), run_migrations=False)
+    workspaces = directory(deps)
+    # The cases were opened today (December 2026): January's first business day reports on them.
+    december = BRUSSELS.localize(datetime(2026, 12, 31, 12, 0)).astimezone(pytz.utc)
+    january = BRUSSELS.localize(datetime(2027, 1, 4, 9, 30)).astimezone(pytz.utc)  # 1 Jan: holiday
+    run_due_jobs(workspaces, now=december)
+    slack.clear_calls()
+    schedulers = [threading.Thread(target=lambda i=i: run_due_jobs(workspaces, now=january, worker=f"s{i}"))
+                  for i in range(2)]
+    for scheduler in schedulers:
+        scheduler.start()
+    for scheduler in schedulers:
+        scheduler.join()
+    opened = [c for c in slack.calls("conversations.open") if c.params["users"] == EQUALITY_ANTENNA]
+    assert len(opened) == 1
+    dm = opened[0].response["channel"]["id"]
+    (overview,) = [c for c in slack.calls("chat.postMessage") if c.params.get("channel") == dm]
+    text = json.dumps(overview.params["blocks"], ensure_ascii=False)
+    assert "Overzicht voor De dienst Gelijke Kansen: 01/12/2026 tot en met 31/12/2026" in text
+    assert "Strafbaar: aanzetten tot haat, geweld of discriminatie: minder dan 5" in text
+    assert "Tegen onze gedragscode, maar niet strafbaar: minder dan 5" in text
+    assert "te weinig om te vergelijken" in text, text
+    assert "ander platform: minder dan 5" in text, text  # forwarded without a link
+    assert_no_citizen_data(slack)
+    assert ANNA not in text and LEAD not in text  # no colleague named either
+    deps.engine.dispose()
+
+
+def rapport_antenne(bot, slack, text: str) -> str:
+    slack.clear_calls()
+    bot.sender.command("/antenne", text, LEAD, INTAKE_CHANNEL)
+    (reply,) = slack.wait_for("response_url")
+    return json.dumps(reply.params, ensure_ascii=False)

@@ -188,8 +188,8 @@ def _digest_jobs(engine) -> list[Job]:
 
 
 def test_the_next_digest_is_planned_once(engine):
-    assert digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON) == 1
-    assert digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON) == 0
+    assert digest.plan(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON) == 1
+    assert digest.plan(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON) == 0
     (job,) = _digest_jobs(engine)
     assert (job.team_id, job.due_at) == (TEAM, MONDAY_OPENING)
     week = digest.week_of(job.ref_id, ZONE)
@@ -199,7 +199,7 @@ def test_the_next_digest_is_planned_once(engine):
 def test_two_schedulers_plan_one_job(engine):
     results: list[int] = []
     threads = [threading.Thread(target=lambda: results.append(
-        digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON))) for _ in range(4)]
+        digest.plan(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON))) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -212,7 +212,7 @@ def test_the_unique_index_refuses_a_second_digest_job(engine):
 
     from storage import jobs as job_store
 
-    digest.plan_weekly(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON)
+    digest.plan(engine, POLICY, team_id=TEAM, now=SUNDAY_NOON)
     (job,) = _digest_jobs(engine)
     with pytest.raises(sa.exc.IntegrityError):
         with transaction(engine) as session:
@@ -227,12 +227,63 @@ def test_the_unique_index_refuses_a_second_digest_job(engine):
 def test_token_mode_plans_for_each_workspace_with_a_lead(engine):
     _lead(engine, TEAM)
     _lead(engine, OTHER_TEAM)
-    assert digest.plan_weekly(engine, POLICY, team_id=None, now=SUNDAY_NOON) == 2
+    assert digest.plan(engine, POLICY, team_id=None, now=SUNDAY_NOON) == 2
     assert {j.team_id for j in _digest_jobs(engine)} == {TEAM, OTHER_TEAM}
     assert digest.recipients(engine, team_id=TEAM) == ["U0LEAD0001"]
 
 
 def test_a_policy_without_digest_plans_nothing(engine):
     off = dataclasses.replace(POLICY, reports=ReportSettings(weekly_digest=None))
-    assert digest.plan_weekly(engine, off, team_id=TEAM, now=SUNDAY_NOON) == 0
+    assert digest.plan(engine, off, team_id=TEAM, now=SUNDAY_NOON) == 0
     assert _digest_jobs(engine) == []
+
+
+# --- overviews for services -----------------------------------------------------------------------
+
+from storage.models import Antenna  # noqa: E402
+
+DECEMBER_OPENING = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)  # Tuesday 1 December, 09:00
+
+
+def _signal_week(engine, team: str) -> int:
+    """November's cases in a workspace with the dienst Gelijke Kansen; returns the service id."""
+    with transaction(engine) as session:
+        service = Service(team_id=team, name="gelijke kansen")
+        session.add(service)
+        session.flush()
+        session.add(Antenna(service_id=service.id, user_id="U0ANTGK001", added_by="U0LEAD0001",
+                            added_at=SUNDAY_NOON))
+        punishable = _case(session, team, "3.1", at=utc(10, 9), node="negative.punishable")
+        _decide(session, punishable, utc(10, 10), "report_unia")
+        _decide(session, punishable, utc(10, 11), "delete", note="requested")
+        _case(session, team, "3.2", at=utc(12, 9), node="negative.conduct", platform="instagram")
+        venting = _case(session, team, "3.3", at=utc(13, 9), node="negative.venting")
+        session.add(RoutedQuestion(team_id=team, case_id=venting.id, service_id=service.id, kind="fyi",
+                                   question="Verzonnen signaal", asked_by="U0ANNA0001",
+                                   asked_at=utc(13, 10), status="fyi"))
+        _case(session, team, "3.4", at=utc(14, 9), node="neutral.question")  # not the service's
+        return service.id
+
+
+def test_a_service_overview_counts_its_categories_and_marked_cases(engine):
+    service_id = _signal_week(engine, TEAM)
+    _signal_week(engine, OTHER_TEAM)  # never counted
+    assert digest.plan(engine, POLICY, team_id=TEAM, now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc)) == 2
+    (job,) = [j for j in _all_jobs(engine) if j.kind == digest.SERVICE and j.team_id == TEAM]
+    assert (job.ref_id, job.due_at) == (service_id, DECEMBER_OPENING)
+    overview = digest.service_overview(engine, POLICY, team_id=TEAM, job_id=job.id, service_id=service_id)
+    assert overview.antennas == ("U0ANTGK001",) and overview.channel_id is None
+    found = overview.signals
+    assert (found.period.first_day, found.period.last_day) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert found.total == 3
+    assert {(l.key, l.count) for l in found.categories} == {
+        ("negative.punishable", 1), ("negative.conduct", 1), ("negative.venting", 1)}
+    assert [(l.key, l.count) for l in found.kinds] == [("report_unia", 1)]  # a requested delete is no report
+    assert {(l.key, l.count) for l in found.platforms} == {("facebook", 2), ("instagram", 1)}
+    other = digest.service_overview(engine, POLICY, team_id=OTHER_TEAM, job_id=job.id, service_id=service_id)
+    assert other is None  # another workspace's service is not found
+
+
+def _all_jobs(engine) -> list[Job]:
+    with transaction(engine) as session:
+        return list(session.exec(select(Job)))

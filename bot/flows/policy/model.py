@@ -191,11 +191,22 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class ServiceDigest:
+    """A service's overview of what the team saw in its field: how often, never who."""
+
+    service: str  # the service's name, as in [[routing.services]]
+    cadence: str  # weekly | monthly
+    categories: tuple[str, ...]  # the tree's categories (node ids) that concern the service
+
+
+@dataclass(frozen=True)
 class ReportSettings:
     """When the leads get the previous week's report: a weekday (``mon`` … ``sun``), at the start
-    of business hours, a holiday moving it to the next business day; None: never."""
+    of business hours, a holiday moving it to the next business day; None: never. And which
+    services get an overview."""
 
     weekly_digest: str | None = "mon"
+    services: tuple[ServiceDigest, ...] = ()
 
 
 @dataclass(frozen=True)
