@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -51,8 +51,7 @@ class StrikeCounts:
     blocks: int
 
 
-@dataclass(frozen=True)
-class DecisionRow:
+class DecisionRow(NamedTuple):
     case_id: int
     node_id: str
     action_id: str | None
@@ -67,8 +66,10 @@ def _in(column, start: datetime, end: datetime):
 
 def cases_opened(session: Session, *, team_id: str, start: datetime, end: datetime) -> list[CaseRow]:
     """The cases forwarded in the period, with the moment of their first decision."""
-    first = (select(sa.func.min(Decision.decided_at)).where(Decision.case_id == Case.id)
-             .correlate(Case).scalar_subquery())
+    # Decisions are append-only, written as they are made: the first by id is the first in
+    # time, found through the (case_id, id) index without reading the case's other decisions.
+    first = (select(Decision.decided_at).where(Decision.case_id == Case.id)
+             .order_by(Decision.id).limit(1).correlate(Case).scalar_subquery())
     statement = (
         select(Case.id, Case.forwarded_at, first, Case.closed_at, Case.node_id, Case.origin,
                Case.platform)
@@ -144,7 +145,7 @@ def decisions(session: Session, *, team_id: str, start: datetime, end: datetime,
         .execution_options(yield_per=batch)
     )
     for row in session.exec(statement):
-        yield DecisionRow(*row)
+        yield DecisionRow._make(row)
 
 
 def teams_with_leads(session: Session) -> list[str]:

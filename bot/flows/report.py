@@ -268,3 +268,19 @@ def next_digest(now: datetime, day: str, hours: BusinessHours) -> tuple[date, da
         monday += timedelta(days=WEEK)
         due = digest_moment(monday, day, hours)
     return monday, due
+
+
+class LocalMinutes:
+    """Moments as local ISO times to the minute ("2026-11-03T10:00+01:00"), for files of many
+    rows: the zone's offset is looked up once per quarter hour of UTC, not once per moment."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = pytz.timezone(zone)
+        self.offsets: dict[datetime, datetime] = {}
+
+    def __call__(self, moment: datetime) -> str:
+        quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+        local = self.offsets.get(quarter)
+        if local is None:
+            local = self.offsets[quarter] = quarter.astimezone(self.zone)
+        return (local + (moment - quarter)).isoformat(timespec="minutes")

@@ -12,10 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import report as views
 from bot.blocks import signals as signal_views
-from bot.blocks.kit import iso_local
 from bot.deps import Deps, deps_of
 from bot.flows.permissions import Act
-from bot.flows.report import Period, ReportProblem, parse_period
+from bot.flows.report import LocalMinutes, Period, ReportProblem, parse_period
 from bot.flows.report_chart import render_chart
 from bot.handlers.access import may
 from bot.handlers.errors import after_ack
@@ -68,7 +67,8 @@ def deliver(client: WebClient, deps: Deps, *, team_id: str, user_id: str, period
                             blocks=views.report_blocks(snapshot, deps.policy, deps.tr, intro=intro),
                             unfurl_links=False, unfurl_media=False)
     png = render_chart(snapshot.buckets, **views.chart_words(snapshot, deps.tr))
-    content = report.decisions_csv(deps.engine, team_id=team_id, period=period, local=iso_local)
+    content = report.decisions_csv(deps.engine, team_id=team_id, period=period,
+                                   local=LocalMinutes(deps.policy.business_hours.timezone))
     words = views.period_words(period, deps.tr)
     stem = f"rapport-{period.first_day:%Y-%m-%d}-{period.last_day:%Y-%m-%d}"
     try:

@@ -115,10 +115,26 @@ def decisions_csv(engine: sa.Engine, *, team_id: str, period: Period,
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_HEADER)
+        safe = _Memo(csv_safe)  # nodes, actions, people and versions repeat: neutralise each once
         for row in store.decisions(session, team_id=team_id, start=period.start, end=period.end):
-            writer.writerow([csv_safe(cell) for cell in (
-                row.case_id, row.node_id, row.action_id or "", row.user_id,
-                local(row.decided_at), row.policy_version)])
+            writer.writerow((row.case_id, safe(row.node_id), safe(row.action_id or ""),
+                             safe(row.user_id), csv_safe(local(row.decided_at)),
+                             safe(row.policy_version)))
         return out.getvalue()
 
     return run_in_transaction(engine, work)
+
+
+class _Memo(dict):
+    """``function(value)`` remembered per value."""
+
+    def __init__(self, function: Callable[[str], object]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __call__(self, value: str) -> object:
+        try:
+            return self[value]
+        except KeyError:
+            result = self[value] = self.function(value)
+            return result

@@ -248,3 +248,15 @@ def test_the_next_digest_is_planned_ahead():
     assert next_digest(at(2026, 12, 7, 8, 59), "mon", HOURS)[1] == at(2026, 12, 7, 9, 0)
     assert next_digest(at(2026, 12, 7, 9, 0), "mon", HOURS) == (date(2026, 12, 14), at(2026, 12, 14, 9, 0))
     assert next_digest(at(2026, 12, 9, 12, 0), "tue", HOURS)[1] == at(2026, 12, 15, 9, 0)
+
+
+def test_local_minutes_match_a_conversion_per_moment_across_daylight_saving():
+    from bot.flows.report import LocalMinutes
+
+    local = LocalMinutes(ZONE)
+    start = datetime(2026, 3, 29, 0, 0, tzinfo=pytz.utc)  # the clocks go forward at 01:00 UTC
+    for minutes in range(0, 24 * 60 * 214, 7):  # to past the autumn change, every 7 minutes
+        moment = start + timedelta(minutes=minutes, seconds=minutes % 60)
+        assert local(moment) == moment.astimezone(BRUSSELS).isoformat(timespec="minutes")
+    assert local(datetime(2026, 3, 29, 0, 59, tzinfo=pytz.utc)) == "2026-03-29T01:59+01:00"
+    assert local(datetime(2026, 3, 29, 1, 0, tzinfo=pytz.utc)) == "2026-03-29T03:00+02:00"
