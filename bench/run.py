@@ -182,6 +182,8 @@ def run_database(database: str, config: Config, args: argparse.Namespace, emulat
                 engine.dispose()
         log(f"[{database}] seeded in {seeded.seconds:.1f}s; timing /strikes in-process")
         run.usecases = usecases.measure(url, seeded, iterations=config.usecase_iterations)
+        log(f"[{database}] timing /rapport over a year in-process")
+        run.usecases["report"] = usecases.measure_report(url)
         run_web(run, config, url, seeded, emulator, work / database)
     finally:
         if admin is not None:

@@ -95,3 +95,40 @@ def percentile(values: list[float], pct: float) -> float:
     low = int(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+REPORT_DAYS = 365
+
+
+def measure_report(url: str, *, iterations: int = 2) -> dict:
+    """``/rapport`` over the last year, as the handler runs it after the ack: the snapshot, the
+    message's blocks, the chart and the decisions CSV. Timed from the first query to the last
+    byte of the CSV."""
+    from datetime import timedelta
+
+    from bot.blocks import report as views
+    from bot.core.i18n import Translator
+    from bot.flows.report import LocalMinutes, period_of
+    from bot.flows.report_chart import render_chart
+    from bot.usecases import report
+
+    policy = load_policy(None)
+    zone = policy.business_hours.timezone
+    engine = create_db_engine(url)
+    tr = Translator("nl")
+    today = datetime.now(timezone.utc).date()
+    period = period_of(today - timedelta(days=REPORT_DAYS - 1), today, zone)
+    times, rows = [], 0
+    try:
+        for _ in range(iterations):
+            started = time.perf_counter()
+            snapshot = report.build_report(engine, policy, team_id=TEAM_ID, period=period)
+            views.report_blocks(snapshot, policy, tr)
+            render_chart(snapshot.buckets, **views.chart_words(snapshot, tr))
+            content = report.decisions_csv(engine, team_id=TEAM_ID, period=period,
+                                           local=LocalMinutes(zone))
+            times.append(time.perf_counter() - started)
+            rows = content.count("\n") - 1
+        return {"seconds": times, "decisions": rows, "days": REPORT_DAYS}
+    finally:
+        engine.dispose()

@@ -124,7 +124,10 @@ class Decision(SQLModel, table=True):
     """One click in a case: append-only; corrections are new rows, never edits."""
 
     __tablename__ = "decision"
-    __table_args__ = (sa.Index("ix_decision_case", "case_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_decision_case", "case_id", "id"),
+        sa.Index("ix_decision_decided_at", "decided_at"),  # a report's period
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id")
@@ -262,11 +265,19 @@ class RoutedQuestion(SQLModel, table=True):
     reroute_reason: str | None = Field(default=None, max_length=2000)
 
 
+DIGEST_JOBS = "kind IN ('weekly_digest', 'service_digest')"
+
+
 class Job(SQLModel, table=True):
     """Timed work (a reminder, an escalation, a check) that survives restarts and runs once."""
 
     __tablename__ = "job"
-    __table_args__ = (sa.Index("ix_job_due", "done_at", "claimed_at", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_job_due", "done_at", "claimed_at", "due_at"),
+        # A digest is made ahead of time by every scheduler that looks: one row each.
+        sa.Index("uq_job_digest", "team_id", "kind", "ref_id", "due_at", unique=True,
+                 sqlite_where=sa.text(DIGEST_JOBS), postgresql_where=sa.text(DIGEST_JOBS)),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)

@@ -38,6 +38,7 @@ class Act(str, enum.Enum):
     PRACTISE = "practise on made-up comments, see one's own results (/oefenen)"
     PRACTICE_TOTALS = "see the team's practice totals per category, never per person"
     ERASE_PRACTICE = "erase a colleague's practice answers on request"
+    VIEW_REPORT = "get the report of a period: numbers, chart, decisions (/rapport)"
 
 
 ALLOWED: dict[Act, frozenset[Role]] = {
@@ -59,6 +60,7 @@ ALLOWED: dict[Act, frozenset[Role]] = {
     Act.PRACTISE: frozenset({Role.TEAM, Role.LEAD}),
     Act.PRACTICE_TOTALS: frozenset({Role.LEAD}),
     Act.ERASE_PRACTICE: frozenset({Role.LEAD}),
+    Act.VIEW_REPORT: frozenset({Role.LEAD}),
 }
 
 

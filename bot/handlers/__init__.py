@@ -6,7 +6,7 @@ in storage/, not here. Beside the listeners: ``access`` (who someone is to the b
 
 from slack_bolt import App
 
-from bot.handlers import errors, house_rules, intake, practice, routing, strikes, tree, workspaces
+from bot.handlers import errors, house_rules, intake, practice, report, routing, strikes, tree, workspaces
 
 
 def register_all(app: App) -> None:
@@ -18,3 +18,4 @@ def register_all(app: App) -> None:
     workspaces.register(app)
     house_rules.register(app)
     practice.register(app)
+    report.register(app)

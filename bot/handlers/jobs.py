@@ -28,7 +28,8 @@ from bot.usecases import cases, outbox, routing
 from bot.usecases import workspaces as bot_workspaces
 from bot.usecases.jobs import JobRef, claim_due, finish, worker_name
 from bot.handlers.house_rules import send_lead_notice
-from bot.usecases import house_rules
+from bot.usecases import digest, house_rules
+from bot.handlers.report import send_digest
 from bot.usecases.privacy import erase_expired
 from bot.usecases.workspaces import erase_departed
 from storage.models import JobKind, QuestionStatus
@@ -52,6 +53,7 @@ def run_due_jobs(workspaces: Directory, *, now: datetime, worker: str | None = N
         team_id = deps.workspace.team_id  # None in token mode: every job is this workspace's
         erase_expired(engine, retention_months=deps.policy.retention_months, now=now, team_id=team_id)
         house_rules.plan_jobs(engine, deps.policy, team_id=team_id, now=now)
+        digest.plan(engine, deps.policy, team_id=team_id, now=now)
         # Messages Slack could not take go out at any hour; people are only reminded in office hours.
         kinds = None if is_business_time(now, deps.policy.business_hours) else outbox.KINDS
         for job in claim_due(engine, now=now, worker=worker, kinds=kinds, team_id=team_id):
@@ -97,6 +99,8 @@ def run_job(deps: Deps, client: WebClient | None, job: JobRef, now: datetime) ->
 def _carry_out(deps: Deps, client: WebClient, job: JobRef, now: datetime) -> str:
     if job.kind in house_rules.JOB_KINDS:
         return send_lead_notice(deps, client, kind=job.kind, team_id=job.team_id, approval_id=job.ref_id)
+    if job.kind in digest.KINDS:
+        return send_digest(client, deps, job_id=job.id, kind=job.kind, team_id=job.team_id, ref_id=job.ref_id)
     if job.kind in outbox.KINDS:
         attempt = job.attempt + 1
         delivered = send.deliver_case_message(client, deps, team_id=job.team_id, case_id=job.ref_id,

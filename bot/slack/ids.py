@@ -72,3 +72,7 @@ PRACTICE_ACTION = re.compile(r"^rw_practice:")
 
 def practice_action_id(move: str, target: str | None, index: int) -> str:
     return f"{PRACTICE_PREFIX}{move}:{target or ''}:{index}"
+
+
+# Reports for leads.
+REPORT_COMMAND = "/rapport"

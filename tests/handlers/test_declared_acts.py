@@ -198,6 +198,7 @@ ATTEMPTS = {
     Act.SHOW_HOUSE_RULES: Attempt("access.refused", OUTSIDER, ANNA, _command("/gedragscode", "")),
     Act.APPROVE_HOUSE_RULES: Attempt("house_rules.leads_only", ANNA, LEAD, _command(
         "/gedragscode", "goedgekeurd 2026-01-15")),
+    Act.VIEW_REPORT: Attempt("strikes.not_for_you", ANNA, LEAD, _command("/rapport", "")),
     Act.PRACTISE: Attempt("access.refused", OUTSIDER, ANNA, _command("/oefenen", "resultaten")),
     Act.PRACTICE_TOTALS: Attempt("access.refused", ANNA, LEAD, _command("/oefenen", "team")),
     Act.ERASE_PRACTICE: Attempt("access.refused", ANNA, LEAD, _command(

@@ -221,6 +221,25 @@ class HouseRulesSettings:
 
 
 @dataclass(frozen=True)
+class ServiceDigest:
+    """A service's overview of what the team saw in its field: how often, never who."""
+
+    service: str  # the service's name, as in [[routing.services]]
+    cadence: str  # weekly | monthly
+    categories: tuple[str, ...]  # the tree's categories (node ids) that concern the service
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """When the leads get the previous week's report: a weekday (``mon`` … ``sun``), at the start
+    of business hours, a holiday moving it to the next business day; None: never. And which
+    services get an overview."""
+
+    weekly_digest: str | None = "mon"
+    services: tuple[ServiceDigest, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     version: str  # the declared version plus a digest of the file, recorded with every decision
@@ -241,6 +260,7 @@ class Policy:
     tone: Text | None = None  # the tone checklist shown with every suggested reply
     inbox: Inbox | None = None
     house_rules: HouseRulesSettings = field(default_factory=HouseRulesSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -16,6 +16,8 @@ from bot.flows.policy.checks import _check_every_switch_setting, _check_house_ru
 from bot.flows.policy.house_rules import read_house_rules
 from bot.flows.policy.fields import _as_table, _clock, _list, _only, _str, _str_list, _table, _text, _url
 from bot.flows.policy.model import Action, ActionRef, BusinessHours, Inbox, Node, Policy, PolicyError, Reply, Routing, ServiceProposal, StrikeRule, SupportContact, SwitchNote, Text
+from bot.flows.policy.reports import read_reports
+from bot.flows.policy.reports import read_reports
 from bot.flows.policy.names import ACTION_IDS, BUNDLED_POLICY, LANGUAGES, LINKS, NODE_IDS, REPLY_KINDS, STRIKE_STEPS, _STYLES, SWITCHES
 
 
@@ -133,6 +135,7 @@ def parse_policy(raw: Mapping[str, Any], *, digest: str = "") -> Policy:
         retention_months=_retention(_table(raw, "privacy", "privacy")),
         parents=parents,
         house_rules=read_house_rules(raw),
+        reports=read_reports(raw),
     )
     _check_placeholders(policy)
     _check_house_rules_links(policy)
