@@ -148,3 +148,47 @@ def test_agreement_follows_the_guide():
     assert prescreen.agrees("spam.repeat", "negative.spam")
     assert not prescreen.agrees("caps", "negative.conduct")
     assert not prescreen.agrees("privacy.email", "neutral.question")
+
+
+# --- the policy's [prescreen] section ----------------------------------------------------------------
+
+
+def _policy_with(section: dict | None):
+    import copy
+
+    from bot.flows.policy import BUNDLED_POLICY, parse_policy
+
+    raw = copy.deepcopy(tomllib.loads(Path(BUNDLED_POLICY).read_text("utf-8")))
+    if section is None:
+        raw.pop("prescreen")
+    else:
+        raw["prescreen"] = section
+    return parse_policy(raw)
+
+
+def test_the_bundled_policy_has_every_signal_on():
+    from bot.flows.policy import load_policy
+
+    assert load_policy().prescreen.codes == CODES
+
+
+def test_the_policy_switches_signals_off_and_lists_public_addresses():
+    policy = _policy_with({"codes": ["caps", "privacy.phone"], "public_addresses": ["Marktplein 1, 9999 Dorp"]})
+    assert policy.prescreen.codes == ("privacy.phone", "caps")  # in the order the team sees them
+    assert detect("Het stadhuis, marktplein 1", policy.prescreen) == ()
+    assert _policy_with(None).prescreen == Rules()
+
+
+@pytest.mark.parametrize("section, problem", [
+    ({"codes": ["privacy.phone", "privacy.bsn"]}, "unknown signal prescreen.codes 'privacy.bsn'"),
+    ({"codes": "caps"}, "prescreen.codes must be a list"),
+    ({"codes": ["caps", "caps"]}, "twice"),
+    ({"public_addresses": ["het gemeentehuis"]}, "is not a street and house number"),
+    ({"public_addresses": "Marktplein 1"}, "must be a list of addresses"),
+    ({"signals": ["caps"]}, "unknown key prescreen.signals"),
+])
+def test_a_wrong_prescreen_section_stops_the_policy(section, problem):
+    from bot.flows.policy import PolicyError
+
+    with pytest.raises(PolicyError, match=re.escape(problem)):
+        _policy_with(section)

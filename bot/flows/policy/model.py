@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from bot.flows.policy.names import _PLACEHOLDER_CONTACT, _PLACEHOLDER_TEXT, _PLACEHOLDER_URL
+from bot.flows.prescreen import Rules
 
 
 
@@ -210,6 +211,7 @@ class Policy:
     team: str = ""  # who signs private messages, after the sender's first name
     tone: Text | None = None  # the tone checklist shown with every suggested reply
     inbox: Inbox | None = None
+    prescreen: Rules = field(default_factory=Rules)  # which pre-screen signals are on
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

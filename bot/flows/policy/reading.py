@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from bot.flows.policy.checks import _check_every_switch_setting, _check_placeholders, _check_tree, _strike_texts
 from bot.flows.policy.fields import _as_table, _clock, _list, _only, _str, _str_list, _table, _text, _url
 from bot.flows.policy.model import Action, ActionRef, BusinessHours, Inbox, Node, Policy, PolicyError, Reply, Routing, ServiceProposal, StrikeRule, SupportContact, SwitchNote, Text
+from bot.flows.policy.screening import read_prescreen
 from bot.flows.policy.names import ACTION_IDS, BUNDLED_POLICY, LANGUAGES, LINKS, NODE_IDS, REPLY_KINDS, STRIKE_STEPS, _STYLES, SWITCHES, _WEEKDAYS
 
 
@@ -128,6 +129,7 @@ def parse_policy(raw: Mapping[str, Any], *, digest: str = "") -> Policy:
         routing=_routing(_table(raw, "routing", "routing")),
         retention_months=_retention(_table(raw, "privacy", "privacy")),
         parents=parents,
+        prescreen=read_prescreen(raw),
     )
     _check_placeholders(policy)
     _check_every_switch_setting(policy)
