@@ -102,7 +102,7 @@ def test_masks_as_the_team_reads_them():
 
 
 def test_signals_come_in_the_order_of_the_codes():
-    text = "BEL 0470 12 34 56 OF MAIL JAN.PEETERS@TELENET.BE, KIJK OOK OP HTTPS://BIT.LY/ABC"
+    text = "BEL MIJ DRINGEND OP 0470 12 34 56 OF MAIL JAN.PEETERS@TELENET.BE, KIJK OOK OP HTTPS://BIT.LY/ABC"
     assert [s.code for s in detect(text)] == ["privacy.phone", "privacy.email", "caps", "link.shortener"]
 
 
@@ -192,3 +192,14 @@ def test_a_wrong_prescreen_section_stops_the_policy(section, problem):
 
     with pytest.raises(PolicyError, match=re.escape(problem)):
         _policy_with(section)
+
+
+def test_fingerprints_of_near_duplicates_are_close_and_of_others_far():
+    post = "Wanneer wordt het fietspad in de Dorpsstraat eindelijk hersteld? Het is levensgevaarlijk!"
+    again = "wanneer wordt het fietspad in de dorpsstraat nu eindelijk hersteld, het is levensgevaarlijk"
+    other = "Proficiat aan de vrijwilligers van de speelpleinwerking, de kinderen hebben genoten"
+    first = prescreen.fingerprint(repeat_key(post))
+    assert -(1 << 63) <= first < 1 << 63  # fits a signed 64-bit column
+    assert prescreen.nearest(first, [(1, prescreen.fingerprint(repeat_key(again))),
+                                     (2, prescreen.fingerprint(repeat_key(other)))]) == [1]
+    assert prescreen.fingerprint(repeat_key("te kort")) is None

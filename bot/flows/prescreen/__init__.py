@@ -19,7 +19,8 @@ from typing import Iterable
 from bot.flows.prescreen.address import addresses, is_postcode, street_key
 from bot.flows.prescreen.numbers import ibans, national_numbers, phones
 from bot.flows.prescreen.textual import (
-    REPEAT_MIN_CHARS, emails, is_mostly_capitals, is_repeat, links, repeat_key,
+    REPEAT_MIN_CHARS, emails, fingerprint, is_mostly_capitals, is_repeat, links, nearest, repeat_key,
+    without_links,
 )
 
 # Every code, in the order the team sees them.
@@ -48,7 +49,7 @@ SHOWN_PER_CODE = 3  # masked examples shown per signal
 
 __all__ = [
     "AGREEING", "CODES", "PRIVACY_CODES", "REPEAT_DAYS", "REPEAT_MIN_CHARS", "Rules", "Signal",
-    "agrees", "detect", "is_postcode", "is_repeat", "ordered", "repeat_key", "street_key",
+    "agrees", "detect", "fingerprint", "nearest", "plain_text", "is_postcode", "is_repeat", "ordered", "repeat_key", "street_key",
 ] + list(c for c in ("NATIONAL_NUMBER", "IBAN", "PHONE", "EMAIL", "ADDRESS", "REPEAT", "CAPS",
                      "LINK", "SHORTENER"))
 
@@ -106,9 +107,10 @@ def detect(text: str, rules: Rules = Rules(), *, own_links: Iterable[str | None]
         note(ADDRESS, addresses(text, public=rules.public_addresses))
     for _, host, short in link_hits:
         found.setdefault(SHORTENER if short else LINK, []).append(host)
-    if REPEAT in on and is_repeat(repeat_key(text), earlier):
+    words = without_links(text)
+    if REPEAT in on and is_repeat(repeat_key(words, links_removed=True), earlier):
         found[REPEAT] = []
-    if CAPS in on and is_mostly_capitals(text):
+    if CAPS in on and is_mostly_capitals(words):
         found[CAPS] = []
     return tuple(
         Signal(code, tuple(dict.fromkeys(found[code]))[:SHOWN_PER_CODE])

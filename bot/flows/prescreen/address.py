@@ -58,23 +58,17 @@ _NUMBER = (r"(?P<number>\d{1,3}(?!\d)(?:(?!(?:u|h|x)\b)[a-zA-Z]\b)?"
 _AFTER = rf"(?!\d|[.,:/]\d|\s*(?:{_UNITS})\b|\s*(?:{_MONTHS})\b|\s*-\s*\d)"
 _POST = r"(?:\s*,?\s*(?P<postcode>[1-9]\d{3})\s+(?P<place>[A-ZÀ-Ý][\w'-]+(?:[ -][A-ZÀ-Ý][\w'-]+)?))?"
 _CAP = r"[A-ZÀ-Ý][\w'-]*"
-_LINK_WORDS = r"(?:van|de|der|den|het|ter|ten|te|'t|d'|de la|du|des|sur|aux|au|la|le|les)"
+_LINK_WORDS = r"(?:van|de|der|den|het|ter|ten|te|'t|d'|de la|du|des|sur|aux|au|la|le|les|l'|sint|sainte?)"
 
-_FLEMISH = re.compile(
-    rf"(?P<street>(?:(?:{_CAP}|{_LINK_WORDS})\s+){{0,3}}"
-    rf"(?P<last>[\w'-]*(?:{'|'.join(STREET_WORDS)})))\.?\s+{_NUMBER}{_AFTER}{_POST}",
-    re.IGNORECASE,
-)
-_FRENCH = re.compile(
-    rf"(?P<street>(?P<last>{'|'.join(FRENCH_WORDS)})\.?\s+(?:(?:{_LINK_WORDS}|l'|d')\s*)*"
-    rf"(?:{_CAP}\s+){{0,3}}?{_CAP}),?\s+{_NUMBER}{_AFTER}{_POST}",
-    re.IGNORECASE,
-)
-# Any capitalised name and a number, when a real Belgian postal code follows.
-_WITH_POSTCODE = re.compile(
-    rf"(?P<street>(?:{_CAP}\s+){{0,3}}{_CAP})\s+{_NUMBER},?\s+"
-    rf"(?P<postcode>[1-9]\d{{3}})\s+(?P<place>[A-ZÀ-Ý][\w'-]+)"
-)
+# A word followed by a house number: every address has one, so only these are looked at closely.
+_TRIGGER = re.compile(
+    rf"(?<![\w'-])(?P<last>[^\W\d_][\w'-]*)\.?,?\s+{_NUMBER}{_AFTER}{_POST}", re.IGNORECASE)
+_STREET_END = re.compile(rf"(?:{'|'.join(STREET_WORDS)})$", re.IGNORECASE)
+# The words before a street's last word: "Oude Houtlei", "Burgemeester Van Gansberghelaan".
+_BEFORE = re.compile(rf"(?:(?:{_CAP}|{_LINK_WORDS})\s+){{1,3}}$")
+_FRENCH_START = re.compile(
+    rf"(?<![\w'-])(?P<word>{'|'.join(FRENCH_WORDS)})\.?\s+(?:[\w'-]+\s+){{0,4}}$", re.IGNORECASE)
+_LOOK_BACK = 60  # characters before a street's last word that may belong to its name
 
 
 def is_postcode(code: str) -> bool:
@@ -87,18 +81,11 @@ def addresses(text: str, *, public: Iterable[str] = ()) -> Iterator[tuple[Span, 
     (written as "Street 1" or "Street 1, 9000 Place"): each with a masked form."""
     own = {street_key(p) for p in public}
     own.discard("")
-    seen: list[Span] = []
-    for match in _candidates(text):
-        span = match.span()
-        if any(span[0] < end and start < span[1] for start, end in seen):
+    for start, end, name, kind, number in _candidates(text):
+        words = name.split()
+        if own and any(street_key(" ".join(words[i:]) + " " + number) in own for i in range(len(words))):
             continue
-        street, number = match.group("street"), match.group("number")
-        key = street_key(f"{street} {number}")
-        if key in own or _key_without_prefix(match, own):
-            seen.append(span)
-            continue
-        seen.append(span)
-        yield span, _mask(match.group("last") or street, number)
+        yield (start, end), _mask(kind, number)
 
 
 def street_key(address: str) -> str:
@@ -110,33 +97,32 @@ def street_key(address: str) -> str:
     return re.sub(r"\s+", " ", f"{match.group(1)} {match.group(2)}").strip(" ,").lower()
 
 
-def _key_without_prefix(match: re.Match, own: set[str]) -> bool:
-    """The public address may be written with the words before it ("aan het Marktplein 1")."""
-    words = match.group("street").split()
-    number = match.group("number")
-    return any(street_key(" ".join(words[i:]) + " " + number) in own for i in range(len(words)))
+def _candidates(text: str) -> Iterator[tuple[int, int, str, str, str]]:
+    """Each address: where it starts and ends, the street's name, the word that makes it a
+    street (for the mask) and the house number."""
+    for match in _TRIGGER.finditer(text):
+        last, number = match.group("last"), match.group("number")
+        window = text[max(0, match.start() - _LOOK_BACK):match.start()]
+        before = _BEFORE.search(window)
+        before_words = before.group().split() if before else []
+        french = _FRENCH_START.search(window)
+        if _STREET_END.search(last) and _is_street(last, before_words):
+            start = match.start() - (len(before.group()) if before else 0)
+            yield start, match.end(), " ".join(before_words + [last]), last, number
+        elif french is not None:
+            start = match.start() - len(french.group())
+            yield start, match.end(), f"{french.group()}{last}", french.group("word"), number
+        elif match.group("postcode") and last[:1].isupper() and is_postcode(match.group("postcode")):
+            yield match.start() - (len(before.group()) if before else 0), match.end(), \
+                " ".join(before_words + [last]), last, number
 
 
-def _candidates(text: str) -> Iterator[re.Match]:
-    for pattern in (_FLEMISH, _FRENCH):
-        for match in pattern.finditer(text):
-            if _is_street(pattern, match):
-                yield match
-    for match in _WITH_POSTCODE.finditer(text):
-        if is_postcode(match.group("postcode")):
-            yield match
-
-
-def _is_street(pattern: re.Pattern, match: re.Match) -> bool:
-    last = match.group("last")
-    if pattern is _FRENCH:
+def _is_street(last: str, before: list[str]) -> bool:
+    """A word that ends like a street is one, unless it is a common word ("onderweg",
+    "supermarkt"): then it needs a capitalised name before it ("Grote Markt", "Oude Dijk")."""
+    if last.lower().strip("'-") not in NOT_STREETS:
         return True
-    bare = last.lower().strip("'-")
-    if bare in NOT_STREETS:
-        # "Grote Markt 1", "Oude Dijk 3": a street word on its own needs a capitalised name before it.
-        words = match.group("street").split()
-        return len(words) > 1 and words[-2][:1].isupper() and last[:1].isupper()
-    return True
+    return bool(before) and before[-1][:1].isupper() and last[:1].isupper()
 
 
 def _mask(street: str, number: str) -> str:

@@ -21,6 +21,12 @@ Span = tuple[int, int]
 _NATIONAL = re.compile(r"(?<![\w.,/-])\d{2}[. ]?\d{2}[. ]?\d{2}[-. /]?\d{3}[. ]?\d{2}(?![\w/-]|[.,]\d)")
 # Two letters, two check digits, then 11 to 30 letters and digits, possibly in groups of four.
 _IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){3,8}(?![\w])", re.IGNORECASE)
+_SEP = r"[ ./-]?"
+_PHONE = re.compile(
+    rf"(?<![\w+/.,-])(?:(?:\+|00)\d{{2}}{_SEP}(?:\(0\) ?)?\d(?:{_SEP}\d){{6,10}}"
+    rf"|0\d(?:{_SEP}\d){{7,8}})(?![\w/-]|[.,]\d)"
+)
+_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}")
 _REGIONS = ("BE", "NL")  # Belgian and Dutch number plans; an international number of either too
 
 
@@ -48,27 +54,29 @@ def ibans(text: str) -> Iterator[tuple[Span, str]]:
 
 def phones(text: str, *, skip: list[Span]) -> Iterator[tuple[Span, str]]:
     """Belgian or Dutch phone numbers in a real number plan range, outside the spans in
-    ``skip`` (numbers already found as something else)."""
-    taken = list(skip)
-    for region in _REGIONS:
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            span = (match.start, match.end)
-            if _overlaps(span, taken):
-                continue
-            number = match.number
-            if phonenumbers.region_code_for_number(number) not in _REGIONS:
-                continue
-            if not _plausible_writing(match.raw_string):
-                continue
-            taken.append(span)
+    ``skip`` (numbers already found as something else).
+
+    Candidates are digits written as people write a phone number (an international prefix, or a
+    leading 0 in the national form); phonenumbers then decides whether the number exists."""
+    for match in _PHONE.finditer(text):
+        span = match.span()
+        raw = match.group()
+        if _overlaps(span, skip) or _DATE.search(raw):
+            continue
+        number = _parse(raw)
+        if number is not None:
             yield span, _mask_phone(number)
 
 
-def _plausible_writing(raw: str) -> bool:
-    """Whether the digits are written as people write a phone number: an international prefix,
-    or a leading 0 (a Belgian or Dutch number in its national form)."""
-    compact = re.sub(r"[^\d+]", "", raw)
-    return compact.startswith(("+", "00", "0"))
+def _parse(raw: str) -> phonenumbers.PhoneNumber | None:
+    for region in _REGIONS:
+        try:
+            number = phonenumbers.parse(raw.replace("(0)", ""), region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number) and phonenumbers.region_code_for_number(number) in _REGIONS:
+            return number
+    return None
 
 
 def _mask_phone(number: phonenumbers.PhoneNumber) -> str:

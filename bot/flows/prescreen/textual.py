@@ -3,6 +3,7 @@ a post that the repeat check compares."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
@@ -37,6 +38,9 @@ ACRONYM_MAX = 5  # an all-capital word this short may be an acronym (OCMW, NMBS,
 
 REPEAT_MIN_CHARS = 40
 REPEAT_SCORE = 90  # rapidfuzz ratio (0-100) of two normalised posts that are near-duplicates
+PRINT_CHARS = 320  # a post's fingerprint is made of the start of its repeat key
+PRINT_DISTANCE = 14  # fingerprints this many bits apart or fewer may be near-duplicates
+PRINT_CANDIDATES = 10  # at most this many earlier posts are compared word for word
 
 
 def emails(text: str) -> Iterator[tuple[Span, str]]:
@@ -61,6 +65,15 @@ def links(text: str, *, own: Iterable[str] = ()) -> Iterator[tuple[Span, str, bo
         yield (match.start(), match.start() + len(url)), host, host in SHORTENERS
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def without_links(text: str) -> str:
+    """``text`` with its links and e-mail addresses taken out."""
+    return _URL.sub(" ", _EMAIL.sub(" ", text))
+
+
 def is_mostly_capitals(text: str) -> bool:
     """Whether most letters are capitals, counting only when there are at least
     ``CAPS_MIN_LETTERS`` letters outside acronyms.
@@ -68,7 +81,7 @@ def is_mostly_capitals(text: str) -> bool:
     A short all-capital word among ordinary ones is an acronym (OCMW, NMBS, CD&V); a run of
     all-capital words is shouting once it holds a long word or several words."""
     upper = lower = 0
-    for run, capitals in _runs(re.findall(r"[^\W\d_]+", _URL.sub(" ", text))):
+    for run, capitals in _runs(_LETTERS.findall(text)):
         if capitals and not _shouting(run):
             continue
         for char in "".join(run):
@@ -100,11 +113,12 @@ def _shouting(run: list[str]) -> bool:
     return any(len(w) > ACRONYM_MAX for w in run) or sum(len(w) >= 3 for w in run) >= 4
 
 
-def repeat_key(text: str) -> str:
+def repeat_key(text: str, *, links_removed: bool = False) -> str:
     """A post as the repeat check compares it: without case, links, digits, emoji and
-    punctuation; empty when what is left is shorter than ``REPEAT_MIN_CHARS``."""
-    words = _URL.sub(" ", _EMAIL.sub(" ", text)).lower()
-    words = re.sub(r"[\W\d_]+", " ", words).strip()
+    punctuation; empty when what is left is shorter than ``REPEAT_MIN_CHARS``.
+    ``links_removed``: the caller already took links out (:func:`without_links`)."""
+    words = (text if links_removed else without_links(text)).lower()
+    words = _NOT_LETTERS.sub(" ", words).strip()
     return words if len(words) >= REPEAT_MIN_CHARS else ""
 
 
@@ -135,3 +149,29 @@ def _link_key(url: str) -> str:
         return url
     host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
     return host + parts.path.rstrip("/")
+
+
+def fingerprint(key: str) -> int | None:
+    """A 64-bit similarity hash (simhash over four-letter pieces) of a repeat key, as a signed
+    integer for the database: near-duplicate posts get fingerprints a few bits apart. It cannot
+    be turned back into the words. None for a key too short to compare."""
+    if not key:
+        return None
+    pieces = {key[i:i + 4] for i in range(max(1, min(len(key), PRINT_CHARS) - 3))}
+    bits = [format(int.from_bytes(hashlib.blake2b(p.encode(), digest_size=8).digest(), "big"), "064b")
+            for p in pieces]
+    half = len(bits) / 2
+    value = int("".join("1" if column.count("1") > half else "0" for column in zip(*bits)), 2)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def nearest(print_: int, earlier: Iterable[tuple[int, int]]) -> list[int]:
+    """Of ``earlier`` (an id and a fingerprint each), the ids whose fingerprint is within
+    ``PRINT_DISTANCE`` bits of ``print_``, nearest first, at most ``PRINT_CANDIDATES``."""
+    close = []
+    for row_id, other in earlier:
+        distance = ((print_ ^ other) & 0xFFFFFFFFFFFFFFFF).bit_count()
+        if distance <= PRINT_DISTANCE:
+            close.append((distance, row_id))
+    close.sort()
+    return [row_id for _, row_id in close[:PRINT_CANDIDATES]]
