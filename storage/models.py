@@ -332,3 +332,17 @@ class Workspace(SQLModel, table=True):
     uninstalled_at: datetime | None = _when(default=None, nullable=True)
     erase_after: datetime | None = _when(default=None, nullable=True)
     erased_at: datetime | None = _when(default=None, nullable=True)
+
+
+class CaseScreen(SQLModel, table=True):
+    """What the pre-screen found in a case's post: the codes only, never what was found, and a
+    fingerprint of the words for the repeat check (a similarity hash: it cannot be read back)."""
+
+    __tablename__ = "case_screen"
+    __table_args__ = (sa.Index("ix_case_screen_team_at", "team_id", "screened_at"),)
+
+    case_id: int = Field(foreign_key="case.id", primary_key=True)
+    team_id: str = Field(max_length=32)
+    screened_at: datetime = _when()  # when the post was forwarded
+    codes: str = Field(default="", max_length=300)  # comma-separated signal codes, maybe none
+    fingerprint: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)

@@ -65,7 +65,8 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
         source_permalink=post.permalink,
         comment=post.comment,
     )
-    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
+    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version,
+                                     screening=deps.policy.prescreen)
     if created:
         post_case_thread(client, deps, case)
 
@@ -92,7 +93,7 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
             team_id=team_id, channel_id=channel, message_ts=message["ts"], via="shortcut",
             text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
             file_ids=files, source_permalink=post.permalink, comment=post.comment,
-        ), policy_version=deps.policy.version)
+        ), policy_version=deps.policy.version, screening=deps.policy.prescreen)
         if created:
             post_case_thread(client, deps, case)
         else:
@@ -190,7 +191,8 @@ def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> cases.Case
         unfurl_media=False,
     )
     intake = dataclasses.replace(intake, message_ts=card["ts"])
-    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
+    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version,
+                                     screening=deps.policy.prescreen)
     if created:
         post_case_thread(client, deps, case)
     return case
@@ -249,7 +251,8 @@ def _unfurled_later(deps: Deps, team_id: str, channel: str, event: dict) -> None
     post = _post(message)
     cases.take_shared_words(deps.engine, team_id=team_id, channel_id=channel, message_ts=ts,
                             was=_post(previous).text, text=post.text, link=post.link,
-                            comment=post.comment, permalink=post.permalink)
+                            comment=post.comment, permalink=post.permalink,
+                            screening=deps.policy.prescreen)
 
 
 def _file_ids(message: dict) -> tuple[str, ...]:

@@ -17,11 +17,13 @@ from sqlmodel import Session
 from bot.flows import tree
 from bot.flows.intake import guess_platform, normalise_handle
 from bot.flows.policy import ROOT, Policy
+from bot.flows.prescreen import Rules, ordered
 from bot.flows.timing import after_hours
 from storage import cases as store
 from storage import jobs as job_store
 from storage.db import run_in_transaction
 from storage.models import Author, Case
+from bot.usecases import prescreen
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ class CaseSnapshot:
     evidence_files: int
     history: tuple[Step, ...]
     comment: str | None = None  # the forwarder's own words beside a shared message
+    signals: tuple[str, ...] = ()  # the pre-screen's codes, in order (never what it found)
 
     @property
     def state(self) -> tree.CaseState:
@@ -121,7 +124,8 @@ class _LostRace(Exception):
     """Another click changed the case between our read and our write."""
 
 
-def open_case(engine: sa.Engine, intake: Intake, *, policy_version: str = "") -> tuple[CaseSnapshot, bool]:
+def open_case(engine: sa.Engine, intake: Intake, *, policy_version: str = "",
+              screening: Rules | None = None) -> tuple[CaseSnapshot, bool]:
     """The case for a forwarded post, and whether it is new (a retried event finds the first).
     Of a post's files the first ``MAX_FILES`` are kept; the case's log says how many more came."""
     kept, more = cap_files(intake.file_ids)
@@ -171,8 +175,9 @@ def open_case(engine: sa.Engine, intake: Intake, *, policy_version: str = "") ->
                  "policy_version": policy_version, "note": note}])
             history = (Step(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
                             intake.forwarded_at.astimezone(timezone.utc), note),)
+        signals = prescreen.screen_new(session, screening, case_id=case.id, intake=intake)
         # Everything the new case holds was written just now: no need to read it back.
-        return _new_snapshot(case, author, evidence_files=len(files), history=history), True
+        return _new_snapshot(case, author, evidence_files=len(files), history=history, signals=signals), True
 
     try:
         result = run_in_transaction(engine, work)
@@ -185,16 +190,21 @@ def open_case(engine: sa.Engine, intake: Intake, *, policy_version: str = "") ->
 
 
 def take_shared_words(engine: sa.Engine, *, team_id: str, channel_id: str, message_ts: str, was: str,
-                      text: str, link: str | None, comment: str | None, permalink: str | None) -> bool:
+                      text: str, link: str | None, comment: str | None, permalink: str | None,
+                      screening: Rules | None = None) -> bool:
     """Slack unfurls a pasted link to a Slack message only after the message was posted (as an
     edit). The case opened from it then gets the shared message's words, as long as its post is
     still what the link alone gave: not erased, not otherwise changed. Returns whether it did."""
 
     def work(session: Session) -> bool:
-        return store.take_shared_words(session, team_id=team_id, channel_id=channel_id,
-                                       message_ts=message_ts, was=was, text=text, comment=comment,
-                                       source_permalink=permalink, link=link,
-                                       platform=guess_platform(link))
+        taken = store.take_shared_words(session, team_id=team_id, channel_id=channel_id,
+                                        message_ts=message_ts, was=was, text=text, comment=comment,
+                                        source_permalink=permalink, link=link,
+                                        platform=guess_platform(link))
+        if taken:
+            prescreen.screen_again(session, screening, team_id=team_id, channel_id=channel_id,
+                                   message_ts=message_ts, own_links=(link, permalink))
+        return taken
 
     taken = run_in_transaction(engine, work)
     if taken:
@@ -374,20 +384,21 @@ def read_case(session: Session, *, team_id: str, case_id: int,
         for d in store.decision_steps(session, case_id=case_id)
     )
     return _snapshot(row, author_platform=row.author_platform, author_handle=row.author_handle,
-                     evidence_files=row.evidence_files, history=history)
+                     evidence_files=row.evidence_files, history=history,
+                     signals=ordered(row.signals.split(",")) if row.signals else ())
 
 
 def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int,
-                  history: tuple[Step, ...] = ()) -> CaseSnapshot:
+                  history: tuple[Step, ...] = (), signals: tuple[str, ...] = ()) -> CaseSnapshot:
     """A case just added, from what was written: no decisions yet but the files not kept."""
     return _snapshot(case, author_platform=author.platform if author else None,
                      author_handle=author.handle if author else None,
-                     evidence_files=evidence_files, history=history)
+                     evidence_files=evidence_files, history=history, signals=signals)
 
 
 # The snapshot's fields a case row (or the case view's row) holds under the same names.
-_CASE_FIELDS = tuple(f.name for f in fields(CaseSnapshot)
-                     if f.name not in ("author_platform", "author_handle", "evidence_files", "history"))
+_CASE_FIELDS = tuple(f.name for f in fields(CaseSnapshot) if f.name not in (
+    "author_platform", "author_handle", "evidence_files", "history", "signals"))
 
 
 def _snapshot(source, **rest) -> CaseSnapshot:
