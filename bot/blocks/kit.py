@@ -24,6 +24,7 @@ from bot.flows.policy import Policy, Text
 from bot.core.i18n import Translator
 from bot.core.mrkdwn import Mrkdwn, escape, mention, mentions, link as live_link
 from bot.slack.refs import ButtonRef, CaseRef
+from bot.blocks.prescreen import signals_block
 
 Block = dict[str, Any]  # one block, element or composition object, as Slack's JSON has it
 View = dict[str, Any]
@@ -192,6 +193,7 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
         if state.pending_action is not None:
             blocks.extend(_guard(case, policy, tr))
 
+    blocks.extend(signals_block(case, policy, tr))
     blocks.extend(_buttons(case, policy, tr))
 
     if state.status != tree.CLOSED and policy.staff_check(case.node_id) and state.pending_action is None:
