@@ -14,6 +14,7 @@ from bot.core.mrkdwn import escape
 from bot.flows.policy import Policy
 from bot.flows.prescreen import PRIVACY_CODES, REPEAT, Rules, detect
 from bot.usecases.cases import CaseSnapshot
+from bot.usecases.prescreen import Agreement
 
 BLOCK_PREFIX = "signals:"
 TEXT_LIMIT = 3000
@@ -51,3 +52,21 @@ def signals_block(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[di
         "block_id": BLOCK_PREFIX + ",".join(case.signals),
         "text": {"type": "mrkdwn", "text": text, "verbatim": True},
     }]
+
+
+def agreement_block(rows: tuple[Agreement, ...], tr: Translator) -> list[dict[str, Any]]:
+    """For leads: per signal of the last 90 days, how often the team's category agreed with it,
+    so a signal that misleads can be switched off in the policy. None when nothing came up."""
+    if not rows:
+        return []
+    lines = [f"*{tr('prescreen.agreement_title')}*"]
+    for row in rows:
+        label = tr(f"prescreen.signal.{row.code}")
+        if row.share is None:
+            lines.append("• " + tr("prescreen.agreement_unsorted", signal=label, signalled=row.signalled))
+        else:
+            lines.append("• " + tr("prescreen.agreement_line", signal=label, agreed=row.agreed,
+                                   sorted=row.sorted, percent=round(100 * row.share),
+                                   signalled=row.signalled))
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:TEXT_LIMIT],
+                                         "verbatim": True}}]

@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 
 from bot.usecases import cases
 from bot.slack import ids
-from bot.usecases import privacy, strikes
+from bot.usecases import prescreen, privacy, strikes
+from bot.blocks.prescreen import agreement_block
 from bot.blocks import strikes as views
 from bot.handlers.access import may
 from bot.deps import Deps, deps_of
@@ -281,6 +282,9 @@ def _respond_overview(respond: Respond, deps: Deps, context: BoltContext, *, off
                               now=deps.clock(), offset=offset, limit=views.OVERVIEW_PAGE + 1)
     more = len(lines) > views.OVERVIEW_PAGE
     blocks = views.overview(lines[: views.OVERVIEW_PAGE], deps.tr, offset=offset, more=more)
+    if offset == 0:  # and how often the team agreed with the pre-screen's signals
+        blocks += agreement_block(prescreen.agreement(deps.engine, team_id=context.team_id or "",
+                                                      now=deps.clock()), deps.tr)
     respond(blocks=blocks, text=deps.tr("strikes.overview_title"), response_type="ephemeral",
             replace_original=replace)
 

@@ -88,3 +88,17 @@ def test_the_longest_post_stays_within_slacks_limits():
     long = ("Bel 0470 12 34 56 of mail a.b@c.be in de Kerkstraat 12 " * 200)[:40000]
     built = kit.case_message(case(long), POLICY, Translator("nl"))
     assert [b.to_dict() for b in Block.parse_all(built)] == built
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_leads_see_how_often_the_team_agreed(language):
+    from bot.usecases.prescreen import Agreement
+    from bot.blocks.prescreen import agreement_block
+
+    tr = Translator(language)
+    built = agreement_block((Agreement("privacy.phone", 10, 8, 6), Agreement("caps", 3, 0, 0)), tr)
+    assert [b.to_dict() for b in Block.parse_all(built)] == built
+    text = built[0]["text"]["text"]
+    assert tr("prescreen.signal.privacy.phone") in text and "75" in text and "6" in text
+    assert tr("prescreen.agreement_unsorted", signal=tr("prescreen.signal.caps"), signalled=3) in text
+    assert agreement_block((), tr) == []

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.usecases import prescreen
-from tests.support.bot_process import BotProcess
+from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
 from tests.support.journeys import forward
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fresh_calls")]
@@ -95,6 +95,14 @@ def test_the_teams_later_category_counts_as_agreement_or_not(bot, slack):
     assert found["privacy.email"].sorted >= 1 and found["privacy.email"].agreed == 0
     # Nothing was decided for the team: the only decisions are the clicks above.
     assert all(not s.startswith("signal") for s in _decision_actions(bot))
+
+    # Leads see it under /strikes.
+    status, _, _ = bot.sender.command("/strikes", "", LEAD_USER_ID, INTAKE_CHANNEL)
+    assert status == 200
+    (reply,) = slack.wait_for("response_url")
+    overview = json.dumps(reply.params, ensure_ascii=False)
+    assert "Wat de bot opviel, de voorbije 90 dagen" in overview
+    assert "Telefoonnummer: 1 van de 1 ingedeelde dossiers (100 %)" in overview
 
 
 def _decision_actions(bot: BotProcess) -> list[str]:
