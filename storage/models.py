@@ -346,3 +346,4 @@ class CaseScreen(SQLModel, table=True):
     screened_at: datetime = _when()  # when the post was forwarded
     codes: str = Field(default="", max_length=300)  # comma-separated signal codes, maybe none
     fingerprint: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    size: int = Field(default=0)  # the length of the compared words: a repeat has a similar one

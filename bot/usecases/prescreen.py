@@ -30,25 +30,28 @@ CATEGORIES = tuple(sorted(n for n in NODE_IDS if "." in n))  # the nodes where t
 def screen(session: Session, rules: prescreen.Rules, *, case_id: int, team_id: str, text: str,
            own_links: tuple[str | None, ...], at: datetime) -> tuple[str, ...]:
     """Screen a case's post and keep the codes found with it; returns them, in order."""
-    print_ = prescreen.fingerprint(prescreen.repeat_key(prescreen.plain_text(text)))
-    earlier = earlier_posts(session, rules, team_id=team_id, print_=print_, not_case=case_id, at=at)
+    key = prescreen.repeat_key(prescreen.plain_text(text))
+    print_ = prescreen.fingerprint(key)
+    earlier = earlier_posts(session, rules, team_id=team_id, key=key, print_=print_,
+                            not_case=case_id, at=at)
     codes = tuple(s.code for s in prescreen.detect(text, rules, own_links=own_links, earlier=earlier))
     store.keep_screen(session, case_id=case_id, team_id=team_id, at=at, codes=",".join(codes),
-                      fingerprint=print_)
+                      fingerprint=print_, size=len(key))
     if codes:
         logger.info("case %s: pre-screen signals %s", case_id, ",".join(codes))
     return codes
 
 
-def earlier_posts(session: Session, rules: prescreen.Rules, *, team_id: str, print_: int | None,
-                  not_case: int | None, at: datetime) -> list[str]:
-    """The repeat keys of the workspace's posts of the last ``REPEAT_DAYS`` days whose
-    fingerprint is close to ``print_``: the few the repeat check compares word for word."""
+def earlier_posts(session: Session, rules: prescreen.Rules, *, team_id: str, key: str,
+                  print_: int | None, not_case: int | None, at: datetime) -> list[str]:
+    """The repeat keys of the workspace's posts of the last ``REPEAT_DAYS`` days whose size and
+    fingerprint are close to those of ``key``: the few the repeat check compares word for word."""
     if print_ is None or prescreen.REPEAT not in rules.codes:
         return []
     since = at - timedelta(days=prescreen.REPEAT_DAYS)
     close = prescreen.nearest(print_, store.recent_prints(
-        session, team_id=team_id, since=since, not_case=not_case))
+        session, team_id=team_id, since=since, sizes=prescreen.similar_sizes(len(key)),
+        not_case=not_case))
     return [prescreen.repeat_key(prescreen.plain_text(t))
             for t in store.posts_of(session, team_id=team_id, case_ids=close)]
 

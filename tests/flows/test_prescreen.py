@@ -203,3 +203,18 @@ def test_fingerprints_of_near_duplicates_are_close_and_of_others_far():
     assert prescreen.nearest(first, [(1, prescreen.fingerprint(repeat_key(again))),
                                      (2, prescreen.fingerprint(repeat_key(other)))]) == [1]
     assert prescreen.fingerprint(repeat_key("te kort")) is None
+
+
+def test_a_near_duplicate_always_has_a_size_the_lookup_asks_for():
+    from hypothesis import given, strategies as st
+    from rapidfuzz import fuzz
+
+    @given(st.text(alphabet="abcde ", min_size=40, max_size=120), st.text(alphabet="abcde ", max_size=30),
+           st.integers(min_value=0, max_value=60))
+    def check(base, extra, cut):
+        other = base[cut:] + extra
+        if fuzz.ratio(base, other) >= prescreen.textual.REPEAT_SCORE:
+            low, high = prescreen.similar_sizes(len(base))
+            assert low <= len(other) <= high
+
+    check()

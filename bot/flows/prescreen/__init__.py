@@ -20,7 +20,7 @@ from bot.flows.prescreen.address import addresses, is_postcode, street_key
 from bot.flows.prescreen.numbers import ibans, national_numbers, phones
 from bot.flows.prescreen.textual import (
     REPEAT_MIN_CHARS, emails, fingerprint, is_mostly_capitals, is_repeat, links, nearest, repeat_key,
-    without_links,
+    similar_sizes, without_links,
 )
 
 # Every code, in the order the team sees them.
@@ -49,7 +49,7 @@ SHOWN_PER_CODE = 3  # masked examples shown per signal
 
 __all__ = [
     "AGREEING", "CODES", "PRIVACY_CODES", "REPEAT_DAYS", "REPEAT_MIN_CHARS", "Rules", "Signal",
-    "agrees", "detect", "fingerprint", "nearest", "plain_text", "is_postcode", "is_repeat", "ordered", "repeat_key", "street_key",
+    "agrees", "detect", "fingerprint", "nearest", "similar_sizes", "plain_text", "is_postcode", "is_repeat", "ordered", "repeat_key", "street_key",
 ] + list(c for c in ("NATIONAL_NUMBER", "IBAN", "PHONE", "EMAIL", "ADDRESS", "REPEAT", "CAPS",
                      "LINK", "SHORTENER"))
 

@@ -165,13 +165,18 @@ def fingerprint(key: str) -> int | None:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+def similar_sizes(size: int) -> tuple[int, int]:
+    """The sizes a near-duplicate of a repeat key of ``size`` characters can have: a ratio of
+    ``REPEAT_SCORE`` needs the shorter key to be at least that share of both together."""
+    share = REPEAT_SCORE / (200 - REPEAT_SCORE)  # shorter / longer at the lowest ratio
+    return int(size * share), int(size / share) + 1
+
+
 def nearest(print_: int, earlier: Iterable[tuple[int, int]]) -> list[int]:
     """Of ``earlier`` (an id and a fingerprint each), the ids whose fingerprint is within
     ``PRINT_DISTANCE`` bits of ``print_``, nearest first, at most ``PRINT_CANDIDATES``."""
-    close = []
-    for row_id, other in earlier:
-        distance = ((print_ ^ other) & 0xFFFFFFFFFFFFFFFF).bit_count()
-        if distance <= PRINT_DISTANCE:
-            close.append((distance, row_id))
+    mask = (1 << 64) - 1
+    close = [(distance, row_id) for row_id, other in earlier
+             if (distance := ((print_ ^ other) & mask).bit_count()) <= PRINT_DISTANCE]
     close.sort()
     return [row_id for _, row_id in close[:PRINT_CANDIDATES]]

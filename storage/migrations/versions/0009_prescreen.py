@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("screened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("codes", sa.String(length=300), nullable=False),
         sa.Column("fingerprint", sa.BigInteger(), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=False),
     )
     op.create_index("ix_case_screen_team_at", "case_screen", ["team_id", "screened_at"])
 
