@@ -24,6 +24,7 @@ from bench.load import RoundResult, RoundSpec, serve
 from bench.probe import PROBES, run_probe
 from bench.seed import seed
 from bench.servers import BOT_TARGET, FLOOR_TARGET, PROJECT_ROOT, Server
+from bench import prescreen as prescreen_bench
 from bench import usecases
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, free_port
 from tests.support.slack_requests import SlackSender
@@ -47,12 +48,13 @@ class Config:
     workers: int = 2
     probe_cases: int = 2  # per journey
     quiet_limit: float = 20.0  # seconds to wait for a quiet machine before timing a start
+    recent_posts: int = 20_000  # the repeat check looks among this many posts of the last 14 days
 
 
 FULL = Config("full", decisions=1_000_000, authors=100_000, levels={1: 300, 10: 1500, 50: 3000},
               rounds=2, usecase_iterations=300, ready_starts=3)
 QUICK = Config("quick", decisions=20_000, authors=2_000, levels={1: 30, 10: 80}, rounds=2,
-               usecase_iterations=40, ready_starts=1, probe_cases=1, quiet_limit=1.0)
+               usecase_iterations=40, ready_starts=1, probe_cases=1, quiet_limit=1.0, recent_posts=500)
 
 
 @dataclass
@@ -184,6 +186,8 @@ def run_database(database: str, config: Config, args: argparse.Namespace, emulat
         run.usecases = usecases.measure(url, seeded, iterations=config.usecase_iterations)
         log(f"[{database}] timing /rapport over a year in-process")
         run.usecases["report"] = usecases.measure_report(url)
+        run.usecases["prescreen"] = prescreen_bench.measure(
+            url, iterations=config.usecase_iterations, recent=config.recent_posts)
         run_web(run, config, url, seeded, emulator, work / database)
     finally:
         if admin is not None:

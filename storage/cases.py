@@ -13,13 +13,14 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from storage.models import Author, Case, Decision, Evidence
+from storage.models import Author, Case, CaseScreen, Decision, Evidence
 from storage.scope import owned
 
 _case = Case.__table__
 _author = Author.__table__
 _evidence = Evidence.__table__
 _decision = Decision.__table__
+_screen = CaseScreen.__table__
 
 # A case as its message shows it: the case, its author's account and how many files back it up.
 _CASE_VIEW = (
@@ -34,6 +35,8 @@ _CASE_VIEW = (
         .where(_evidence.c.case_id == _case.c.id)
         .scalar_subquery()
         .label("evidence_files"),
+        sa.select(_screen.c.codes).where(_screen.c.case_id == _case.c.id)
+        .scalar_subquery().label("signals"),  # the pre-screen's codes, comma-separated
     )
     .select_from(_case.outerjoin(_author, _author.c.id == _case.c.author_id))
     .where(_case.c.id == sa.bindparam("case_id"))

@@ -380,6 +380,8 @@ class HouseRulesApproval(SQLModel, table=True):
     source: str = Field(max_length=16)  # policy (its approved date) | lead (/gedragscode goedgekeurd)
     recorded_by: str | None = Field(default=None, max_length=32)  # the lead; None from the policy
     recorded_at: datetime = _when()
+
+
 # --- Practice (/oefenen): made-up comments only, kept apart from cases, decisions and strikes ----
 
 
@@ -421,3 +423,18 @@ class PracticeAnswer(SQLModel, table=True):
     sentiment_right: bool
     against: int = Field(default=0)  # steps clicked that the guide advises against
     answered_at: datetime = _when()
+
+
+class CaseScreen(SQLModel, table=True):
+    """What the pre-screen found in a case's post: the codes only, never what was found, and a
+    fingerprint of the words for the repeat check (a similarity hash: it cannot be read back)."""
+
+    __tablename__ = "case_screen"
+    __table_args__ = (sa.Index("ix_case_screen_team_at", "team_id", "screened_at"),)
+
+    case_id: int = Field(foreign_key="case.id", primary_key=True)
+    team_id: str = Field(max_length=32)
+    screened_at: datetime = _when()  # when the post was forwarded
+    codes: str = Field(default="", max_length=300)  # comma-separated signal codes, maybe none
+    fingerprint: int | None = Field(default=None, sa_type=sa.BigInteger, nullable=True)
+    size: int = Field(default=0)  # the length of the compared words: a repeat has a similar one

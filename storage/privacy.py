@@ -15,6 +15,7 @@ from storage.models import (
     Author,
     AuthorMeasure,
     Case,
+    CaseScreen,
     Decision,
     Erasure,
     Evidence,
@@ -47,6 +48,8 @@ def erase_case(session: Session, case: Case, now: datetime, *, answers: bool = F
         session.delete(evidence)
     session.exec(sa.update(Decision).where(Decision.case_id == case.id, Decision.note.like("file:%"))
                  .values(note=ERASED_FILE))
+    # The pre-screen's codes stay (they hold nothing of the post); the fingerprint of its words goes.
+    session.exec(sa.update(CaseScreen).where(CaseScreen.case_id == case.id).values(fingerprint=None))
     for question in session.exec(select(RoutedQuestion).where(RoutedQuestion.case_id == case.id)):
         question.question, question.context = "", ""
         question.reroute_reason = "" if question.reroute_reason is not None else None

@@ -5,6 +5,7 @@ bot/blocks/kit.py); citizens' words are escaped."""
 
 from __future__ import annotations
 
+from bot.blocks.prescreen import signals_block
 from bot.slack import ids
 from bot.blocks.kit import (BUTTON_TEXT_LIMIT, BUTTONS_PER_BLOCK, SECTION_LIMIT, TEXT_INPUT_LIMIT,
     Block, View, actions, button, clip, context, divider, input_block, local_time, modal, noun,
@@ -48,6 +49,7 @@ def case_message(case: CaseSnapshot, policy: Policy, tr: Translator) -> list[Blo
         if state.pending_action is not None:
             blocks.extend(_guard(case, policy, tr))
 
+    blocks.extend(signals_block(case, policy, tr))
     blocks.extend(_buttons(case, policy, tr))
 
     if state.status != tree.CLOSED and policy.staff_check(case.node_id) and state.pending_action is None:

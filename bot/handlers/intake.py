@@ -78,7 +78,8 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
         source_permalink=post.permalink,
         comment=post.comment,
     )
-    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
+    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version,
+                                     screening=deps.policy.prescreen)
     if created:
         send.post_case_message(client, deps, case)
 
@@ -103,7 +104,7 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
             team_id=team_id, channel_id=channel, message_ts=message["ts"], via="shortcut",
             text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
             file_ids=files, source_permalink=post.permalink, comment=post.comment,
-        ), policy_version=deps.policy.version)
+        ), policy_version=deps.policy.version, screening=deps.policy.prescreen)
         if created:
             send.post_case_message(client, deps, case)
         else:
@@ -179,7 +180,8 @@ def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> cases.Case
         unfurl_media=False,
     )
     intake = dataclasses.replace(intake, message_ts=card["ts"])
-    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
+    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version,
+                                     screening=deps.policy.prescreen)
     if created:
         send.post_case_message(client, deps, case)
     return case
@@ -206,4 +208,5 @@ def _unfurled_later(deps: Deps, team_id: str, channel: str, event: dict) -> None
         post = found.post
         cases.take_shared_words(deps.engine, team_id=team_id, channel_id=channel, message_ts=found.ts,
                                 was=found.was, text=post.text, link=post.link, comment=post.comment,
-                                permalink=post.permalink)
+                                permalink=post.permalink,
+                                screening=deps.policy.prescreen)

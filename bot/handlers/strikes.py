@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 
 from bot.usecases import cases
 from bot.slack import ids
-from bot.usecases import leads, privacy, strikes
+from bot.usecases import leads, prescreen, privacy, strikes
+from bot.blocks.prescreen import agreement_block
 from bot.blocks import strikes as views
 from bot.blocks.replies import erased, lead_changed
 from bot.deps import Deps, deps_of
@@ -237,6 +238,9 @@ def _overview(command, client, deps: Deps, context: BoltContext, respond: Respon
                               now=deps.clock(), offset=offset, limit=views.OVERVIEW_PAGE + 1)
     more = len(lines) > views.OVERVIEW_PAGE
     blocks = views.overview(lines[: views.OVERVIEW_PAGE], deps.tr, offset=offset, more=more)
+    if offset == 0:  # and how often the team agreed with the pre-screen's signals
+        blocks += agreement_block(prescreen.agreement(deps.engine, team_id=context.team_id or "",
+                                                      now=deps.clock()), deps.tr)
     respond(blocks=blocks, text=deps.tr("strikes.overview_title"), response_type="ephemeral",
             replace_original=replace)
 

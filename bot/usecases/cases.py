@@ -17,11 +17,13 @@ from bot.core.problem import Problem
 from bot.flows import tree
 from bot.flows.intake import guess_platform, normalise_handle
 from bot.flows.policy import ROOT, Policy
+from bot.flows.prescreen import Rules, ordered
 from bot.flows.timing import after_hours
 from bot.usecases.transaction import use_case
 from storage import cases as store
 from storage import jobs as job_store
 from storage.models import Author, Case
+from bot.usecases import prescreen
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ class CaseSnapshot:
     evidence_files: int
     history: tuple[HistoryLine, ...]
     comment: str | None = None  # the forwarder's own words beside a shared message
+    signals: tuple[str, ...] = ()  # the pre-screen's codes, in order (never what it found)
     # Where the case stands in the tree, derived once from the fields above (a redraw reads it
     # for every button): not an argument, and not compared, since the fields above decide it.
     state: tree.CaseState = field(init=False, repr=False, compare=False)
@@ -124,7 +127,8 @@ class CaseNotFound(Problem):
 
 
 @use_case(retry_on_conflict=True)  # two deliveries of one event raced: the other one created the case
-def open_case(session: Session, intake: Intake, *, policy_version: str = "") -> tuple[CaseSnapshot, bool]:
+def open_case(session: Session, intake: Intake, *, policy_version: str = "",
+              screening: Rules | None = None) -> tuple[CaseSnapshot, bool]:
     """The case for a forwarded post, and whether it is new (a retried event finds the first).
     Of a post's files the first ``MAX_FILES`` are kept; the case's log says how many more came."""
     kept, more = cap_files(intake.file_ids)
@@ -172,14 +176,17 @@ def open_case(session: Session, intake: Intake, *, policy_version: str = "") -> 
              "policy_version": policy_version, "note": note}])
         history = (HistoryLine(ROOT, FILES_NOT_KEPT, intake.forwarded_by,
                         intake.forwarded_at.astimezone(timezone.utc), note),)
+    signals = prescreen.screen_new(session, screening, case_id=case.id, intake=intake)
     # Everything the new case holds was written just now: no need to read it back.
     logger.info("case %s opened via %s in %s", case.id, intake.via, intake.channel_id)
-    return _new_snapshot(case, author, evidence_files=len(files), history=history), True
+    return _new_snapshot(case, author, evidence_files=len(files), history=history,
+                         signals=signals), True
 
 
 @use_case
 def take_shared_words(session: Session, *, team_id: str, channel_id: str, message_ts: str, was: str,
-                      text: str, link: str | None, comment: str | None, permalink: str | None) -> bool:
+                      text: str, link: str | None, comment: str | None, permalink: str | None,
+                      screening: Rules | None = None) -> bool:
     """Slack unfurls a pasted link to a Slack message only after the message was posted (as an
     edit). The case opened from it then gets the shared message's words, as long as its post is
     still what the link alone gave: not erased, not otherwise changed. Returns whether it did."""
@@ -188,6 +195,8 @@ def take_shared_words(session: Session, *, team_id: str, channel_id: str, messag
                                    source_permalink=permalink, link=link,
                                    platform=guess_platform(link))
     if taken:
+        prescreen.screen_again(session, screening, team_id=team_id, channel_id=channel_id,
+                               message_ts=message_ts, own_links=(link, permalink))
         logger.info("the case of %s in %s took the words of the message it links to", message_ts, channel_id)
     return taken
 
@@ -345,20 +354,21 @@ def read_case(session: Session, *, team_id: str, case_id: int,
         for d in store.decision_steps(session, case_id=case_id)
     )
     return _snapshot(row, author_platform=row.author_platform, author_handle=row.author_handle,
-                     evidence_files=row.evidence_files, history=history)
+                     evidence_files=row.evidence_files, history=history,
+                     signals=ordered(row.signals.split(",")) if row.signals else ())
 
 
 def _new_snapshot(case: Case, author: Author | None, *, evidence_files: int,
-                  history: tuple[HistoryLine, ...] = ()) -> CaseSnapshot:
+                  history: tuple[HistoryLine, ...] = (), signals: tuple[str, ...] = ()) -> CaseSnapshot:
     """A case just added, from what was written: no decisions yet but the files not kept."""
     return _snapshot(case, author_platform=author.platform if author else None,
                      author_handle=author.handle if author else None,
-                     evidence_files=evidence_files, history=history)
+                     evidence_files=evidence_files, history=history, signals=signals)
 
 
 # The snapshot's fields a case row (or the case view's row) holds under the same names.
-_CASE_FIELDS = tuple(f.name for f in fields(CaseSnapshot) if f.init
-                     and f.name not in ("author_platform", "author_handle", "evidence_files", "history"))
+_CASE_FIELDS = tuple(f.name for f in fields(CaseSnapshot) if f.init and f.name not in (
+    "author_platform", "author_handle", "evidence_files", "history", "signals"))
 
 
 def _snapshot(source, **rest) -> CaseSnapshot:

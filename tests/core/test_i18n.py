@@ -33,7 +33,9 @@ def keys_used_in_code() -> set[str]:
         keys |= set(LITERAL_KEY.findall(source))
         # Keys kept in tables (e.g. {"add": "leads.added"}) count too: any literal that looks
         # like a key of a known family.
-        if BOT / "flows" / "policy" not in path.parents:  # its literals name places in the policy file, not texts
+        # The policy's literals name places in the policy file, the pre-screen's are signal codes:
+        # not texts.
+        if not {BOT / "flows" / "policy", BOT / "flows" / "prescreen"} & set(path.parents):
             keys |= {k for k in ANY_LITERAL.findall(source) if k.split(".")[0] in prefixes}
     # Keys built from data: one per platform and per refusal.
     keys |= {f"platform.{p}" for p in PLATFORMS}

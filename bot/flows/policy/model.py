@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from bot.flows.policy.names import _PLACEHOLDER_CONTACT, _PLACEHOLDER_TEXT, _PLACEHOLDER_URL
+from bot.flows.prescreen import Rules
 
 
 
@@ -261,6 +262,7 @@ class Policy:
     inbox: Inbox | None = None
     house_rules: HouseRulesSettings = field(default_factory=HouseRulesSettings)
     reports: ReportSettings = field(default_factory=ReportSettings)
+    prescreen: Rules = field(default_factory=Rules)  # which pre-screen signals are on
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]

@@ -17,7 +17,7 @@ from bot.flows.policy.house_rules import read_house_rules
 from bot.flows.policy.fields import _as_table, _clock, _list, _only, _str, _str_list, _table, _text, _url
 from bot.flows.policy.model import Action, ActionRef, BusinessHours, Inbox, Node, Policy, PolicyError, Reply, Routing, ServiceProposal, StrikeRule, SupportContact, SwitchNote, Text
 from bot.flows.policy.reports import read_reports
-from bot.flows.policy.reports import read_reports
+from bot.flows.policy.screening import read_prescreen
 from bot.flows.policy.names import ACTION_IDS, BUNDLED_POLICY, LANGUAGES, LINKS, NODE_IDS, REPLY_KINDS, STRIKE_STEPS, _STYLES, SWITCHES
 
 
@@ -136,6 +136,7 @@ def parse_policy(raw: Mapping[str, Any], *, digest: str = "") -> Policy:
         parents=parents,
         house_rules=read_house_rules(raw),
         reports=read_reports(raw),
+        prescreen=read_prescreen(raw),
     )
     _check_placeholders(policy)
     _check_house_rules_links(policy)
