@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.blocks import kit
+from bot.blocks import cases as kit
 from bot.blocks.prescreen import signals_block
 from bot.core.config import LANGUAGES
 from bot.core.i18n import Translator
