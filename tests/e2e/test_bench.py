@@ -22,7 +22,9 @@ from tests.support.db import IN_CI, postgres_admin_url
 pytestmark = pytest.mark.e2e
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-BUDGET_SECONDS = 60
+# A guard against a hang, not a performance target (those are the bench's own tables): a quick run
+# takes well under a minute on an idle 2-core machine, and several times that on a loaded one.
+BUDGET_SECONDS = 240
 # Columns that hold words; every other cell of every table must be a number.
 TEXT_COLUMNS = {"Database", "Server", "Kind", "Journey", "Target", "Measured", "Result"}
 
