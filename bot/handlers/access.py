@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bot.deps import deps_of
 from bot.flows.permissions import ALLOWED, Act, allowed
-from bot.handlers import send
+from bot.delivery import send
 from bot.core.problem import Problem
 from bot.handlers.errors import _ack_failure, named_values, on_error, refuse
 from bot.slack.refs import BadPayload

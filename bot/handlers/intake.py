@@ -19,7 +19,7 @@ from bot.flows.permissions import Act
 from bot.handlers.access import DM, RESPOND, Form, held_where_it_happens, require
 from bot.handlers.after_ack import after_ack
 from bot.handlers.errors import guarded
-from bot.handlers import send
+from bot.delivery import send
 from bot.slack.forms import form_values
 from bot.core import mrkdwn
 

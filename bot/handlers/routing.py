@@ -19,7 +19,7 @@ from bot.blocks.replies import antennas_changed
 from bot.deps import Deps, deps_of
 from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
 from bot.handlers.errors import guarded
-from bot.handlers import send
+from bot.delivery import send
 from bot.slack.forms import form_values
 from bot.slack.members import is_deactivated
 from bot.blocks.kit import escape, local_time

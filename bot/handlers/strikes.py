@@ -21,7 +21,7 @@ from bot.flows.strikes import AuthorQuery, Review, check_strike_form
 from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
 from bot.handlers.after_ack import after_ack
 from bot.handlers.errors import guarded
-from bot.handlers import send
+from bot.delivery import send
 from bot.slack.forms import form_values
 from bot.slack.members import is_colleague
 from bot.core.mrkdwn import mention

@@ -17,7 +17,7 @@ from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
 from bot.handlers.access import REF, action_value, decode, require
 from bot.handlers.after_ack import after_ack
-from bot.handlers import send
+from bot.delivery import send
 from bot.slack.members import is_colleague
 from bot.handlers.routing import open_route_form
 from bot.handlers.strikes import open_strike_form

@@ -23,7 +23,7 @@ from bot.core.config import exit_on_bad_setting, seconds_from_env
 from bot.core.mrkdwn import mention, mentions
 from bot.deps import Deps
 from bot.flows.timing import is_business_time
-from bot.handlers import send
+from bot.delivery import send
 from bot.usecases import cases, outbox, routing
 from bot.usecases import workspaces as bot_workspaces
 from bot.usecases.jobs import JobRef, claim_due, finish, worker_name

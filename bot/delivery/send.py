@@ -1,5 +1,5 @@
 """The one sender of case and antenna messages, for listeners and the scheduler's jobs alike
-(:mod:`bot.handlers.jobs`); no listener of its own.
+(:mod:`bot.delivery.jobs`); no listener of its own.
 
 A case's message in its thread is posted once and redrawn as the case changes; when Slack stays
 unreachable after the client's retries, the outbox keeps the intent and a later attempt draws the
