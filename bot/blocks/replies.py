@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks.cases import describe_history_line
-from bot.blocks.kit import local_time
+from bot.blocks.kit import escape, local_time
 from bot.core.i18n import Translator
 from bot.core.mrkdwn import mention
 from bot.flows.policy import Policy
@@ -46,3 +46,17 @@ def antennas_changed(verb: str | None, changes, service: str, tr: Translator,
         if person in deactivated:
             lines.append(":warning: " + tr("antenne.deactivated", users=mention(person)))
     return "\n".join(lines)
+
+
+def already_routed(first, policy: Policy, tr: Translator) -> str:
+    """A route form sent twice (or from a version a colleague already routed): who asked whom."""
+    service = policy.service_name(first.service.name, tr.language)
+    return tr("route.already_routed", user=mention(first.asked_by), service=escape(service),
+              time=local_time(first.asked_at, tr))
+
+
+def rerouted(old, new, policy: Policy, tr: Translator, *, user: str, reason: str) -> str:
+    """The case's thread hears that a question was passed on, by whom and why."""
+    return tr("route.thread_rerouted", user=mention(user), reason=reason,
+              old=policy.service_name(old.service.name, tr.language),
+              new=policy.service_name(new.service.name, tr.language))

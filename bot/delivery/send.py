@@ -3,7 +3,9 @@
 
 A case's message in its thread is posted once and redrawn as the case changes; when Slack stays
 unreachable after the client's retries, the outbox keeps the intent and a later attempt draws the
-case as it is then. Antennas hear of a question in a direct message each.
+case as it is then. Antennas hear of a question in a direct message each, redrawn as the question
+changes; the case's thread hears who was asked and what they answered. A recorded strike's
+guidance is posted in the case's thread and redrawn when the measure is confirmed.
 """
 
 from __future__ import annotations
@@ -111,6 +113,59 @@ def notify_antennas(client: WebClient, deps: Deps, question: RoutedQuestionSnaps
                            error.response.get("error"))
             undelivered.append(user)
     return undelivered
+
+
+def question_asked(client: WebClient, deps: Deps, question: RoutedQuestionSnapshot, *,
+                   note: str | None = None) -> None:
+    """A question routed (or passed on, with the thread's ``note`` saying so): its service's
+    antennas hear of it (a first FYI also in the service's own channel, never the intake
+    channel), the case's thread hears who was asked, and the case's message is redrawn."""
+    undelivered = notify_antennas(client, deps, question, question.service.antennas)
+    if note is None and question.kind == "fyi" and question.service.channel:
+        try:
+            client.chat_postMessage(channel=question.service.channel, unfurl_links=False,
+                                    text=deps.tr("route.dm_fallback", service=service_named(deps, question)),
+                                    blocks=views.antenna_message(question, deps.policy, deps.tr, zone=None))
+        except SlackApiError as error:
+            logger.warning("question %s: service channel refused (%s)", question.id,
+                           error.response.get("error"))
+    asked = views.asked_in_thread(question, deps.policy, deps.tr, undelivered=undelivered)
+    if note is None:
+        client.chat_postMessage(
+            channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
+            text=deps.tr("route.fallback", service=service_named(deps, question)), blocks=asked)
+    else:
+        client.chat_postMessage(channel=question.case_channel, thread_ts=question.case_ts,
+                                text=note, blocks=views.text_blocks(note) + asked)
+    redraw_case(client, deps, team_id=question.team_id, case_id=question.case_id)
+
+
+def question_answered(client: WebClient, deps: Deps, question: RoutedQuestionSnapshot) -> None:
+    """The answer in the case's thread, the antennas' messages redrawn, the case's too."""
+    client.chat_postMessage(
+        channel=question.case_channel, thread_ts=question.case_ts, unfurl_links=False,
+        text=deps.tr("route.answer_fallback", service=service_named(deps, question)),
+        blocks=views.answered_in_thread(question, deps.policy, deps.tr))
+    redraw_antenna_messages(client, deps, question)
+    redraw_case(client, deps, team_id=question.team_id, case_id=question.case_id)
+
+
+def redraw_antenna_messages(client: WebClient, deps: Deps, question: RoutedQuestionSnapshot,
+                            clicked: tuple[str, str] | None = None) -> None:
+    """Redraw every direct message the bot sent about the question, as the database has it.
+    Which messages those are is read from the database too: a form or a button never says
+    which message to overwrite. (A question sent before the bot kept them: only the direct
+    message that was clicked, as Slack reported it.)"""
+    messages = routing.messages_of(deps.engine, team_id=question.team_id, question_id=question.id)
+    if not messages and clicked is not None:
+        messages = [clicked]
+    for channel, ts in messages:
+        try:
+            client.chat_update(channel=channel, ts=ts, text=deps.tr("route.dm_fallback", service=service_named(deps, question)),
+                               blocks=views.antenna_message(question, deps.policy, deps.tr, zone=None))
+        except SlackApiError as error:
+            logger.warning("question %s: direct message %s not updated (%s)", question.id, ts,
+                           error.response.get("error"))
 
 
 def service_named(deps: Deps, question: RoutedQuestionSnapshot) -> str:

@@ -8,7 +8,6 @@ import logging
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import leads, privacy, strikes
 from bot.blocks import strikes as views
@@ -70,13 +69,7 @@ def _page_offset(value: object) -> int:
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 9 else 0
 
 
-# --- from a case -------------------------------------------------------------------------------
-
-
-def open_strike_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cases.CaseSnapshot) -> None:
-    author = (case.author_platform, case.author_handle) if case.author_handle else None
-    client.views_open(trigger_id=trigger_id, view=views.strike_form(
-        deps.tr, case_id=case.id, version=case.version, platform=case.platform, author=author))
+# --- from a case (the form itself is opened by the tree's button) ------------------------------
 
 
 _STRIKE_BLOCKS = {"handle": ids.STRIKE_HANDLE, "internal": ids.STRIKE_REASON_INTERNAL,

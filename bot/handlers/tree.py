@@ -9,8 +9,9 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import cases as blocks
+from bot.blocks.forms import action_form
 from bot.blocks.replies import stale_click
-from bot.usecases import cases
+from bot.usecases import cases, forms
 from bot.slack import ids
 from bot.deps import deps_of
 from bot.flows.tree import Click, Move
@@ -19,8 +20,6 @@ from bot.handlers.access import REF, action_value, decode, require
 from bot.handlers.after_ack import after_ack
 from bot.delivery import send
 from bot.slack.members import is_colleague
-from bot.handlers.routing import open_route_form
-from bot.handlers.strikes import open_strike_form
 from bot.slack.refs import ButtonRef, CaseRef
 
 logger = logging.getLogger(__name__)
@@ -62,16 +61,9 @@ def on_tree_button(ack: Ack, body: dict, context: BoltContext, client: WebClient
 def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonRef) -> None:
     """Actions that need more than a click (a strike needs the author and the reasons)."""
     deps = deps_of(context)
-    case = cases.load_case(deps.engine, team_id=context.team_id or "", case_id=ref.case_id)
-    if case.version != ref.version or case.state.status != "open":
-        send.ephemeral(client, channel=case.channel_id, user=context.user_id, thread_ts=case.message_ts,
-             text=deps.tr("refusal.not_here"))
-        return
-    if ref.click.target == "strike":
-        open_strike_form(client, deps, trigger_id=body["trigger_id"], case=case)
-    else:
-        open_route_form(client, deps, trigger_id=body["trigger_id"], case=case,
-                        fyi=ref.click.target == "inform_service")
+    form = forms.action_form(deps.engine, team_id=context.team_id or "", case_id=ref.case_id,
+                             version=ref.version, action=ref.click.target)
+    client.views_open(trigger_id=body["trigger_id"], view=action_form(form, deps.policy, deps.tr))
 
 
 def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:

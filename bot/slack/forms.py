@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.slack import ids
+from bot.slack.refs import BadPayload
 
 
 def form_values(view: dict) -> dict[str, str]:
@@ -18,3 +19,10 @@ def form_values(view: dict) -> dict[str, str]:
         if isinstance(value, str) and value.strip():
             found[block_id] = value.strip()
     return found
+
+
+def chosen_id(value: str) -> int:
+    """An id a form sent back (a picked service): digits only, or the form is outdated."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise BadPayload("not an id")
+    return int(value)
