@@ -18,6 +18,11 @@ def stale_click(case, policy: Policy, tr: Translator) -> str:
               step=describe_history_line(last, policy, tr))
 
 
+def refused_click(result, policy: Policy, tr: Translator) -> str:
+    """A click that changed nothing: made old by someone else's, or refused by the tree here."""
+    return stale_click(result.case, policy, tr) if result.stale else tr(f"refusal.{result.refusal.value}")
+
+
 def lead_changed(verb: str, changed: bool, user: str, tr: Translator) -> str:
     """``/strikes leidinggevenden toevoegen|verwijderen @iemand``: what happened."""
     key = {("add", True): "leads.added", ("remove", True): "leads.removed",
@@ -60,3 +65,9 @@ def rerouted(old, new, policy: Policy, tr: Translator, *, user: str, reason: str
     return tr("route.thread_rerouted", user=mention(user), reason=reason,
               old=policy.service_name(old.service.name, tr.language),
               new=policy.service_name(new.service.name, tr.language))
+
+
+def strike_reviewed(review, tr: Translator, *, user: str, at, reason: str) -> str:
+    """The case's thread hears that a lead revoked a strike or recorded an appeal, and why."""
+    return tr(f"strikes.review.{review.value}", user=mention(user), time=local_time(at, tr),
+              reason=reason)

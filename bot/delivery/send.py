@@ -10,6 +10,7 @@ guidance is posted in the case's thread and redrawn when the measure is confirme
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime
 
@@ -18,10 +19,13 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import cases as blocks
 from bot.blocks import routing as views
+from bot.blocks import strikes as strike_blocks
 from bot.deps import Deps
-from bot.usecases import cases, outbox, routing
-from bot.usecases.cases import CaseSnapshot
+from bot.flows.intake import guess_platform, normalise_handle
+from bot.usecases import cases, outbox, routing, strikes
+from bot.usecases.cases import CaseSnapshot, Intake
 from bot.usecases.routing import RoutedQuestionSnapshot
+from bot.usecases.strikes import StrikeResult
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,26 @@ def post_case_message(client: WebClient, deps: Deps, case: CaseSnapshot, *,
     return True
 
 
+def open_with_card(client: WebClient, deps: Deps, intake: Intake) -> CaseSnapshot:
+    """Post the case's card in the intake channel, open the case on it, then start the tree in
+    its thread."""
+    platform = intake.platform or guess_platform(intake.link)
+    author = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
+    card = client.chat_postMessage(
+        channel=intake.channel_id,
+        text=deps.tr("card.fallback"),
+        blocks=blocks.case_card(intake.text, intake.link, platform, author, intake.forwarded_by,
+                                intake.source_permalink, deps.tr, comment=intake.comment),
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    intake = dataclasses.replace(intake, message_ts=card["ts"])
+    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version)
+    if created:
+        post_case_message(client, deps, case)
+    return case
+
+
 def redraw_case_message(client: WebClient, deps: Deps, case: CaseSnapshot, *,
                         now: datetime | None = None, attempt: int = 1) -> bool:
     """Redraw the case's message so the whole team sees the path taken (one chat.update). False
@@ -71,6 +95,24 @@ def redraw_case_message(client: WebClient, deps: Deps, case: CaseSnapshot, *,
             raise
         return False
     return True
+
+
+def redraw_clicked(client: WebClient, deps: Deps, case: CaseSnapshot, *, clicked_ts: str | None) -> None:
+    """Redraw the case's message after a click on it. The click can overtake the write that
+    remembers the message; it came from that message (``clicked_ts``)."""
+    if case.bot_message_ts is None:
+        case = dataclasses.replace(case, bot_message_ts=clicked_ts)
+    if case.bot_message_ts is None:
+        logger.warning("case %s has no thread message to update", case.id)
+    else:
+        redraw_case_message(client, deps, case)
+
+
+def support_colleague(client: WebClient, deps: Deps, case: CaseSnapshot, *, colleague: str,
+                      by: str) -> None:
+    """The colleague a case targets personally hears, in a direct message, where to find support."""
+    client.chat_postMessage(channel=colleague, text=deps.tr("support.fallback"),
+                            blocks=blocks.support_message(deps.policy, deps.tr, case, by))
 
 
 def redraw_case(client: WebClient, deps: Deps, *, team_id: str, case_id: int) -> None:
@@ -166,6 +208,44 @@ def redraw_antenna_messages(client: WebClient, deps: Deps, question: RoutedQuest
         except SlackApiError as error:
             logger.warning("question %s: direct message %s not updated (%s)", question.id, ts,
                            error.response.get("error"))
+
+
+def strike_recorded(client: WebClient, deps: Deps, result: StrikeResult, *, reason_public: str) -> None:
+    """A new strike: the case's message redrawn, and what the rule asks now (the guidance, with
+    the private message to send) in the case's thread, kept to be redrawn when confirmed."""
+    case = result.case
+    if case.bot_message_ts:
+        redraw_case_message(client, deps, case)
+    posted = client.chat_postMessage(
+        channel=case.channel_id, thread_ts=case.message_ts,
+        text=deps.tr("strikes.fallback"),
+        blocks=strike_blocks.guidance(result, deps.policy, deps.tr, reason_public=reason_public,
+                                      rule=case.node_id),
+        unfurl_links=False,
+    )
+    strikes.remember_guidance(deps.engine, team_id=case.team_id, strike_id=result.strike_id,
+                              channel_id=posted["channel"], ts=posted["ts"], now=deps.clock())
+
+
+def redraw_guidance(client: WebClient, deps: Deps, *, team_id: str, strike_id: int, kind: str,
+                    clicked: dict) -> None:
+    """Redraw a strike's guidance, confirmed, from the database: the message, its channel and its
+    ts are never the payload's. (A guidance posted before the bot kept its messages: the
+    clicked one, when Slack's ``clicked`` container says it is in the strike's own case thread.)"""
+    shown = strikes.guidance(deps.engine, deps.policy, team_id=team_id, strike_id=strike_id, kind=kind)
+    blocks = strike_blocks.guidance(shown.result, deps.policy, deps.tr, reason_public=shown.reason_public,
+                                    rule=shown.rule, confirmed=shown.confirmed)
+    channel, ts = clicked.get("channel_id"), clicked.get("message_ts")
+    in_thread = (channel == shown.case_channel and clicked.get("thread_ts") == shown.case_ts
+                 and isinstance(ts, str) and ts != shown.case_ts)
+    for where, message in shown.messages or (((channel, ts),) if in_thread else ()):
+        client.chat_update(channel=where, ts=message, blocks=blocks, text=deps.tr("strikes.fallback"))
+
+
+def file_to_person(client: WebClient, *, user: str, content: str, filename: str, title: str) -> None:
+    """A file in the person's private conversation with the bot, never a channel."""
+    dm = client.conversations_open(users=user)["channel"]["id"]
+    client.files_upload_v2(channel=dm, content=content, filename=filename, title=title)
 
 
 def service_named(deps: Deps, question: RoutedQuestionSnapshot) -> str:

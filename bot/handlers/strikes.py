@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 from bot.slack import ids
 from bot.usecases import leads, privacy, strikes
 from bot.blocks import strikes as views
-from bot.blocks.replies import erased, lead_changed
+from bot.blocks.replies import erased, lead_changed, strike_reviewed
 from bot.deps import Deps, deps_of
-from bot.blocks.kit import iso_local, local_time
+from bot.blocks.kit import iso_local
 from bot.flows.commands import StrikesCommand, parse_strikes
 from bot.flows.permissions import STRIKES_ACTS, Act, act_of_strikes_command
 from bot.flows.strikes import AuthorQuery, Review, check_strike_form
@@ -23,7 +23,6 @@ from bot.handlers.errors import guarded
 from bot.delivery import send
 from bot.slack.forms import form_values
 from bot.slack.members import is_colleague
-from bot.core.mrkdwn import mention
 from bot.core.problem import on_field, told_as
 from bot.slack.refs import AuthorRef, BadPayload, CaseRef, StrikeRef
 
@@ -98,16 +97,7 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
              text=deps.tr.plural("strikes.already", result.counting))
         return
-    if case.bot_message_ts:
-        send.redraw_case_message(client, deps, case)
-    posted = client.chat_postMessage(
-        channel=case.channel_id, thread_ts=case.message_ts,
-        text=deps.tr("strikes.fallback"),
-        blocks=views.guidance(result, deps.policy, deps.tr, reason_public=form.public, rule=case.node_id),
-        unfurl_links=False,
-    )
-    strikes.remember_guidance(deps.engine, team_id=case.team_id, strike_id=result.strike_id,
-                              channel_id=posted["channel"], ts=posted["ts"], now=deps.clock())
+    send.strike_recorded(client, deps, result, reason_public=form.public)
 
 
 def on_measure_confirmed(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
@@ -126,25 +116,8 @@ def on_measure_confirmed(ack: Ack, body: dict, context: BoltContext, client: Web
         if channel:
             send.ephemeral(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
         return
-    # Redrawn from the database: the message, its channel and its ts are never the payload's.
-    shown = strikes.guidance(deps.engine, deps.policy, team_id=team, strike_id=ref.strike_id,
-                             kind=ref.kind)
-    blocks = views.guidance(shown.result, deps.policy, deps.tr, reason_public=shown.reason_public,
-                            rule=shown.rule, confirmed=shown.confirmed)
-    for where, ts in shown.messages or _clicked_in_thread(body, shown):
-        client.chat_update(channel=where, ts=ts, blocks=blocks,
-                           text=deps.tr("strikes.fallback"))
-
-
-def _clicked_in_thread(body: dict, shown: strikes.Guidance) -> tuple[tuple[str, str], ...]:
-    """A guidance posted before the bot kept its messages: the clicked one, when Slack says it
-    is in the strike's own case thread."""
-    container = body.get("container") or {}
-    channel, ts = container.get("channel_id"), container.get("message_ts")
-    if (channel == shown.case_channel and container.get("thread_ts") == shown.case_ts
-            and isinstance(ts, str) and ts != shown.case_ts):
-        return ((channel, ts),)
-    return ()
+    send.redraw_guidance(client, deps, team_id=team, strike_id=ref.strike_id, kind=ref.kind,
+                         clicked=body.get("container") or {})
 
 
 # --- /strikes for leads ------------------------------------------------------------------------
@@ -200,11 +173,8 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
             reason=values.get(ids.REVIEW_REASON) or "", user_id=context.user_id, now=deps.clock())
     ack()
     # Tell the case's thread, so the team sees the register changed and why.
-    client.chat_postMessage(
-        channel=line.channel_id, thread_ts=line.message_ts,
-        text=deps.tr(f"strikes.review.{review.value}", user=mention(context.user_id),
-                     time=local_time(deps.clock(), deps.tr), reason=values.get(ids.REVIEW_REASON) or ""),
-    )
+    client.chat_postMessage(channel=line.channel_id, thread_ts=line.message_ts, text=strike_reviewed(
+        review, deps.tr, user=context.user_id, at=deps.clock(), reason=values.get(ids.REVIEW_REASON) or ""))
 
 
 def on_erase_confirmed(ack: Ack, context: BoltContext, respond: Respond) -> None:
@@ -249,7 +219,8 @@ def _export(command, client: WebClient, deps: Deps, context: BoltContext, respon
     now = deps.clock()
     content = strikes.export_csv(deps.engine, team_id=context.team_id or "", now=now,
                                   local=iso_local)
-    _send_file(client, context, content, f"strikes-{now:%Y-%m-%d}.csv", deps.tr("strikes.export_title"))
+    send.file_to_person(client, user=context.user_id, content=content, filename=f"strikes-{now:%Y-%m-%d}.csv",
+                        title=deps.tr("strikes.export_title"))
     respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
 
 
@@ -262,8 +233,8 @@ def _data(command: StrikesCommand, client: WebClient, deps: Deps, context: BoltC
         respond(text=deps.tr("strikes.history_none", query=command.query.handle), response_type="ephemeral")
         return
     # The file's name holds no handle: file names show up in lists and notifications.
-    _send_file(client, context, content, f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json",
-               deps.tr("privacy.data_title"))
+    send.file_to_person(client, user=context.user_id, content=content,
+                        filename=f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json", title=deps.tr("privacy.data_title"))
     respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
 
 
@@ -271,11 +242,6 @@ def _erase(command: StrikesCommand, client, deps: Deps, context: BoltContext, re
     """Right to erasure: only after an explicit confirmation (erasing cannot be undone)."""
     respond(blocks=views.erase_confirmation(command.query.platform, command.query.handle, deps.tr),
             text=deps.tr("privacy.erase_title"), response_type="ephemeral")
-
-
-def _send_file(client: WebClient, context: BoltContext, content: str, filename: str, title: str) -> None:
-    dm = client.conversations_open(users=context.user_id)["channel"]["id"]
-    client.files_upload_v2(channel=dm, content=content, filename=filename, title=title)
 
 
 def _leads(command: StrikesCommand, client, deps: Deps, context: BoltContext, respond: Respond) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks import cases as blocks
 from bot.blocks.forms import action_form
-from bot.blocks.replies import stale_click
+from bot.blocks.replies import refused_click
 from bot.usecases import cases, forms
 from bot.slack import ids
 from bot.deps import deps_of
@@ -95,23 +93,11 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     )
     case = result.case
     if result.stale or result.refusal is not None:
-        text = stale_click(case, deps.policy, deps.tr) if result.stale \
-            else deps.tr(f"refusal.{result.refusal.value}")
-        send.ephemeral(client, channel=case.channel_id, user=user, text=text, thread_ts=case.message_ts)
+        send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+                       text=refused_click(result, deps.policy, deps.tr))
         return
-    if case.bot_message_ts is None:
-        # The click can overtake the write that remembers the message; it came from that message.
-        clicked = (body.get("container") or {}).get("message_ts")
-        case = dataclasses.replace(case, bot_message_ts=clicked)
-    if case.bot_message_ts is None:
-        logger.warning("case %s has no thread message to update", case.id)
-    else:
-        send.redraw_case_message(client, deps, case)
+    send.redraw_clicked(client, deps, case, clicked_ts=(body.get("container") or {}).get("message_ts"))
     if result.support_user is not None:
-        client.chat_postMessage(
-            channel=result.support_user,
-            text=deps.tr("support.fallback"),
-            blocks=blocks.support_message(deps.policy, deps.tr, case, user),
-        )
+        send.support_colleague(client, deps, case, colleague=result.support_user, by=user)
 
 
