@@ -13,7 +13,7 @@ from bot.slack import ids
 from bot.usecases import submissions
 from bot.deps import Deps, deps_of
 from bot.usecases.cases import Intake
-from bot.flows.intake import check_new_case, file_ids, read_post, unfurled_later
+from bot.flows.intake import check_new_case, file_ids, is_new_post, read_post, unfurled_later
 from bot.flows.permissions import Act
 from bot.handlers.access import DM, RESPOND, Form, held_where_it_happens, require
 from bot.handlers.after_ack import after_ack
@@ -23,10 +23,6 @@ from bot.slack.forms import form_values
 from bot.core import mrkdwn
 
 logger = logging.getLogger(__name__)
-
-# Message subtypes that are a person's new post; edits, joins, bot posts and the rest are not.
-_POST_SUBTYPES = (None, "file_share")
-
 
 def register(app: App) -> None:
     app.event("message", middleware=[held_where_it_happens(
@@ -53,7 +49,7 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
     if event.get("subtype") == "message_changed":
         _unfurled_later(deps, context.team_id or body.get("team_id") or "", channel, event)
         return
-    if event.get("subtype") not in _POST_SUBTYPES or event.get("bot_id") or not event.get("user"):
+    if not is_new_post(event):
         return
     ts = event.get("ts")
     thread_ts = event.get("thread_ts")

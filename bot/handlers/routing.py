@@ -12,16 +12,15 @@ from bot.usecases import routing
 from bot.flows.commands import AntenneCommand, parse_antenne
 from bot.flows.permissions import Act
 from bot.blocks import routing as views
-from bot.blocks.replies import already_routed, antennas_changed, rerouted
+from bot.blocks.replies import already_routed, rerouted
 from bot.deps import deps_of
-from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
+from bot.handlers.access import CHANNEL, REF, RESPOND, Form, decode, require
 from bot.handlers.errors import guarded
 from bot.delivery import send
 from bot.slack.forms import chosen_id, form_values
 from bot.slack.members import is_deactivated
-from bot.blocks.kit import escape
 from bot.core.problem import on_field, told_as
-from bot.slack.refs import QuestionFormRef, QuestionRef
+from bot.slack.refs import QuestionFormRef, QuestionRef, action_value, clicked_direct_message, metadata
 from bot.usecases.routing import AlreadyRouted
 
 _ANSWER_FORM, _REROUTE_FORM = Form(ids.ANSWER_TEXT), Form(ids.ROUTE_SERVICE)
@@ -108,7 +107,7 @@ def on_acknowledge(ack: Ack, body: dict, context: BoltContext, client: WebClient
     deps = deps_of(context)
     question = routing.acknowledge(deps.engine, team_id=context.team_id or "",
                                    question_id=context[REF].question_id, user_id=context.user_id)
-    send.redraw_antenna_messages(client, deps, question, clicked=_clicked_dm(body))
+    send.redraw_antenna_messages(client, deps, question, clicked=clicked_direct_message(body))
 
 
 def on_answer_submitted(ack: Ack, view: dict, context: BoltContext, client: WebClient) -> None:
@@ -152,27 +151,6 @@ def on_antenne_command(ack: Ack, context: BoltContext, client: WebClient, respon
         return
     done = antennas.antenne(deps.engine, command, team_id=context.team_id or "",
                             by=context.user_id, now=deps.clock())
-    service = done.service
-    if command.kind == "people":
-        gone = frozenset(p for p, changed in done.changes
-                         if command.verb is None and changed and is_deactivated(client, p))
-        respond(text=antennas_changed(command.verb, done.changes, deps.policy.service_name(
-            service.name, deps.tr.language), deps.tr, gone), response_type="ephemeral")
-        return
-    flagged = [u for u in service.antennas + ((service.backup,) if service.backup else ())
-               if command.kind == "show" and is_deactivated(client, u)]
-    respond(blocks=views.service_detail(service, list(done.answers), deps.tr, flagged),
-            text=escape(service.name), response_type="ephemeral")
-
-
-# --- helpers -----------------------------------------------------------------------------------
-
-
-def _clicked_dm(body: dict) -> tuple[str, str] | None:
-    """The clicked message, when Slack says it is in a direct message with the bot."""
-    channel = (body.get("channel") or {}).get("id")
-    ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
-    if isinstance(channel, str) and channel.startswith("D") and isinstance(ts, str):
-        return channel, ts
-    return None
-
+    gone = frozenset(person for person in views.people_to_check(command, done)
+                     if is_deactivated(client, person))
+    respond(**views.antenne_done(command, done, deps.policy, deps.tr, gone), response_type="ephemeral")

@@ -16,15 +16,15 @@ from bot.deps import Deps, deps_of
 from bot.blocks.kit import iso_local
 from bot.flows.commands import StrikesCommand, parse_strikes
 from bot.flows.permissions import STRIKES_ACTS, Act, act_of_strikes_command
-from bot.flows.strikes import AuthorQuery, Review, check_strike_form
-from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
+from bot.flows.strikes import AuthorQuery, check_strike_form
+from bot.handlers.access import CHANNEL, REF, RESPOND, Form, decode, require
 from bot.handlers.after_ack import after_ack
 from bot.handlers.errors import guarded
 from bot.delivery import send
-from bot.slack.forms import form_values
+from bot.slack.forms import chosen_review, form_values
 from bot.slack.members import is_colleague
 from bot.core.problem import on_field, told_as
-from bot.slack.refs import AuthorRef, BadPayload, CaseRef, StrikeRef
+from bot.slack.refs import AuthorRef, CaseRef, StrikeRef, action_value, metadata
 
 logger = logging.getLogger(__name__)
 
@@ -164,10 +164,7 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     values = form_values(view)
     ref: StrikeRef = context[REF]
     with on_field(ids.REVIEW_REASON):
-        outcome = values.get(ids.REVIEW_OUTCOME) if ref.kind == "appeal" else ref.kind
-        if outcome not in {review.value for review in Review}:
-            raise BadPayload("not a review outcome")
-        review = Review(outcome)
+        review = chosen_review(ref.kind, values.get(ids.REVIEW_OUTCOME))
         line = strikes.review_strike(
             deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id, review=review,
             reason=values.get(ids.REVIEW_REASON) or "", user_id=context.user_id, now=deps.clock())

@@ -14,11 +14,11 @@ from bot.slack import ids
 from bot.deps import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
-from bot.handlers.access import REF, action_value, decode, require
+from bot.handlers.access import REF, decode, require
 from bot.handlers.after_ack import after_ack
 from bot.delivery import send
 from bot.slack.members import is_colleague
-from bot.slack.refs import ButtonRef, CaseRef
+from bot.slack.refs import ButtonRef, CaseRef, action_value
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.flows.strikes import Review
 from bot.slack import ids
 from bot.slack.refs import BadPayload
 
@@ -26,3 +27,11 @@ def chosen_id(value: str) -> int:
     if not (value.isascii() and value.isdigit()) or len(value) > 12:
         raise BadPayload("not an id")
     return int(value)
+
+
+def chosen_review(kind: str, chosen: str | None) -> Review:
+    """A lead's review of a strike: a revocation's button says it, an appeal's form chose it."""
+    outcome = chosen if kind == "appeal" else kind
+    if outcome not in {review.value for review in Review}:
+        raise BadPayload("not a review outcome")
+    return Review(outcome)
