@@ -6,7 +6,17 @@ from bot.blocks.cases import describe_history_line
 from bot.blocks.kit import escape, local_time
 from bot.core.i18n import Translator
 from bot.core.mrkdwn import mention
+from bot.core.problem import Problem
 from bot.flows.policy import Policy
+
+
+def problem_text(problem: Problem, policy: Policy, tr: Translator, *, plain: bool = False) -> str:
+    """A refusal told to the person, with a service named as a sentence names it ("de
+    groendienst"); ``plain`` for a form's error, where Slack parses no markup."""
+    values = dict(problem.values)
+    if isinstance(values.get("service"), str):
+        values["service"] = policy.service_name(values["service"], tr.language)
+    return (tr.plain if plain else tr)(problem.key, **values)
 
 
 def stale_click(case, policy: Policy, tr: Translator) -> str:

@@ -18,10 +18,11 @@ from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.deps import deps_of
+from bot.blocks.replies import problem_text
 from bot.flows.permissions import ALLOWED, Act, allowed
 from bot.delivery import send
 from bot.core.problem import Problem
-from bot.handlers.errors import _ack_failure, named_values, on_error, refuse
+from bot.handlers.errors import _ack_failure, on_error, refuse
 from bot.slack.refs import BadPayload
 from bot.usecases import access
 from bot.usecases.routing import RoutingProblem
@@ -72,8 +73,7 @@ def require(act: Act | None = None, *, act_of: Callable[[object], Act | None] | 
                 return next()
             text = deps.tr(refusal)
         except RoutingProblem as problem:  # not (or no longer) theirs to answer: why
-            values = named_values(deps, problem)
-            text = (deps.tr.plain if isinstance(where, Form) else deps.tr)(problem.key, **values)
+            text = problem_text(problem, deps.policy, deps.tr, plain=isinstance(where, Form))
         except Exception as error:  # noqa: BLE001 (as guarded listeners report it)
             return _failed(error, ack, body, context, client)
         return reply(where, text, ack=ack, body=body, context=context, client=client,

@@ -24,7 +24,7 @@ from bot.delivery import send
 from bot.slack.forms import chosen_review, form_values
 from bot.slack.members import is_colleague
 from bot.core.problem import on_field, told_as
-from bot.slack.refs import AuthorRef, CaseRef, StrikeRef, action_value, metadata
+from bot.slack.refs import AuthorRef, CaseRef, StrikeRef, action_value, metadata, page_offset
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def register(app: App) -> None:
         require(act_of=lambda command: act_of_strikes_command(command.kind), acts=STRIKES_ACTS, **_LEADS),
     ])(after_ack(on_strikes_command))
     app.action(ids.STRIKES_PAGE_ACTION, middleware=[
-        decode(action_value(_page_offset)), require(Act.REVIEW_REGISTER, **_LEADS),
+        decode(action_value(page_offset)), require(Act.REVIEW_REGISTER, **_LEADS),
     ])(after_ack(on_overview_page))
     app.action(ids.STRIKES_AUTHOR_ACTION, middleware=[
         decode(action_value(AuthorRef.decode), where=RESPOND), require(Act.REVIEW_REGISTER, **_LEADS),
@@ -62,10 +62,6 @@ def register(app: App) -> None:
     app.action(ids.ERASE_ACTION, middleware=[
         decode(action_value(AuthorRef.decode), where=RESPOND), require(Act.ERASE_DATA, **_LEADS),
     ])(guarded(on_erase_confirmed))
-
-
-def _page_offset(value: object) -> int:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 9 else 0
 
 
 # --- from a case (the form itself is opened by the tree's button) ------------------------------
@@ -186,18 +182,11 @@ def on_erase_confirmed(ack: Ack, context: BoltContext, respond: Respond) -> None
 # --- the /strikes subcommands ------------------------------------------------------------------
 
 
-def _reply_privately(respond: Respond, text: str) -> None:
-    """A private answer under the message that was clicked, leaving that message as it is."""
-    respond(text=text, response_type="ephemeral", replace_original=False)
-
-
 def _overview(command, client, deps: Deps, context: BoltContext, respond: Respond, *,
               offset: int = 0, replace: bool = False) -> None:
     lines = strikes.overview(deps.engine, deps.policy, team_id=context.team_id or "",
                               now=deps.clock(), offset=offset, limit=views.OVERVIEW_PAGE + 1)
-    more = len(lines) > views.OVERVIEW_PAGE
-    blocks = views.overview(lines[: views.OVERVIEW_PAGE], deps.tr, offset=offset, more=more)
-    respond(blocks=blocks, text=deps.tr("strikes.overview_title"), response_type="ephemeral",
+    respond(blocks=views.overview_page(lines, deps.tr, offset=offset), text=deps.tr("strikes.overview_title"), response_type="ephemeral",
             replace_original=replace)
 
 

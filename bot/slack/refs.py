@@ -175,6 +175,11 @@ class QuestionFormRef:
         return cls(int(value))
 
 
+def page_offset(value: object) -> int:
+    """Where a "show more" button's page starts; the first page for anything else."""
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 9 else 0
+
+
 # --- where in a payload a ref sits ---------------------------------------------------------------
 
 
