@@ -5,7 +5,9 @@ A case's message in its thread is posted once and redrawn as the case changes; w
 unreachable after the client's retries, the outbox keeps the intent and a later attempt draws the
 case as it is then. Antennas hear of a question in a direct message each, redrawn as the question
 changes; the case's thread hears who was asked and what they answered. A recorded strike's
-guidance is posted in the case's thread and redrawn when the measure is confirmed.
+guidance is posted in the case's thread and redrawn when the measure is confirmed. Besides: a
+case's card in the intake channel, the support message to a targeted colleague, and files in a
+lead's private conversation with the bot.
 """
 
 from __future__ import annotations
