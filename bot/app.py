@@ -11,8 +11,9 @@ from bot.core.work import TrackedExecutor
 from bot.deps import Deps
 from bot.directory import Directory, directory
 from bot.handlers import register_all
-from bot.handlers.install import authorize, oauth_settings
+from bot.handlers.workspaces import on_installed
 from bot.slack.client import slack_client
+from bot.slack.install import authorize, oauth_settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,8 @@ def create_app(deps: Deps, workspaces: Directory | None = None) -> App:
     client = slack_client(settings)
     install: dict = {}
     if settings.install_mode:
-        oauth = oauth_settings(deps)
-        install = dict(oauth_settings=oauth, authorize=authorize(deps, oauth, client),
+        oauth = oauth_settings(settings, deps.engine, deps.tr, on_installed(deps))
+        install = dict(oauth_settings=oauth, authorize=authorize(oauth, client),
                        installation_store_bot_only=True,
                        user_facing_authorize_error_message=deps.tr("install.unavailable"))
     app = App(

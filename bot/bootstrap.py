@@ -22,7 +22,7 @@ from bot.core.i18n import Translator
 from bot.deps import Deps, ServedWorkspace, from_settings
 from bot.directory import directory
 from bot.flows.policy import PolicyError, load_bank, load_policy
-from bot.handlers.jobs import Scheduler, deliver_waiting, interval_from_env
+from bot.delivery.jobs import Scheduler, deliver_waiting, interval_from_env
 from bot.policy_notice import announce_unfinished_policy
 from bot.slack.client import slack_client
 from bot.slack.socket_mode import HealthServer, SocketModeRunner, StartFailed, Timing

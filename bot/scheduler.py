@@ -1,7 +1,7 @@
 """``python -m bot.scheduler``: the scheduler as its own process (the Procfile's ``scheduler``).
 
 It sends what is due (reminders, escalations, timed checks, deliveries Slack could not take), each
-job at most once; the loop and the jobs live in :mod:`bot.handlers.jobs`. ``python -m bot`` runs
+job at most once; the loop and the jobs live in :mod:`bot.delivery.jobs`. ``python -m bot`` runs
 the same loop in a background thread unless ``SCHEDULER=off``.
 """
 
@@ -11,7 +11,7 @@ import argparse
 
 from bot.bootstrap import build_deps, prepare
 from bot.directory import directory
-from bot.handlers.jobs import Scheduler, interval_from_env, run_due_jobs
+from bot.delivery.jobs import Scheduler, interval_from_env, run_due_jobs
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -84,7 +84,8 @@ def test_every_deferred_import_still_exists():
 
 def test_every_layer_folder_is_a_package():
     # Without __init__.py, setuptools' packages.find leaves the folder out of a real install.
-    for folder in ("bot/core", "bot/slack", "bot/blocks", "bot/usecases", "bot/handlers", "bot/flows"):
+    for folder in ("bot/core", "bot/slack", "bot/blocks", "bot/usecases", "bot/delivery", "bot/handlers",
+                   "bot/flows"):
         init = ROOT / folder / "__init__.py"
         assert init.is_file(), folder
         assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), f"{folder}: say what the layer is"

@@ -28,11 +28,14 @@ from bot.blocks.kit import (
     static_select,
     text_input,
 )
+from bot.blocks.replies import antennas_changed
+from bot.flows.commands import AntenneCommand
 from bot.flows.policy import Policy
 from bot.core.i18n import Translator
 from bot.core import mrkdwn
-from bot.core.mrkdwn import Mrkdwn, mention, mentions
+from bot.core.mrkdwn import mention, mentions
 from bot.slack.refs import QuestionFormRef, QuestionRef
+from bot.usecases.antennas import AntenneDone
 from bot.usecases.routing import ANSWER_LIMIT, QUESTION_LIMIT, RoutedQuestionSnapshot, ServiceView, Similar
 from storage.models import QuestionStatus
 
@@ -220,3 +223,26 @@ def text_blocks(text: str) -> list[Block]:
 
 def _hours(minutes: int | None, tr: Translator) -> str:
     return tr("antenne.policy_target") if not minutes else tr("antenne.hours", hours=f"{minutes / 60:g}")
+
+
+def people_to_check(command: AntenneCommand, done: AntenneDone) -> list[str]:
+    """Whose Slack account to check for deactivation before answering ``/antenne <service> …``:
+    the people just made antennas, or the antennas and backup of a service shown."""
+    if command.kind == "people":
+        return [person for person, changed in done.changes if command.verb is None and changed]
+    service = done.service
+    return list(service.antennas + ((service.backup,) if service.backup else ())) \
+        if command.kind == "show" else []
+
+
+def antenne_done(command: AntenneCommand, done: AntenneDone, policy: Policy, tr: Translator,
+                 deactivated: frozenset[str]) -> dict:
+    """The answer to ``/antenne <service> …``: a line per person changed, else the service (its
+    deactivated people flagged)."""
+    service = done.service
+    if command.kind == "people":
+        return {"text": antennas_changed(command.verb, done.changes, policy.service_name(
+            service.name, tr.language), tr, deactivated)}
+    flagged = [person for person in people_to_check(command, done) if person in deactivated]
+    return {"blocks": service_detail(service, list(done.answers), tr, flagged),
+            "text": escape(service.name)}

@@ -126,6 +126,11 @@ def _copyable(message: str) -> str:
     return "\n```" + escape(message).replace("```", "'''") + "```"
 
 
+def overview_page(lines: list[OverviewLine], tr: Translator, *, offset: int) -> list[Block]:
+    """A page of the overview from up to one line more than a page: that one says there is more."""
+    return overview(lines[:OVERVIEW_PAGE], tr, offset=offset, more=len(lines) > OVERVIEW_PAGE)
+
+
 def overview(lines: list[OverviewLine], tr: Translator, *, offset: int, more: bool) -> list[Block]:
     if not lines:
         return [section(tr("strikes.overview_empty") if offset == 0 else tr("strikes.overview_end"))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from bot.flows.house_rules import Block, Bullets, Heading, HouseRules, Inline, Link, Paragraph
+from bot.flows.house_rules import Block, Bullets, Heading, HouseRules, Inline, Link
 
 _SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+$", re.IGNORECASE)
 

@@ -269,6 +269,15 @@ def read_post(message: dict) -> Post:
     return Post(text, find_link(text) or find_link(own), own.strip() or None, permalink, files)
 
 
+# Message subtypes that are a person's new post; edits, joins, bot posts and the rest are not.
+_POST_SUBTYPES = (None, "file_share")
+
+
+def is_new_post(event: dict) -> bool:
+    """A message event that is a person's new post (in a channel, or a thread's reply)."""
+    return event.get("subtype") in _POST_SUBTYPES and not event.get("bot_id") and bool(event.get("user"))
+
+
 def file_ids(message: dict) -> tuple[str, ...]:
     return tuple(
         f["id"] for f in message.get("files") or []

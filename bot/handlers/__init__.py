@@ -1,8 +1,9 @@
 """Slack listeners. Each listener module registers its own with ``register(app)`` and
 :func:`register_all` registers them all; a listener acks, decodes, checks who may act, calls a
 use case, renders with bot/blocks and makes one Slack call. Rules belong in bot/flows and queries
-in storage/, not here. Beside the listeners: ``access`` (who someone is to the bot), ``common``
-(Slack calls several listeners make) and ``install`` ("Add to Slack" in install mode)."""
+in storage/, what the bot sends on its own in bot/delivery, not here. Beside the listeners:
+``access`` (each listener's declared act and ref, as middleware), ``errors`` (the one error
+handler) and ``after_ack`` (the threads that do a listener's work after its ack)."""
 
 from slack_bolt import App
 

@@ -1,7 +1,8 @@
 """Who may act, declared once per listener, as Bolt listener middleware (as Netflix Dispatch does).
 
 Every listener says at registration how its reference is read (``decode``: the button value, the
-form's private_metadata or the command's words, read once, into ``context["ref"]``) and which act
+form's private_metadata or the command's words, read once, into ``context["ref"]``; the readers of
+each place are in bot.slack.refs) and which act
 of the table in bot.flows.permissions it is (``require``), or that no person acts
 (``no_person_acts``). A refusal is told privately where the person acted, and the listener never
 runs. Who someone is: ``bot.usecases.access`` (team members are the members of an intake
@@ -17,10 +18,11 @@ from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.deps import deps_of
+from bot.blocks.replies import problem_text
 from bot.flows.permissions import ALLOWED, Act, allowed
-from bot.handlers import send
+from bot.delivery import send
 from bot.core.problem import Problem
-from bot.handlers.errors import _ack_failure, named_values, on_error, refuse
+from bot.handlers.errors import _ack_failure, on_error, refuse
 from bot.slack.refs import BadPayload
 from bot.usecases import access
 from bot.usecases.routing import RoutingProblem
@@ -71,8 +73,7 @@ def require(act: Act | None = None, *, act_of: Callable[[object], Act | None] | 
                 return next()
             text = deps.tr(refusal)
         except RoutingProblem as problem:  # not (or no longer) theirs to answer: why
-            values = named_values(deps, problem)
-            text = (deps.tr.plain if isinstance(where, Form) else deps.tr)(problem.key, **values)
+            text = problem_text(problem, deps.policy, deps.tr, plain=isinstance(where, Form))
         except Exception as error:  # noqa: BLE001 (as guarded listeners report it)
             return _failed(error, ack, body, context, client)
         return reply(where, text, ack=ack, body=body, context=context, client=client,
@@ -124,21 +125,6 @@ def held_where_it_happens(act: Act, why: str) -> Callable:
     shown.acts = frozenset({act})  # type: ignore[attr-defined]
     shown.held_by = why  # type: ignore[attr-defined]
     return shown
-
-
-def action_value(read: Callable[[object], object]) -> Callable[[dict], object]:
-    """A reader of the clicked element's value."""
-    return lambda body: read(_action(body).get("value"))
-
-
-def metadata(read: Callable[[object], object]) -> Callable[[dict], object]:
-    """A reader of the submitted form's private_metadata."""
-    return lambda body: read((body.get("view") or {}).get("private_metadata"))
-
-
-def _action(body: dict) -> dict:
-    actions = body.get("actions") if isinstance(body, dict) else None
-    return actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
 
 
 # --- telling the person ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.replies import problem_text
 from bot.core.problem import Problem
 from storage.scope import NotInWorkspace
 
@@ -77,7 +78,7 @@ def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: 
         ack()
         return False
     if problem is not None:  # a form's error is plain text: Slack parses no markup there
-        text = deps.tr.plain(problem.key, **named_values(deps, problem))
+        text = problem_text(problem, deps.policy, deps.tr, plain=True)
     else:
         text = deps.tr("error.database" if isinstance(error, sa.exc.DBAPIError) else "error.generic")
     ack(response_action="errors", errors={field: text})
@@ -87,14 +88,6 @@ def _ack_failure(ack: Callable, view: dict | None, context: BoltContext, error: 
 def as_problem(refused: Exception) -> Problem:
     """A refusal as the problem told to the person (a row of another workspace included)."""
     return refused if isinstance(refused, Problem) else Problem("refusal.other_workspace")
-
-
-def named_values(deps, problem: Problem) -> dict:
-    """A problem's values, with a service named as a sentence names it ("de groendienst")."""
-    values = dict(problem.values)
-    if isinstance(values.get("service"), str):
-        values["service"] = deps.policy.service_name(values["service"], deps.tr.language)
-    return values
 
 
 def refuse(refused: Exception, kwargs: dict, *, shown_in_form: bool = False) -> None:
@@ -119,7 +112,7 @@ def refuse(refused: Exception, kwargs: dict, *, shown_in_form: bool = False) -> 
     if "event" in kwargs and not isinstance(refused, NotInWorkspace):
         return  # a post, not a request to the bot: nobody waits for an answer
     problem = as_problem(refused)
-    text = deps.tr(problem.key, **named_values(deps, problem))
+    text = problem_text(problem, deps.policy, deps.tr)
     client: WebClient = kwargs.get("client") or context.client
     channel = ((body.get("channel") or {}).get("id") if isinstance(body, dict) else None) or context.channel_id
     try:

@@ -97,24 +97,3 @@ def _approve(typed: str, client: WebClient, deps: Deps, context: BoltContext,
     respond(text=deps.tr("house_rules.recorded",
                          date=rules.long_date(approval.approved_on, deps.tr)),
             response_type="ephemeral")
-
-
-def send_lead_notice(deps: Deps, client: WebClient, *, kind: str, team_id: str,
-                     approval_id: int) -> str:
-    """The scheduler's jobs: tell each lead, in a direct message, that the review is due, or that
-    what the bot applies changed since the approval."""
-    notice = house_rules.lead_notice(deps.engine, deps.policy, team_id=team_id,
-                                     approval_id=approval_id, now=deps.clock())
-    if notice is None:
-        return "skipped:approved_again"
-    approved = rules.long_date(notice.approval.approved_on, deps.tr)
-    if kind == house_rules.CHANGED_JOB:
-        if not notice.changed:
-            return "skipped:unchanged"
-        text = deps.tr("house_rules.changed", date=approved)
-    else:
-        text = views.review_reminder(deps.tr, approved=approved,
-                                     due=rules.long_date(notice.due, deps.tr), changed=notice.changed)
-    for lead in notice.leads:
-        client.chat_postMessage(channel=lead, text=text, unfurl_links=False)
-    return "sent" if notice.leads else "skipped:no_leads"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -14,20 +13,16 @@ from bot.slack import ids
 from bot.usecases import submissions
 from bot.deps import Deps, deps_of
 from bot.usecases.cases import Intake
-from bot.flows.intake import check_new_case, file_ids, guess_platform, normalise_handle, read_post, unfurled_later
+from bot.flows.intake import check_new_case, file_ids, is_new_post, read_post, unfurled_later
 from bot.flows.permissions import Act
 from bot.handlers.access import DM, RESPOND, Form, held_where_it_happens, require
 from bot.handlers.after_ack import after_ack
 from bot.handlers.errors import guarded
-from bot.handlers import send
+from bot.delivery import send
 from bot.slack.forms import form_values
 from bot.core import mrkdwn
 
 logger = logging.getLogger(__name__)
-
-# Message subtypes that are a person's new post; edits, joins, bot posts and the rest are not.
-_POST_SUBTYPES = (None, "file_share")
-
 
 def register(app: App) -> None:
     app.event("message", middleware=[held_where_it_happens(
@@ -54,30 +49,23 @@ def on_message(event: dict, body: dict, context: BoltContext, client: WebClient)
     if event.get("subtype") == "message_changed":
         _unfurled_later(deps, context.team_id or body.get("team_id") or "", channel, event)
         return
-    if event.get("subtype") not in _POST_SUBTYPES or event.get("bot_id") or not event.get("user"):
+    if not is_new_post(event):
         return
     ts = event.get("ts")
     thread_ts = event.get("thread_ts")
     team_id = context.team_id or body.get("team_id") or ""
     files = file_ids(event)
     if thread_ts and thread_ts != ts:
-        if files:
-            _evidence_from_thread(client, deps, team_id, channel, thread_ts, files, event["user"])
+        if files:  # a screenshot in a case's thread is kept as evidence
+            updated = cases.add_evidence_in_thread(
+                deps.engine, deps.policy, team_id=team_id, channel_id=channel, thread_ts=thread_ts,
+                file_ids=files, user_id=event["user"], now=deps.clock())
+            if updated is not None and updated.bot_message_ts:
+                send.redraw_case_message(client, deps, updated)
         return
-    post = read_post(event)
-    intake = Intake(
-        team_id=team_id,
-        channel_id=channel,
-        message_ts=ts,
-        via="message",
-        text=post.text,
-        link=post.link,
-        forwarded_by=event["user"],
-        forwarded_at=deps.clock(),
-        file_ids=tuple(dict.fromkeys(files + post.file_ids)),
-        source_permalink=post.permalink,
-        comment=post.comment,
-    )
+    intake = Intake.of_post(read_post(event), files=files, team_id=team_id, channel_id=channel,
+                            message_ts=ts, via="message", forwarded_by=event["user"],
+                            forwarded_at=deps.clock())
     case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version,
                                      screening=deps.policy.prescreen)
     if created:
@@ -94,17 +82,15 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
     user = context.user_id
     team_id = context.team_id or ""
     post = read_post(message)
-    files = tuple(dict.fromkeys(file_ids(message) + post.file_ids))
+    by = dict(via="shortcut", forwarded_by=user, forwarded_at=deps.clock(), team_id=team_id)
     in_intake = channel in deps.workspace.intake_channels and (
         not message.get("thread_ts") or message.get("thread_ts") == message.get("ts")
     )
     if in_intake:
         # Already where cases live: the message itself becomes the case.
-        case, created = cases.open_case(deps.engine, Intake(
-            team_id=team_id, channel_id=channel, message_ts=message["ts"], via="shortcut",
-            text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
-            file_ids=files, source_permalink=post.permalink, comment=post.comment,
-        ), policy_version=deps.policy.version, screening=deps.policy.prescreen)
+        case, created = cases.open_case(deps.engine, Intake.of_post(
+            post, files=file_ids(message), channel_id=channel, message_ts=message["ts"], **by),
+            policy_version=deps.policy.version, screening=deps.policy.prescreen)
         if created:
             send.post_case_message(client, deps, case)
         else:
@@ -112,19 +98,14 @@ def on_review_message(ack: Ack, shortcut: dict, context: BoltContext, client: We
         return
     permalink = client.chat_getPermalink(channel=channel, message_ts=message["ts"])["permalink"]
     # A case may already hold this message, or the message it shares.
-    existing = None
-    for source in dict.fromkeys(filter(None, (permalink, post.permalink))):
-        existing = cases.find_case_for_source(deps.engine, team_id=team_id, permalink=source)
-        if existing is not None:
-            break
+    existing = cases.find_case_for_sources(deps.engine, team_id=team_id,
+                                           permalinks=(permalink, post.permalink))
     if existing is not None:
         respond(text=deps.tr("intake.already_a_case", case=existing.id), response_type="ephemeral")
         return
-    _open_with_card(client, deps, Intake(
-        team_id=team_id, channel_id=deps.workspace.intake_channels[0], message_ts="",
-        via="shortcut", text=post.text, link=post.link, forwarded_by=user, forwarded_at=deps.clock(),
-        file_ids=files, source_permalink=post.permalink or permalink, comment=post.comment,
-    ))
+    send.open_with_card(client, deps, Intake.of_post(
+        post, files=file_ids(message), permalink=permalink,
+        channel_id=deps.workspace.intake_channels[0], message_ts="", **by))
     respond(text=deps.tr("intake.opened", channel=mrkdwn.channel(deps.workspace.intake_channels[0])),
             response_type="ephemeral")
 
@@ -158,47 +139,13 @@ def on_new_case_submitted(ack: Ack, view: dict, context: BoltContext, client: We
         send.ephemeral(client, channel=channel, user=context.user_id, text=deps.tr("intake.already_submitted"))
         return
     ack()  # the form closes: sending this view again can only be a replay
-    case = _open_with_card(client, deps, Intake(
+    case = send.open_with_card(client, deps, Intake(
         team_id=team, channel_id=channel, message_ts="", via="form", text=form.text,
         link=form.link, forwarded_by=context.user_id, forwarded_at=deps.clock(), platform=form.platform,
         author_handle=form.author,
     ))
     if key:
         submissions.settle(deps.engine, team_id=team, key=key, ref_id=case.id)
-
-
-def _open_with_card(client: WebClient, deps: Deps, intake: Intake) -> cases.CaseSnapshot:
-    """Post the case's card in the intake channel, then start the tree in its thread."""
-    platform = intake.platform or guess_platform(intake.link)
-    author = normalise_handle(platform, intake.author_handle) if intake.author_handle else None
-    card = client.chat_postMessage(
-        channel=intake.channel_id,
-        text=deps.tr("card.fallback"),
-        blocks=blocks.case_card(intake.text, intake.link, platform, author, intake.forwarded_by,
-                                intake.source_permalink, deps.tr, comment=intake.comment),
-        unfurl_links=False,
-        unfurl_media=False,
-    )
-    intake = dataclasses.replace(intake, message_ts=card["ts"])
-    case, created = cases.open_case(deps.engine, intake, policy_version=deps.policy.version,
-                                     screening=deps.policy.prescreen)
-    if created:
-        send.post_case_message(client, deps, case)
-    return case
-
-
-def _evidence_from_thread(client: WebClient, deps: Deps, team_id: str, channel: str,
-                          thread_ts: str, files: tuple[str, ...], user: str) -> None:
-    case = cases.find_case_for_thread(deps.engine, team_id=team_id, channel_id=channel,
-                                      thread_ts=thread_ts)
-    if case is None:
-        return
-    updated = cases.add_evidence_from_thread(
-        deps.engine, deps.policy, team_id=team_id, case_id=case.id, file_ids=files, user_id=user,
-        now=deps.clock()
-    )
-    if updated is not None and updated.bot_message_ts:
-        send.redraw_case_message(client, deps, updated)
 
 
 def _unfurled_later(deps: Deps, team_id: str, channel: str, event: dict) -> None:

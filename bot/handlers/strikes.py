@@ -8,26 +8,24 @@ import logging
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.usecases import cases
 from bot.slack import ids
 from bot.usecases import leads, prescreen, privacy, strikes
 from bot.blocks.prescreen import agreement_block
 from bot.blocks import strikes as views
-from bot.blocks.replies import erased, lead_changed
+from bot.blocks.replies import erased, lead_changed, strike_reviewed
 from bot.deps import Deps, deps_of
-from bot.blocks.kit import iso_local, local_time
+from bot.blocks.kit import iso_local
 from bot.flows.commands import StrikesCommand, parse_strikes
 from bot.flows.permissions import STRIKES_ACTS, Act, act_of_strikes_command
-from bot.flows.strikes import AuthorQuery, Review, check_strike_form
-from bot.handlers.access import CHANNEL, REF, RESPOND, Form, action_value, decode, metadata, require
+from bot.flows.strikes import AuthorQuery, check_strike_form
+from bot.handlers.access import CHANNEL, REF, RESPOND, Form, decode, require
 from bot.handlers.after_ack import after_ack
 from bot.handlers.errors import guarded
-from bot.handlers import send
-from bot.slack.forms import form_values
+from bot.delivery import send
+from bot.slack.forms import chosen_review, form_values
 from bot.slack.members import is_colleague
-from bot.core.mrkdwn import mention
 from bot.core.problem import on_field, told_as
-from bot.slack.refs import AuthorRef, BadPayload, CaseRef, StrikeRef
+from bot.slack.refs import AuthorRef, CaseRef, StrikeRef, action_value, metadata, page_offset
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ def register(app: App) -> None:
         require(act_of=lambda command: act_of_strikes_command(command.kind), acts=STRIKES_ACTS, **_LEADS),
     ])(after_ack(on_strikes_command))
     app.action(ids.STRIKES_PAGE_ACTION, middleware=[
-        decode(action_value(_page_offset)), require(Act.REVIEW_REGISTER, **_LEADS),
+        decode(action_value(page_offset)), require(Act.REVIEW_REGISTER, **_LEADS),
     ])(after_ack(on_overview_page))
     app.action(ids.STRIKES_AUTHOR_ACTION, middleware=[
         decode(action_value(AuthorRef.decode), where=RESPOND), require(Act.REVIEW_REGISTER, **_LEADS),
@@ -67,17 +65,7 @@ def register(app: App) -> None:
     ])(guarded(on_erase_confirmed))
 
 
-def _page_offset(value: object) -> int:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 9 else 0
-
-
-# --- from a case -------------------------------------------------------------------------------
-
-
-def open_strike_form(client: WebClient, deps: Deps, *, trigger_id: str, case: cases.CaseSnapshot) -> None:
-    author = (case.author_platform, case.author_handle) if case.author_handle else None
-    client.views_open(trigger_id=trigger_id, view=views.strike_form(
-        deps.tr, case_id=case.id, version=case.version, platform=case.platform, author=author))
+# --- from a case (the form itself is opened by the tree's button) ------------------------------
 
 
 _STRIKE_BLOCKS = {"handle": ids.STRIKE_HANDLE, "internal": ids.STRIKE_REASON_INTERNAL,
@@ -106,16 +94,7 @@ def on_strike_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
         send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
              text=deps.tr.plural("strikes.already", result.counting))
         return
-    if case.bot_message_ts:
-        send.redraw_case_message(client, deps, case)
-    posted = client.chat_postMessage(
-        channel=case.channel_id, thread_ts=case.message_ts,
-        text=deps.tr("strikes.fallback"),
-        blocks=views.guidance(result, deps.policy, deps.tr, reason_public=form.public, rule=case.node_id),
-        unfurl_links=False,
-    )
-    strikes.remember_guidance(deps.engine, team_id=case.team_id, strike_id=result.strike_id,
-                              channel_id=posted["channel"], ts=posted["ts"], now=deps.clock())
+    send.strike_recorded(client, deps, result, reason_public=form.public)
 
 
 def on_measure_confirmed(ack: Ack, body: dict, context: BoltContext, client: WebClient) -> None:
@@ -134,25 +113,8 @@ def on_measure_confirmed(ack: Ack, body: dict, context: BoltContext, client: Web
         if channel:
             send.ephemeral(client, channel=channel, user=user, text=deps.tr("strikes.already_confirmed"))
         return
-    # Redrawn from the database: the message, its channel and its ts are never the payload's.
-    shown = strikes.guidance(deps.engine, deps.policy, team_id=team, strike_id=ref.strike_id,
-                             kind=ref.kind)
-    blocks = views.guidance(shown.result, deps.policy, deps.tr, reason_public=shown.reason_public,
-                            rule=shown.rule, confirmed=shown.confirmed)
-    for where, ts in shown.messages or _clicked_in_thread(body, shown):
-        client.chat_update(channel=where, ts=ts, blocks=blocks,
-                           text=deps.tr("strikes.fallback"))
-
-
-def _clicked_in_thread(body: dict, shown: strikes.Guidance) -> tuple[tuple[str, str], ...]:
-    """A guidance posted before the bot kept its messages: the clicked one, when Slack says it
-    is in the strike's own case thread."""
-    container = body.get("container") or {}
-    channel, ts = container.get("channel_id"), container.get("message_ts")
-    if (channel == shown.case_channel and container.get("thread_ts") == shown.case_ts
-            and isinstance(ts, str) and ts != shown.case_ts):
-        return ((channel, ts),)
-    return ()
+    send.redraw_guidance(client, deps, team_id=team, strike_id=ref.strike_id, kind=ref.kind,
+                         clicked=body.get("container") or {})
 
 
 # --- /strikes for leads ------------------------------------------------------------------------
@@ -199,20 +161,14 @@ def on_review_submitted(ack: Ack, view: dict, context: BoltContext, client: WebC
     values = form_values(view)
     ref: StrikeRef = context[REF]
     with on_field(ids.REVIEW_REASON):
-        outcome = values.get(ids.REVIEW_OUTCOME) if ref.kind == "appeal" else ref.kind
-        if outcome not in {review.value for review in Review}:
-            raise BadPayload("not a review outcome")
-        review = Review(outcome)
+        review = chosen_review(ref.kind, values.get(ids.REVIEW_OUTCOME))
         line = strikes.review_strike(
             deps.engine, team_id=context.team_id or "", strike_id=ref.strike_id, review=review,
             reason=values.get(ids.REVIEW_REASON) or "", user_id=context.user_id, now=deps.clock())
     ack()
     # Tell the case's thread, so the team sees the register changed and why.
-    client.chat_postMessage(
-        channel=line.channel_id, thread_ts=line.message_ts,
-        text=deps.tr(f"strikes.review.{review.value}", user=mention(context.user_id),
-                     time=local_time(deps.clock(), deps.tr), reason=values.get(ids.REVIEW_REASON) or ""),
-    )
+    client.chat_postMessage(channel=line.channel_id, thread_ts=line.message_ts, text=strike_reviewed(
+        review, deps.tr, user=context.user_id, at=deps.clock(), reason=values.get(ids.REVIEW_REASON) or ""))
 
 
 def on_erase_confirmed(ack: Ack, context: BoltContext, respond: Respond) -> None:
@@ -227,17 +183,11 @@ def on_erase_confirmed(ack: Ack, context: BoltContext, respond: Respond) -> None
 # --- the /strikes subcommands ------------------------------------------------------------------
 
 
-def _reply_privately(respond: Respond, text: str) -> None:
-    """A private answer under the message that was clicked, leaving that message as it is."""
-    respond(text=text, response_type="ephemeral", replace_original=False)
-
-
 def _overview(command, client, deps: Deps, context: BoltContext, respond: Respond, *,
               offset: int = 0, replace: bool = False) -> None:
     lines = strikes.overview(deps.engine, deps.policy, team_id=context.team_id or "",
                               now=deps.clock(), offset=offset, limit=views.OVERVIEW_PAGE + 1)
-    more = len(lines) > views.OVERVIEW_PAGE
-    blocks = views.overview(lines[: views.OVERVIEW_PAGE], deps.tr, offset=offset, more=more)
+    blocks = views.overview_page(lines, deps.tr, offset=offset)
     if offset == 0:  # and how often the team agreed with the pre-screen's signals
         blocks += agreement_block(prescreen.agreement(deps.engine, team_id=context.team_id or "",
                                                       now=deps.clock()), deps.tr)
@@ -260,7 +210,8 @@ def _export(command, client: WebClient, deps: Deps, context: BoltContext, respon
     now = deps.clock()
     content = strikes.export_csv(deps.engine, team_id=context.team_id or "", now=now,
                                   local=iso_local)
-    _send_file(client, context, content, f"strikes-{now:%Y-%m-%d}.csv", deps.tr("strikes.export_title"))
+    send.file_to_person(client, user=context.user_id, content=content, filename=f"strikes-{now:%Y-%m-%d}.csv",
+                        title=deps.tr("strikes.export_title"))
     respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
 
 
@@ -273,8 +224,8 @@ def _data(command: StrikesCommand, client: WebClient, deps: Deps, context: BoltC
         respond(text=deps.tr("strikes.history_none", query=command.query.handle), response_type="ephemeral")
         return
     # The file's name holds no handle: file names show up in lists and notifications.
-    _send_file(client, context, content, f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json",
-               deps.tr("privacy.data_title"))
+    send.file_to_person(client, user=context.user_id, content=content,
+                        filename=f"gegevens-{deps.clock():%Y-%m-%d-%H%M}.json", title=deps.tr("privacy.data_title"))
     respond(text=deps.tr("strikes.export_sent"), response_type="ephemeral")
 
 
@@ -282,11 +233,6 @@ def _erase(command: StrikesCommand, client, deps: Deps, context: BoltContext, re
     """Right to erasure: only after an explicit confirmation (erasing cannot be undone)."""
     respond(blocks=views.erase_confirmation(command.query.platform, command.query.handle, deps.tr),
             text=deps.tr("privacy.erase_title"), response_type="ephemeral")
-
-
-def _send_file(client: WebClient, context: BoltContext, content: str, filename: str, title: str) -> None:
-    dm = client.conversations_open(users=context.user_id)["channel"]["id"]
-    client.files_upload_v2(channel=dm, content=content, filename=filename, title=title)
 
 
 def _leads(command: StrikesCommand, client, deps: Deps, context: BoltContext, respond: Respond) -> None:

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks import cases as blocks
-from bot.blocks.replies import stale_click
-from bot.usecases import cases
+from bot.blocks.forms import action_form
+from bot.blocks.replies import refused_click
+from bot.usecases import cases, forms
 from bot.slack import ids
 from bot.deps import deps_of
 from bot.flows.tree import Click, Move
 from bot.flows.permissions import Act, act_of_tree_action
-from bot.handlers.access import REF, action_value, decode, require
+from bot.handlers.access import REF, decode, require
 from bot.handlers.after_ack import after_ack
-from bot.handlers import send
+from bot.delivery import send
 from bot.slack.members import is_colleague
-from bot.handlers.routing import open_route_form
-from bot.handlers.strikes import open_strike_form
-from bot.slack.refs import ButtonRef, CaseRef
+from bot.slack.refs import ButtonRef, CaseRef, action_value
 
 logger = logging.getLogger(__name__)
 
@@ -62,16 +59,9 @@ def on_tree_button(ack: Ack, body: dict, context: BoltContext, client: WebClient
 def _open_form(client: WebClient, context: BoltContext, body: dict, ref: ButtonRef) -> None:
     """Actions that need more than a click (a strike needs the author and the reasons)."""
     deps = deps_of(context)
-    case = cases.load_case(deps.engine, team_id=context.team_id or "", case_id=ref.case_id)
-    if case.version != ref.version or case.state.status != "open":
-        send.ephemeral(client, channel=case.channel_id, user=context.user_id, thread_ts=case.message_ts,
-             text=deps.tr("refusal.not_here"))
-        return
-    if ref.click.target == "strike":
-        open_strike_form(client, deps, trigger_id=body["trigger_id"], case=case)
-    else:
-        open_route_form(client, deps, trigger_id=body["trigger_id"], case=case,
-                        fyi=ref.click.target == "inform_service")
+    form = forms.action_form(deps.engine, team_id=context.team_id or "", case_id=ref.case_id,
+                             version=ref.version, action=ref.click.target)
+    client.views_open(trigger_id=body["trigger_id"], view=action_form(form, deps.policy, deps.tr))
 
 
 def on_staff_selected(ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient) -> None:
@@ -103,23 +93,11 @@ def _apply(client: WebClient, context: BoltContext, body: dict, case_id: int, ve
     )
     case = result.case
     if result.stale or result.refusal is not None:
-        text = stale_click(case, deps.policy, deps.tr) if result.stale \
-            else deps.tr(f"refusal.{result.refusal.value}")
-        send.ephemeral(client, channel=case.channel_id, user=user, text=text, thread_ts=case.message_ts)
+        send.ephemeral(client, channel=case.channel_id, user=user, thread_ts=case.message_ts,
+                       text=refused_click(result, deps.policy, deps.tr))
         return
-    if case.bot_message_ts is None:
-        # The click can overtake the write that remembers the message; it came from that message.
-        clicked = (body.get("container") or {}).get("message_ts")
-        case = dataclasses.replace(case, bot_message_ts=clicked)
-    if case.bot_message_ts is None:
-        logger.warning("case %s has no thread message to update", case.id)
-    else:
-        send.redraw_case_message(client, deps, case)
+    send.redraw_clicked(client, deps, case, clicked_ts=(body.get("container") or {}).get("message_ts"))
     if result.support_user is not None:
-        client.chat_postMessage(
-            channel=result.support_user,
-            text=deps.tr("support.fallback"),
-            blocks=blocks.support_message(deps.policy, deps.tr, case, user),
-        )
+        send.support_colleague(client, deps, case, colleague=result.support_user, by=user)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot.flows.strikes import Review
 from bot.slack import ids
+from bot.slack.refs import BadPayload
 
 
 def form_values(view: dict) -> dict[str, str]:
@@ -18,3 +20,18 @@ def form_values(view: dict) -> dict[str, str]:
         if isinstance(value, str) and value.strip():
             found[block_id] = value.strip()
     return found
+
+
+def chosen_id(value: str) -> int:
+    """An id a form sent back (a picked service): digits only, or the form is outdated."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise BadPayload("not an id")
+    return int(value)
+
+
+def chosen_review(kind: str, chosen: str | None) -> Review:
+    """A lead's review of a strike: a revocation's button says it, an appeal's form chose it."""
+    outcome = chosen if kind == "appeal" else kind
+    if outcome not in {review.value for review in Review}:
+        raise BadPayload("not a review outcome")
+    return Review(outcome)

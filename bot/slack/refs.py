@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 from bot.core.problem import Problem
 from bot.flows.practice import Click as PracticeClick, Move as PracticeMove
@@ -204,3 +205,34 @@ class PracticeRef:
         if target is not None and (not isinstance(target, str) or len(target) > 64):
             raise BadPayload("malformed target")
         return cls(round_id, version, PracticeClick(move, target))
+
+def page_offset(value: object) -> int:
+    """Where a "show more" button's page starts; the first page for anything else."""
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 9 else 0
+
+
+# --- where in a payload a ref sits ---------------------------------------------------------------
+
+
+def action_value(read: Callable[[object], object]) -> Callable[[dict], object]:
+    """A reader of the clicked element's value."""
+    return lambda body: read(_action(body).get("value"))
+
+
+def metadata(read: Callable[[object], object]) -> Callable[[dict], object]:
+    """A reader of the submitted form's private_metadata."""
+    return lambda body: read((body.get("view") or {}).get("private_metadata"))
+
+
+def _action(body: dict) -> dict:
+    actions = body.get("actions") if isinstance(body, dict) else None
+    return actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+
+
+def clicked_direct_message(body: dict) -> tuple[str, str] | None:
+    """The clicked message (channel, ts), when Slack says it is in a direct message with the bot."""
+    channel = (body.get("channel") or {}).get("id")
+    ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
+    if isinstance(channel, str) and channel.startswith("D") and isinstance(ts, str):
+        return channel, ts
+    return None

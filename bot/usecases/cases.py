@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.core.problem import Problem
 from bot.flows import tree
-from bot.flows.intake import guess_platform, normalise_handle
+from bot.flows.intake import Post, guess_platform, normalise_handle
 from bot.flows.policy import ROOT, Policy
 from bot.flows.prescreen import Rules, ordered
 from bot.flows.timing import after_hours
@@ -54,6 +54,15 @@ class Intake:
     file_ids: tuple[str, ...] = ()
     source_permalink: str | None = None
     comment: str | None = None  # the forwarder's own words beside a shared message
+
+    @classmethod
+    def of_post(cls, post: Post, *, files: tuple[str, ...], permalink: str | None = None,
+                **where) -> Intake:
+        """A post read from a Slack message: its words, link and comment, the message's own
+        files before the shared ones, and where it came from (the shared message's link first)."""
+        return cls(text=post.text, link=post.link, comment=post.comment,
+                   source_permalink=post.permalink or permalink,
+                   file_ids=tuple(dict.fromkeys(files + post.file_ids)), **where)
 
 
 @dataclass(frozen=True)
@@ -219,19 +228,14 @@ def load_case(session: Session, *, team_id: str, case_id: int) -> CaseSnapshot:
 
 
 @use_case
-def find_case_for_thread(
-    session: Session, *, team_id: str, channel_id: str, thread_ts: str
-) -> CaseSnapshot | None:
-    case_id = store.case_id_by_message(
-        session, team_id=team_id, channel_id=channel_id, message_ts=thread_ts
-    )
-    return read_case(session, team_id=team_id, case_id=case_id) if case_id is not None else None
-
-
-@use_case
-def find_case_for_source(session: Session, *, team_id: str, permalink: str) -> CaseSnapshot | None:
-    case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
-    return read_case(session, team_id=team_id, case_id=case.id) if case else None
+def find_case_for_sources(session: Session, *, team_id: str, permalinks: tuple[str, ...]
+                          ) -> CaseSnapshot | None:
+    """The case that already holds one of these messages (the first found, in order)."""
+    for permalink in dict.fromkeys(filter(None, permalinks)):
+        case = store.find_case_by_source(session, team_id=team_id, permalink=permalink)
+        if case is not None:
+            return read_case(session, team_id=team_id, case_id=case.id)
+    return None
 
 
 @use_case
@@ -306,7 +310,19 @@ def click(
 
 
 @use_case(retry_on_conflict=True)  # the same file arrived twice at once
-def add_evidence_from_thread(
+def add_evidence_in_thread(session: Session, policy: Policy, *, team_id: str, channel_id: str,
+                           thread_ts: str, file_ids: tuple[str, ...], user_id: str,
+                           now: datetime) -> CaseSnapshot | None:
+    """Files posted in a thread: evidence when the thread is a case's, else nothing."""
+    case_id = store.case_id_by_message(session, team_id=team_id, channel_id=channel_id,
+                                       message_ts=thread_ts)
+    if case_id is None:
+        return None
+    return keep_evidence(session, policy, team_id=team_id, case_id=case_id, file_ids=file_ids,
+                         user_id=user_id, now=now)
+
+
+def keep_evidence(
     session: Session,
     policy: Policy,
     *,
@@ -338,6 +354,9 @@ def add_evidence_from_thread(
     # A new version: buttons drawn before the evidence came must be redrawn, not trusted.
     store.move_case(session, case_id=case_id, expected_version=case.version)
     return read_case(session, team_id=team_id, case_id=case_id)
+
+
+add_evidence_from_thread = use_case(retry_on_conflict=True)(keep_evidence)
 
 
 def read_case(session: Session, *, team_id: str, case_id: int,

@@ -241,13 +241,24 @@ def load_question(session: Session, *, team_id: str, question_id: int) -> Routed
 
 
 @use_case
+def reroute_choices(session: Session, *, team_id: str, question_id: int
+                    ) -> tuple[RoutedQuestionSnapshot, list[ServiceView]]:
+    """The question to pass on and the services it may go to: every one but its own."""
+    row = store.question(session, team_id=team_id, question_id=question_id)
+    if row is None:
+        raise RoutingProblem("route.error_gone")
+    question = _question_snapshot(session, row)
+    services = service_views(session, store.services(session, team_id=question.team_id))
+    return question, [service for service in services if service.id != question.service.id]
+
+
+@use_case
 def standard_answers(session: Session, *, team_id: str, service_id: int, limit: int = 10) -> list[RoutedQuestionSnapshot]:
     return [_question_snapshot(session, row) for row in
             store.answered(session, team_id=team_id, service_id=service_id, limit=limit)]
 
 
-@use_case
-def similar_answer(session: Session, *, team_id: str, text: str) -> Similar | None:
+def find_similar(session: Session, *, team_id: str, text: str) -> Similar | None:
     """An earlier answer to a question like this one, to offer before asking again."""
     text = " ".join(text.split())
     if len(text) < 8:
@@ -261,6 +272,9 @@ def similar_answer(session: Session, *, team_id: str, text: str) -> Similar | No
     row = rows[match[0]]
     service = store.service_of(session, service_id=row.service_id)
     return Similar(row.question, row.answer or "", service.name if service else "", match[1])
+
+
+similar_answer = use_case(find_similar)
 
 
 def best_match(text: str, questions: list[str]) -> tuple[int, float] | None:

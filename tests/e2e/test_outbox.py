@@ -14,7 +14,7 @@ from bot.bootstrap import build_deps
 from bot.core.clock import utcnow
 from bot.directory import directory
 from bot.core.config import Settings
-from bot.handlers.jobs import run_due_jobs
+from bot.delivery.jobs import run_due_jobs
 from tests.support.bot_process import INTAKE_CHANNEL, BotProcess
 from tests.support.journeys import ANNA, BERT, new_ts
 from tests.support.slack_requests import message_event

@@ -15,7 +15,7 @@ from bot.bootstrap import build_deps
 from bot.deps import Deps
 from bot.directory import directory
 from bot.core.config import Settings
-from bot.handlers.jobs import run_due_jobs
+from bot.delivery.jobs import run_due_jobs
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
 from tests.support.journeys import ANNA, Thread, decisions, forward, service_id
 from tests.support.slack_emulator import SlackEmulator

@@ -19,7 +19,7 @@ from bot.bootstrap import build_deps
 from bot.core.clock import utcnow
 from bot.directory import directory
 from bot.core.config import Settings
-from bot.handlers.jobs import run_due_jobs
+from bot.delivery.jobs import run_due_jobs
 from tests.support.bot_process import BotProcess
 from tests.support.install_mode import (
     CLIENT_ID,

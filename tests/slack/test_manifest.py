@@ -78,7 +78,7 @@ def test_scopes_cover_what_the_bot_does(manifest):
 
 
 def test_install_mode_asks_for_the_manifests_scopes(manifest):
-    from bot.handlers.install import BOT_SCOPES
+    from bot.slack.install import BOT_SCOPES
 
     # "Add to Slack" requests exactly what the app is configured with; incoming-webhook makes
     # Slack ask the installer for a channel, which becomes the intake channel.

@@ -165,3 +165,28 @@ def test_the_case_a_use_case_returns_is_the_case_as_stored(engine):
         assert case == cases.load_case(engine, team_id="T0TEST0001", case_id=case.id), step
     assert case.version == len(path) and case.origin == "own"
     assert case.author_handle == "fien.test" and case.evidence_files == 1
+
+
+def test_files_in_a_cases_thread_are_evidence_and_elsewhere_nothing(engine):
+    case, _ = cases.open_case(engine, intake())
+    updated = cases.add_evidence_in_thread(
+        engine, POLICY, team_id="T0TEST0001", channel_id="C0INTAKE01", thread_ts=case.message_ts,
+        file_ids=("F0SHOT0003",), user_id="U0ANNA0001", now=NOW)
+    assert updated.id == case.id and updated.evidence_files == 1 and updated.version == 1
+    for channel, thread, team in (("C0INTAKE01", "1.999", "T0TEST0001"),  # a thread of no case
+                                  ("C0OTHER001", case.message_ts, "T0TEST0001"),  # another channel
+                                  ("C0INTAKE01", case.message_ts, "T0OTHER001")):  # another workspace
+        assert cases.add_evidence_in_thread(
+            engine, POLICY, team_id=team, channel_id=channel, thread_ts=thread,
+            file_ids=("F0SHOT0004",), user_id="U0ANNA0001", now=NOW) is None
+    assert cases.load_case(engine, team_id="T0TEST0001", case_id=case.id).evidence_files == 1
+
+
+def test_a_case_is_found_by_any_of_the_messages_it_holds(engine):
+    shared = "https://voorbeeld.slack.com/archives/C0TEAM0001/p1732440000000200"
+    case, _ = cases.open_case(engine, intake(source_permalink=shared))
+    found = cases.find_case_for_sources(engine, team_id="T0TEST0001",
+                                        permalinks=("https://voorbeeld.slack.com/archives/C0X/p1", None, shared))
+    assert found is not None and found.id == case.id
+    assert cases.find_case_for_sources(engine, team_id="T0TEST0001", permalinks=(None, "")) is None
+    assert cases.find_case_for_sources(engine, team_id="T0OTHER001", permalinks=(shared,)) is None

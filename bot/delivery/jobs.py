@@ -23,13 +23,13 @@ from bot.core.config import exit_on_bad_setting, seconds_from_env
 from bot.core.mrkdwn import mention, mentions
 from bot.deps import Deps
 from bot.flows.timing import is_business_time
-from bot.handlers import send
+from bot.delivery import send
 from bot.usecases import cases, outbox, routing
 from bot.usecases import workspaces as bot_workspaces
 from bot.usecases.jobs import JobRef, claim_due, finish, worker_name
-from bot.handlers.house_rules import send_lead_notice
+from bot.delivery.house_rules import send_lead_notice
 from bot.usecases import digest, house_rules
-from bot.handlers.report import send_digest
+from bot.delivery.reports import send_digest
 from bot.usecases.privacy import erase_expired
 from bot.usecases.workspaces import erase_departed
 from storage.models import JobKind, QuestionStatus

@@ -2,22 +2,27 @@
 database (``GET /slack/install`` starts it, ``GET /slack/oauth_redirect`` finishes it).
 
 The channel the installer picks on Slack's consent screen (the ``incoming-webhook`` scope asks for
-one) becomes the workspace's intake channel, and the installer its first lead.
+one) becomes the workspace's intake channel, and the installer its first lead: the listener that
+records it (``on_installed``) is a handler's, handed in by the app factory. Here is only Slack's
+side: the OAuth settings, the per-request token lookup and the page the installer sees.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+from typing import Callable
 
+import sqlalchemy as sa
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 
-from bot.deps import Deps
-from bot.usecases import workspaces
+from bot.core.config import Settings
+from bot.core.i18n import Translator
 from storage.installations import installation_store, state_store
 
 logger = logging.getLogger(__name__)
@@ -38,23 +43,25 @@ BOT_SCOPES = (
 )
 
 
-def oauth_settings(deps: Deps) -> OAuthSettings:
-    settings = deps.settings
+def oauth_settings(settings: Settings, engine: sa.Engine, tr: Translator,
+                   on_installed: Callable[[Installation], None]) -> OAuthSettings:
+    """Bolt's OAuth flow with the stores in the bot's database; ``on_installed`` records a
+    finished installation before the installer sees the page."""
     return OAuthSettings(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
         scopes=list(BOT_SCOPES),
         redirect_uri=settings.redirect_uri,
-        installation_store=installation_store(deps.engine, settings.client_id),
+        installation_store=installation_store(engine, settings.client_id),
         installation_store_bot_only=True,
-        state_store=state_store(deps.engine),
+        state_store=state_store(engine),
         # /slack/install goes straight to Slack's consent screen, in the installer's language.
         install_page_rendering_enabled=False,
-        callback_options=CallbackOptions(success=_success(deps), failure=_failure(deps)),
+        callback_options=CallbackOptions(success=_success(tr, on_installed), failure=_failure(tr)),
     )
 
 
-def authorize(deps: Deps, settings: OAuthSettings, client: WebClient) -> InstallationStoreAuthorize:
+def authorize(settings: OAuthSettings, client: WebClient) -> InstallationStoreAuthorize:
     """Find the workspace's bot token per request; its auth.test is asked once per process and
     token (Bolt's default asks on every request: one extra Slack call per click)."""
     return InstallationStoreAuthorize(
@@ -68,26 +75,22 @@ def authorize(deps: Deps, settings: OAuthSettings, client: WebClient) -> Install
     )
 
 
-def _success(deps: Deps):
+def _success(tr: Translator, on_installed: Callable[[Installation], None]):
     def success(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
-        channel = installation.incoming_webhook_channel_id
-        workspaces.installed(
-            deps.engine, team_id=installation.team_id, name=installation.team_name or "",
-            installer=installation.user_id, channel_id=channel, language=deps.settings.language,
-            now=deps.clock())
-        text = deps.tr("install.done", channel=f"#{installation.incoming_webhook_channel or ''}")
+        on_installed(installation)
+        text = tr("install.done", channel=f"#{installation.incoming_webhook_channel or ''}")
         link = f"slack://app?team={installation.team_id}&id={installation.app_id}"
-        return _page(200, deps.tr("install.title"), text, link, deps.tr("install.open"))
+        return _page(200, tr("install.title"), text, link, tr("install.open"))
 
     return success
 
 
-def _failure(deps: Deps):
+def _failure(tr: Translator):
     def failure(args: FailureArgs) -> BoltResponse:
         logger.warning("an installation failed: %s", args.reason)
-        return _page(args.suggested_status_code, deps.tr("install.title"),
-                     deps.tr("install.failed"), "/slack/install", deps.tr("install.again"))
+        return _page(args.suggested_status_code, tr("install.title"),
+                     tr("install.failed"), "/slack/install", tr("install.again"))
 
     return failure
 
