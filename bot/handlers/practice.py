@@ -14,12 +14,12 @@ from bot.deps import Deps, deps_of
 from bot.flows import practice as rules
 from bot.flows.permissions import Act
 from bot.flows.practice import Move
-from bot.handlers.access import CHANNEL, REF, RESPOND, action_value, decode, may, no_person_acts, require
+from bot.handlers.access import CHANNEL, REF, RESPOND, decode, may, no_person_acts, require
 from bot.core.mrkdwn import mention
 from bot.handlers.after_ack import after_ack
 from bot.slack.members import USER_ID
 from bot.slack import ids
-from bot.slack.refs import PracticeRef
+from bot.slack.refs import PracticeRef, action_value
 from bot.usecases import practice
 
 logger = logging.getLogger(__name__)

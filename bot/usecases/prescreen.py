@@ -69,8 +69,9 @@ def screen_again(session: Session, rules: prescreen.Rules | None, *, team_id: st
                  message_ts: str, own_links: tuple[str | None, ...]) -> tuple[str, ...]:
     """Screen the post of the case of a message again: it got its words later (a pasted link to
     a Slack message, unfurled after the case opened). None: not screened."""
-    case = None if rules is None else case_store.find_case_by_message(
+    case_id = None if rules is None else case_store.case_id_by_message(
         session, team_id=team_id, channel_id=channel_id, message_ts=message_ts)
+    case = None if case_id is None else case_store.get_case(session, team_id=team_id, case_id=case_id)
     if case is None:
         return ()
     return screen(session, rules, case_id=case.id, team_id=team_id, text=case.text,

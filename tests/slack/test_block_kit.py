@@ -199,6 +199,10 @@ def test_strike_overview_and_history_are_valid(language):
     for offset in (0, 45):
         assert_message(strike_blocks.overview([], tr, offset=offset, more=False))
         assert_message(strike_blocks.overview(lines, tr, offset=offset, more=True))
+        # A page made from one line more than fits: the builder says there is more, and shows a page.
+        page = strike_blocks.overview_page(lines + lines[:1], tr, offset=offset)
+        assert_message(page)
+        assert page == strike_blocks.overview(lines, tr, offset=offset, more=True)
     assert_message(strike_blocks.history([], POLICY, tr, workspace_url=None, query=LONG))
     for long in (False, True):
         authors = [
