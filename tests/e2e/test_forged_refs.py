@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.bot_process import BotProcess
 from tests.support.install_mode import Team, forward, install, install_mode_bot, press, rows
+from tests.support.journeys import wait_until_guidance_noted
 from tests.support.slack_emulator import BOT_USER_ID, SlackEmulator
 from tests.support.slack_requests import (
     block_actions,
@@ -79,11 +80,6 @@ def to_node(bot: BotProcess, slack: SlackEmulator, team: Team, text: str,
     """A new case walked to a node; returns its thread message ts and its id."""
     ts, call = forward(slack, team, text)
     message = call.response["ts"]
-    deadline = time.monotonic() + 5  # the bot has noted its message: no redraw is on its way
-    while not rows(bot, 'SELECT bot_message_ts FROM "case" WHERE team_id = :t AND message_ts = :m '
-                        "AND bot_message_ts IS NOT NULL", t=team.team_id, m=ts):
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
     for target in targets:
         press(slack, team, message, "goto", target)
     (case_id,) = rows(bot, 'SELECT id FROM "case" WHERE team_id = :t AND message_ts = :m',
@@ -287,6 +283,7 @@ def test_warning_sent_redraws_the_guidance_from_the_database(bot, slack):
     slack.clear_calls()
     GENT.interaction(view_submission("strike_form", GENT.member, strike_values(), view["private_metadata"]))
     (guidance,) = slack.wait_for("chat.postMessage", lambda c: "rw_measure" in json.dumps(c.params.get("blocks")))
+    wait_until_guidance_noted(bot.database_url, guidance.response["channel"], guidance.response["ts"])
     button = next(e for b in guidance.params["blocks"] if b["type"] == "actions" for e in b["elements"])
     forged_blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "<!channel> FORGED"}}]
     slack.clear_calls()

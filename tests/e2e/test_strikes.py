@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 
 from tests.support.bot_process import INTAKE_CHANNEL, LEAD_USER_ID, BotProcess
-from tests.support.journeys import ANNA, BERT, Thread, decisions, forward
+from tests.support.journeys import ANNA, BERT, Thread, decisions, forward, wait_until_guidance_noted
 from tests.support.slack_requests import (
     block_actions,
     plain_text_input_value,
@@ -63,6 +63,7 @@ def give_strike(bot, slack, thread: Thread, **values) -> dict:
     assert status == 200 and body in ("", "null") or json.loads(body).get("response_action") != "errors", body
     (guidance,) = slack.wait_for(
         "chat.postMessage", lambda c: "Strike" in json.dumps(c.params.get("blocks")))
+    wait_until_guidance_noted(bot.database_url, guidance.response["channel"], guidance.response["ts"])
     return guidance
 
 

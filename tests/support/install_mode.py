@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import sqlalchemy as sa
 
 from tests.support.bot_process import BotProcess
+from tests.support.journeys import wait_until_written
 from tests.support.slack_emulator import SlackEmulator
 from tests.support.slack_requests import SlackSender, block_actions, message_event, new_ts
 
@@ -30,6 +31,7 @@ class Team:
         self.team_id, self.name, self.channel = team_id, name, channel
         self.lead, self.member, self.antenna, self.code = lead, member, antenna, code
         self.sender: SlackSender | None = None
+        self.database_url: str | None = None  # the database of the bot that serves it
 
     def interaction(self, payload: dict) -> tuple[int, dict, str]:
         payload = json.loads(json.dumps(payload))
@@ -100,11 +102,13 @@ def install_mode_bot(slack: SlackEmulator, teams: Iterable[Team], database_url: 
         for team in teams:
             team.sender = SlackSender(process.base_url, process.sender.signing_secret,
                                       emulator=slack, team_id=team.team_id)
+            team.database_url = database_url
         yield process
 
 
 def forward(slack: SlackEmulator, team: Team, text: str) -> tuple[str, dict]:
-    """A member forwards a post; returns the post's ts and the bot's thread message call."""
+    """A member forwards a post; returns the post's ts and the bot's thread message call, once
+    the bot has noted that message (so no redraw of the new case is still on its way)."""
     ts = new_ts()
     slack.clear_calls()
     event = message_event(team.channel, team.member, text, ts)
@@ -112,6 +116,9 @@ def forward(slack: SlackEmulator, team: Team, text: str) -> tuple[str, dict]:
     status, _, _ = team.sender.event(event)
     assert status == 200
     (call,) = slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts)
+    wait_until_written(team.database_url, 'SELECT 1 FROM "case" WHERE team_id = :t '
+                       "AND message_ts = :m AND bot_message_ts IS NOT NULL", "its thread message",
+                       t=team.team_id, m=ts)
     return ts, call
 
 

@@ -104,20 +104,36 @@ def forward(bot: BotProcess, slack: SlackEmulator, text: str = POST, *, files=No
 
 def wait_until_noted(bot: BotProcess, message_ts: str, timeout: float = 5.0) -> None:
     """Until the bot has noted its thread message: no person clicks within milliseconds."""
-    engine = sa.create_engine(bot.database_url)
+    wait_until_written(bot.database_url, 'SELECT 1 FROM "case" WHERE message_ts = :ts '
+                       "AND bot_message_ts IS NOT NULL", "its thread message", ts=message_ts,
+                       timeout=timeout)
+
+
+def wait_until_guidance_noted(database_url: str, channel: str, ts: str) -> None:
+    """Until the bot has noted the guidance it posted after a strike: its confirm button redraws
+    that message, and no person clicks it within milliseconds."""
+    wait_until_written(database_url, "SELECT 1 FROM sent_message WHERE kind = 'guidance' "
+                       "AND channel_id = :c AND ts = :ts", "its guidance", c=channel, ts=ts)
+
+
+def wait_until_written(database_url: str, query: str, what: str, *, timeout: float = 5.0,
+                       **params) -> None:
+    """Until ``query`` finds a row: the bot has written down ``what`` it just sent to Slack.
+
+    The emulator records a call before the bot has its answer, so a test that acts on a message
+    at once can overtake the bot's own next step (noting the message); no person is that quick.
+    """
+    engine = sa.create_engine(database_url)
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
             with engine.connect() as connection:
-                noted = connection.execute(
-                    sa.text('SELECT bot_message_ts FROM "case" WHERE message_ts = :ts'),
-                    {"ts": message_ts}).scalar()
-            if noted:
-                return
+                if connection.execute(sa.text(query), params).first() is not None:
+                    return
             time.sleep(0.02)
     finally:
         engine.dispose()
-    raise AssertionError("the bot never noted its thread message")
+    raise AssertionError(f"the bot never noted {what}")
 
 
 def cases_and_thread_messages(database_url: str) -> tuple[list[str], list[str]]:
