@@ -240,7 +240,7 @@ def redraw_guidance(client: WebClient, deps: Deps, *, team_id: str, strike_id: i
                                     rule=shown.rule, confirmed=shown.confirmed)
     channel, ts = clicked.get("channel_id"), clicked.get("message_ts")
     in_thread = (channel == shown.case_channel and clicked.get("thread_ts") == shown.case_ts
-                 and isinstance(ts, str) and ts != shown.case_ts)
+                 and isinstance(ts, str) and ts not in (shown.case_ts, shown.case_bot_ts))
     for where, message in shown.messages or (((channel, ts),) if in_thread else ()):
         client.chat_update(channel=where, ts=message, blocks=blocks, text=deps.tr("strikes.fallback"))
 

@@ -51,6 +51,7 @@ class Guidance:
     messages: tuple[tuple[str, str], ...]  # (channel, ts) of the guidance messages sent
     case_channel: str
     case_ts: str
+    case_bot_ts: str | None = None  # the case's own tree message, never a guidance to overwrite
 
 
 GUIDANCE = "guidance"  # sent_message.kind of the guidance after a strike
@@ -227,7 +228,7 @@ def guidance(session: Session, policy: Policy, *, team_id: str, strike_id: int,
     messages = tuple((m.channel_id, m.ts) for m in sent_store.sent(
         session, team_id=team_id, kind=GUIDANCE, ref_id=strike.id))
     return Guidance(result, strike.reason_public, strike.rule, confirmed, messages,
-                    case.channel_id, case.message_ts)
+                    case.channel_id, case.message_ts, case.bot_message_ts)
 
 
 def _counting_when_recorded(session: Session, strike: Strike) -> int:
